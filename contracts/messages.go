@@ -1,0 +1,115 @@
+package contracts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Topic names are part of the wire: renaming one orphans every message
+// already in it. A breaking change to a message gets a new version suffix
+// and a new topic; consumers read both until the old one is drained.
+const (
+	// TopicEvents carries BookingEvent v1, keyed by booking id.
+	TopicEvents = "fed.booking.events.v1"
+	// TopicDeadLetter receives every message that could not be processed,
+	// with the reason in its metadata.
+	TopicDeadLetter = "fed.deadletter.v1"
+)
+
+// RegionTopic names the topic that carries SagaCommand v1 for one region.
+// One topic per region keeps a slow or failing MIS from delaying the others.
+func RegionTopic(regionCode string) string { return "fed.saga.r" + regionCode + ".v1" }
+
+// MessageVersion is the version every v1 message carries in its "v" field.
+const MessageVersion = 1
+
+// SagaKind names a saga; it selects the code that advances it.
+type SagaKind string
+
+// Saga kinds.
+const (
+	SagaBooking      SagaKind = "booking"
+	SagaCancellation SagaKind = "cancellation"
+)
+
+var regionCodePattern = regexp.MustCompile(`^[0-9A-Za-z]{1,8}$`)
+
+// ValidRegionCode reports whether code has the shape of a region code.
+func ValidRegionCode(code string) bool { return regionCodePattern.MatchString(code) }
+
+// SagaCommand v1 asks the saga runtime to advance one saga as far as it can.
+// It carries no saga state: the state lives in the store, so a duplicate or
+// stale command is harmless (the runtime finds nothing left to do).
+type SagaCommand struct {
+	Version       int      `json:"v"`
+	SagaID        string   `json:"saga_id"`
+	Kind          SagaKind `json:"kind"`
+	Region        string   `json:"region"`
+	CorrelationID string   `json:"correlation_id,omitempty"`
+}
+
+// Validate reports what is wrong with c, wrapping ErrInvalid.
+func (c SagaCommand) Validate() error {
+	switch {
+	case c.Version != MessageVersion:
+		return fmt.Errorf("saga command version %d not supported: %w", c.Version, ErrInvalid)
+	case c.SagaID == "":
+		return fmt.Errorf("saga command without saga_id: %w", ErrInvalid)
+	case c.Kind != SagaBooking && c.Kind != SagaCancellation:
+		return fmt.Errorf("saga command kind %q unknown: %w", c.Kind, ErrInvalid)
+	case !ValidRegionCode(c.Region):
+		return fmt.Errorf("saga command region %q malformed: %w", c.Region, ErrInvalid)
+	}
+	return nil
+}
+
+// BookingEvent v1 records one status change of a booking, for read models and
+// analytics. It carries no personal data: no citizen, no patient identifier.
+type BookingEvent struct {
+	Version       int       `json:"v"`
+	EventID       string    `json:"event_id"`
+	BookingID     string    `json:"booking_id"`
+	Region        string    `json:"region"`
+	Status        string    `json:"status"`
+	Reason        string    `json:"reason,omitempty"`
+	Specialty     string    `json:"specialty,omitempty"`
+	At            time.Time `json:"at"`
+	CorrelationID string    `json:"correlation_id,omitempty"`
+}
+
+// Validate reports what is wrong with e, wrapping ErrInvalid.
+func (e BookingEvent) Validate() error {
+	switch {
+	case e.Version != MessageVersion:
+		return fmt.Errorf("booking event version %d not supported: %w", e.Version, ErrInvalid)
+	case e.EventID == "" || e.BookingID == "" || e.Status == "":
+		return fmt.Errorf("booking event needs event_id, booking_id and status: %w", ErrInvalid)
+	case !ValidRegionCode(e.Region):
+		return fmt.Errorf("booking event region %q malformed: %w", e.Region, ErrInvalid)
+	case e.At.IsZero():
+		return fmt.Errorf("booking event without time: %w", ErrInvalid)
+	}
+	return nil
+}
+
+// DecodeSagaCommand parses and validates a SagaCommand v1. Unknown fields
+// are rejected so a message meant for another version is not misread.
+func DecodeSagaCommand(payload []byte) (SagaCommand, error) {
+	var c SagaCommand
+	if err := decodeStrict(payload, &c); err != nil {
+		return SagaCommand{}, err
+	}
+	return c, c.Validate()
+}
+
+func decodeStrict(payload []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode message: %v: %w", err, ErrInvalid)
+	}
+	return nil
+}
