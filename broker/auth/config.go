@@ -1,0 +1,117 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/metric"
+)
+
+// VerifierConfig configures a Verifier. Issuer and Audience are required;
+// everything else has a default.
+type VerifierConfig struct {
+	// Issuer is the identity provider's issuer URL, compared exactly with the
+	// token's "iss" claim. It must be https, except on a loopback host
+	// (localhost, 127.0.0.0/8, ::1) where http is allowed for demos and tests.
+	Issuer string
+	// Audience is this API's client id at the identity provider; the token's
+	// "aud" must contain it, so a token minted for another service is refused.
+	Audience string
+	// JWKSURL is where the issuer publishes its signing keys. Empty means
+	// discover it from {Issuer}/.well-known/openid-configuration.
+	JWKSURL string
+	// HTTPClient fetches discovery and keys. Nil means a client with a 10 s
+	// timeout.
+	HTTPClient *http.Client
+	// CacheTTL is how long fetched keys are trusted before being refetched.
+	// Default 10 minutes.
+	CacheTTL time.Duration
+	// RefetchInterval is the least time between two fetches of the keys
+	// caused by tokens with an unknown key id, so that forged key ids cannot
+	// make us hammer the identity provider. Default 30 s.
+	RefetchInterval time.Duration
+	// Leeway is the clock skew tolerated on exp, nbf and iat. Default 30 s.
+	Leeway time.Duration
+	// Now is the clock; nil means time.Now. Tests inject one.
+	Now func() time.Time
+	// MeterProvider records verification outcomes and key fetches; nil means
+	// the otel global one.
+	MeterProvider metric.MeterProvider
+}
+
+const (
+	defaultCacheTTL        = 10 * time.Minute
+	defaultRefetchInterval = 30 * time.Second
+	defaultLeeway          = 30 * time.Second
+	defaultHTTPTimeout     = 10 * time.Second
+)
+
+func (c *VerifierConfig) setDefaults() {
+	c.Issuer = strings.TrimRight(c.Issuer, "/")
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout}
+	}
+	if c.CacheTTL == 0 {
+		c.CacheTTL = defaultCacheTTL
+	}
+	if c.RefetchInterval == 0 {
+		c.RefetchInterval = defaultRefetchInterval
+	}
+	if c.Leeway == 0 {
+		c.Leeway = defaultLeeway
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports the first configuration mistake.
+func (c *VerifierConfig) Validate() error {
+	if err := checkTrustedURL("issuer", c.Issuer); err != nil {
+		return err
+	}
+	if c.Audience == "" {
+		return errors.New("audience is required")
+	}
+	if c.JWKSURL != "" {
+		if err := checkTrustedURL("JWKS URL", c.JWKSURL); err != nil {
+			return err
+		}
+	}
+	if c.CacheTTL < 0 || c.RefetchInterval < 0 || c.Leeway < 0 {
+		return errors.New("durations must not be negative")
+	}
+	return nil
+}
+
+// checkTrustedURL accepts https URLs, and http URLs only on a loopback host:
+// keys fetched over plain http from elsewhere could be swapped in transit.
+func checkTrustedURL(what, raw string) error {
+	if raw == "" {
+		return fmt.Errorf("%s is required", what)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%s %q is not an absolute URL", what, raw)
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("%s %q must use https (http only on loopback)", what, raw)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

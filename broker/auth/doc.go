@@ -1,0 +1,26 @@
+// Package auth owns citizen identity for the federal API and the keyed
+// protection of personal identifiers.
+//
+// A citizen is known only by the signed bearer token that the identity
+// provider (ESIA in the Russian setting, any OIDC issuer here) issued, never
+// by an identifier in a request body. Verifier checks such tokens against the
+// issuer's published keys and yields a Citizen; Middleware does that for every
+// HTTP request and puts the Citizen into the request context.
+//
+// SNILS and OMS policy numbers travel in the token's claims, are validated
+// here (format and checksum) and must never be logged: Citizen's String and
+// LogValue print only a short hash of the subject. Pseudonymizer turns
+// identifiers into keyed pseudonyms for storage; Sealer encrypts the few
+// identifiers a saga must still hand to a regional MIS.
+//
+// DevIssuer is a toy identity provider for demo mode and tests only.
+package auth
+
+import "errors"
+
+// ErrUnauthenticated is returned (wrapped with the reason) when a request
+// carries no usable proof of identity: no bearer token, or a token that is
+// malformed, unsigned, signed by an unknown key, expired, meant for another
+// audience or issuer, or carrying invalid identifier claims. The reason never
+// contains the token itself. The HTTP layer maps it to 401.
+var ErrUnauthenticated = errors.New("unauthenticated")

@@ -1,0 +1,92 @@
+package auth
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const testAudience = "federal-portal"
+
+// testIssuer is a DevIssuer served over real HTTP on loopback, counting how
+// often its keys are fetched.
+type testIssuer struct {
+	*DevIssuer
+	server      *httptest.Server
+	jwksFetches atomic.Int64
+}
+
+func startIssuer(t *testing.T) *testIssuer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := NewDevIssuer("http://"+ln.Addr().String()+"/idp", testAudience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti := &testIssuer{DevIssuer: dev}
+	mux := http.NewServeMux()
+	mux.Handle("/idp/", http.StripPrefix("/idp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/jwks.json" {
+			ti.jwksFetches.Add(1)
+		}
+		dev.Handler().ServeHTTP(w, r)
+	})))
+	ti.server = httptest.NewUnstartedServer(mux)
+	ti.server.Listener.Close()
+	ti.server.Listener = ln
+	ti.server.Start()
+	t.Cleanup(ti.server.Close)
+	return ti
+}
+
+// fakeClock is a settable clock, starting at the real time.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {
+	t.Helper()
+	cfg := VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := NewVerifier(ctx, cfg, nil)
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	return v
+}
+
+func mustIssue(t *testing.T, d *DevIssuer, sub string) string {
+	t.Helper()
+	tok, err := d.Issue(sub, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}

@@ -1,0 +1,50 @@
+package auth
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Middleware authenticates every request by its "Authorization: Bearer"
+// header and serves it with the Citizen in the context (see CitizenFrom).
+// A missing or invalid token goes to onError with an error wrapping
+// ErrUnauthenticated, and the next handler is not called. A nil onError
+// answers 401 with a WWW-Authenticate challenge.
+func Middleware(v *Verifier, onError func(w http.ResponseWriter, r *http.Request, err error)) func(http.Handler) http.Handler {
+	if onError == nil {
+		onError = unauthorized
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			token, ok := bearerToken(r)
+			if !ok {
+				onError(w, r, fmt.Errorf("%w: missing bearer token", ErrUnauthenticated))
+				return
+			}
+			citizen, err := v.Verify(r.Context(), token)
+			if err != nil {
+				onError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(WithCitizen(r.Context(), citizen)))
+		})
+	}
+}
+
+// bearerToken extracts the token; the scheme is case-insensitive (RFC 7235).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}
+
+// unauthorized is the default onError: a bare 401 whose body says nothing
+// about why, as RFC 6750 allows, so probing reveals little.
+func unauthorized(w http.ResponseWriter, _ *http.Request, _ error) {
+	w.Header().Set("WWW-Authenticate", "Bearer")
+	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+}

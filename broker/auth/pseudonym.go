@@ -1,0 +1,42 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+)
+
+// minPseudonymKeyBytes: HMAC-SHA256 keys shorter than its output weaken it.
+const minPseudonymKeyBytes = 32
+
+// pseudonymHexLen is 128 bits of the HMAC: collision-free in practice for
+// any number of citizens, and short enough for indexes and URLs.
+const pseudonymHexLen = 32
+
+// Pseudonymizer replaces personal identifiers with keyed pseudonyms, so the
+// stores, read models and dashboards can join on a citizen or a SNILS
+// without holding it in clear. Without the key a pseudonym cannot be
+// reversed by hashing every possible SNILS (there are only 10^9). It is safe
+// for concurrent use.
+type Pseudonymizer struct {
+	key []byte
+}
+
+// NewPseudonymizer keeps a copy of key, which must be at least 32 bytes of
+// secret randomness. Changing the key changes every pseudonym.
+func NewPseudonymizer(key []byte) (*Pseudonymizer, error) {
+	if len(key) < minPseudonymKeyBytes {
+		return nil, errors.New("auth: pseudonym key must be at least 32 bytes")
+	}
+	return &Pseudonymizer{key: append([]byte(nil), key...)}, nil
+}
+
+// Pseudonym returns the first 32 hex characters of HMAC-SHA256(key,
+// kind+":"+value). kind ("citizen", "snils", "oms", ...) separates
+// namespaces, so the same digits in two roles get unrelated pseudonyms.
+func (p *Pseudonymizer) Pseudonym(kind, value string) string {
+	mac := hmac.New(sha256.New, p.key)
+	mac.Write([]byte(kind + ":" + value))
+	return hex.EncodeToString(mac.Sum(nil))[:pseudonymHexLen]
+}
