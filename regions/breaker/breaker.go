@@ -1,0 +1,95 @@
+package breaker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/fedhealth/federation/contracts"
+)
+
+// MIS decorates a contracts.MIS with the region's breaker and concurrency
+// limit. It is safe for concurrent use.
+type MIS struct {
+	cfg    Config
+	next   contracts.MIS
+	cb     *gobreaker.TwoStepCircuitBreaker[struct{}]
+	places chan struct{} // one token per call allowed in flight
+	logger *slog.Logger
+	tel    *telemetry
+
+	hookSeq       atomic.Uint64
+	hookMu        sync.Mutex
+	hookDelivered uint64
+}
+
+var _ contracts.MIS = (*MIS)(nil)
+
+// New wraps next. A nil logger discards.
+func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if next == nil {
+		return nil, fmt.Errorf("breaker for region %s without an MIS: %w", cfg.Region, contracts.ErrInvalid)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m := &MIS{cfg: cfg, next: next, places: make(chan struct{}, cfg.MaxConcurrent), logger: logger}
+	m.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:          cfg.Region,
+		MaxRequests:   cfg.HalfOpenMaxRequests,
+		Interval:      cfg.Interval,
+		Timeout:       cfg.OpenTimeout,
+		ReadyToTrip:   func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= cfg.ConsecutiveFailures },
+		IsSuccessful:  IsSuccessful,
+		OnStateChange: m.onStateChange,
+	})
+	tel, err := newTelemetry(cfg, m.cb)
+	if err != nil {
+		return nil, fmt.Errorf("breaker for region %s telemetry: %w", cfg.Region, err)
+	}
+	m.tel = tel
+	return m, nil
+}
+
+// Close stops reporting the breaker's state gauge. The MIS keeps working.
+func (m *MIS) Close() error { return m.tel.close() }
+
+// Status tells citizens what to expect of the region: closed is available,
+// half-open degraded, open unavailable.
+func (m *MIS) Status() contracts.RegionStatus { return statusOf(m.cb.State()) }
+
+func statusOf(s gobreaker.State) contracts.RegionStatus {
+	switch s {
+	case gobreaker.StateClosed:
+		return contracts.RegionAvailable
+	case gobreaker.StateHalfOpen:
+		return contracts.RegionDegraded
+	default:
+		return contracts.RegionUnavailable
+	}
+}
+
+// IsSuccessful decides what the breaker counts against the region: any
+// answer from a healthy MIS is a success, including its business refusals,
+// not-found, invalid and conflict; unavailability, unknown outcomes,
+// timeouts and anything unexpected are failures. A caller's own
+// cancellation never reaches IsSuccessful: the decorator reports it as a
+// success, since it says nothing about the region.
+func IsSuccessful(err error) bool {
+	switch {
+	case err == nil, contracts.IsRefusal(err):
+		return true
+	case errors.Is(err, contracts.ErrOutcomeUnknown), errors.Is(err, contracts.ErrRegionUnavailable):
+		return false
+	}
+	return errors.Is(err, contracts.ErrNotFound) || errors.Is(err, contracts.ErrInvalid) ||
+		errors.Is(err, contracts.ErrConflict)
+}

@@ -1,0 +1,111 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/fedhealth/federation/contracts"
+)
+
+// run passes one call through the concurrency limit and the breaker.
+func run[T any](m *MIS, ctx context.Context, op string, call func(context.Context) (T, error)) (T, error) {
+	var zero T
+	// Fail fast while open, before queueing for a place behind calls that
+	// are themselves about to fail.
+	if m.cb.State() == gobreaker.StateOpen {
+		return zero, m.rejected(ctx, op, gobreaker.ErrOpenState)
+	}
+	if err := m.acquire(ctx); err != nil {
+		return zero, fmt.Errorf("%s in region %s: waiting for a free place: %w", op, m.cfg.Region, err)
+	}
+	defer m.release()
+	done, err := m.cb.Allow()
+	if err != nil {
+		return zero, m.rejected(ctx, op, err)
+	}
+	return finish(ctx, done, call)
+}
+
+// finish runs the call and reports its verdict, also when it panics.
+func finish[T any](ctx context.Context, done func(error), call func(context.Context) (T, error)) (v T, err error) {
+	reported := false
+	defer func() {
+		if !reported {
+			done(errors.New("panic in MIS call"))
+		}
+	}()
+	v, err = call(ctx)
+	reported = true
+	if callerCanceled(ctx, err) {
+		done(nil) // the caller walked away: nothing learnt about the region
+	} else {
+		done(err)
+	}
+	return v, err
+}
+
+func callerCanceled(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled)
+}
+
+func (m *MIS) acquire(ctx context.Context) error {
+	select {
+	case m.places <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (m *MIS) release() { <-m.places }
+
+func (m *MIS) rejected(ctx context.Context, op string, cause error) error {
+	m.tel.reject(ctx, op)
+	return fmt.Errorf("%s in region %s: %w: %w", op, m.cfg.Region, contracts.ErrRegionUnavailable, cause)
+}
+
+// SearchSlots passes the search through the breaker.
+func (m *MIS) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contracts.Slot, error) {
+	return run(m, ctx, "search_slots", func(ctx context.Context) ([]contracts.Slot, error) { return m.next.SearchSlots(ctx, q) })
+}
+
+// ReadSlot passes the read through the breaker.
+func (m *MIS) ReadSlot(ctx context.Context, slotID string) (contracts.Slot, error) {
+	return run(m, ctx, "read_slot", func(ctx context.Context) (contracts.Slot, error) { return m.next.ReadSlot(ctx, slotID) })
+}
+
+// Hold passes the hold through the breaker.
+func (m *MIS) Hold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	return run(m, ctx, "hold", func(ctx context.Context) (contracts.Appointment, error) { return m.next.Hold(ctx, req) })
+}
+
+// Book passes the booking through the breaker.
+func (m *MIS) Book(ctx context.Context, appointmentID, idempotencyKey string) (contracts.Appointment, error) {
+	return run(m, ctx, "book", func(ctx context.Context) (contracts.Appointment, error) {
+		return m.next.Book(ctx, appointmentID, idempotencyKey)
+	})
+}
+
+// Cancel passes the cancellation through the breaker.
+func (m *MIS) Cancel(ctx context.Context, appointmentID, idempotencyKey string) (contracts.Appointment, error) {
+	return run(m, ctx, "cancel", func(ctx context.Context) (contracts.Appointment, error) {
+		return m.next.Cancel(ctx, appointmentID, idempotencyKey)
+	})
+}
+
+// ReadAppointment passes the read through the breaker.
+func (m *MIS) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
+	return run(m, ctx, "read_appointment", func(ctx context.Context) (contracts.Appointment, error) {
+		return m.next.ReadAppointment(ctx, appointmentID)
+	})
+}
+
+// FindByHoldKey passes the lookup through the breaker.
+func (m *MIS) FindByHoldKey(ctx context.Context, holdKey string) (contracts.Appointment, error) {
+	return run(m, ctx, "find_by_hold_key", func(ctx context.Context) (contracts.Appointment, error) {
+		return m.next.FindByHoldKey(ctx, holdKey)
+	})
+}

@@ -1,0 +1,66 @@
+package regions
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/breaker"
+	"github.com/fedhealth/federation/regions/misclient"
+)
+
+// Config describes one region. The region fields of MIS and Breaker
+// (Region, providers, hook) are filled in by the registry.
+type Config struct {
+	// Code is the federal subject code, e.g. "77".
+	Code string `yaml:"code"`
+	// Name is shown to citizens.
+	Name string `yaml:"name"`
+	// TimeZone is the IANA name of the region's zone, e.g. "Asia/Vladivostok".
+	TimeZone string `yaml:"time_zone"`
+	// MIS is the endpoint of the region's MIS: URL, credentials, timeouts
+	// and retries.
+	MIS misclient.Config `yaml:"mis"`
+	// Breaker is the region's circuit breaker and concurrency limit.
+	Breaker breaker.Config `yaml:"breaker"`
+}
+
+// Validate reports what is wrong with c, wrapping contracts.ErrInvalid. The
+// MIS and breaker settings are checked by their constructors.
+func (c Config) Validate() error {
+	var errs []error
+	if !contracts.ValidRegionCode(c.Code) {
+		errs = append(errs, fmt.Errorf("code %q malformed", c.Code))
+	}
+	if c.Name == "" {
+		errs = append(errs, errors.New("name missing"))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		errs = append(errs, fmt.Errorf("time zone %q does not load", c.TimeZone))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("region %q: %w: %w", c.Code, err, contracts.ErrInvalid)
+	}
+	return nil
+}
+
+// validateAll checks every region and that no code appears twice.
+func validateAll(cfgs []Config) error {
+	seen := make(map[string]bool, len(cfgs))
+	var errs []error
+	for _, c := range cfgs {
+		if err := c.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if seen[c.Code] {
+			errs = append(errs, fmt.Errorf("region %q configured twice: %w", c.Code, contracts.ErrInvalid))
+		}
+		seen[c.Code] = true
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) region() contracts.Region {
+	return contracts.Region{Code: c.Code, Name: c.Name, TimeZone: c.TimeZone}
+}

@@ -1,0 +1,161 @@
+package misclient
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/contracts/misv1"
+)
+
+// bundle indexes a searchset: its matches in order, its includes by
+// "Type/id" so references resolve whether relative or absolute.
+type bundle struct {
+	slots        []misv1.Slot
+	appointments []misv1.Appointment
+	schedules    map[string]misv1.Schedule
+	roles        map[string]misv1.PractitionerRole
+	locations    map[string]misv1.Location
+}
+
+func indexBundle(b misv1.Bundle) (bundle, error) {
+	idx := bundle{
+		schedules: map[string]misv1.Schedule{},
+		roles:     map[string]misv1.PractitionerRole{},
+		locations: map[string]misv1.Location{},
+	}
+	if b.ResourceType != "Bundle" {
+		return idx, fmt.Errorf("resourceType %q, want Bundle", b.ResourceType)
+	}
+	for i, e := range b.Entry {
+		if err := idx.add(e.Resource); err != nil {
+			return idx, fmt.Errorf("entry %d: %w", i, err)
+		}
+	}
+	return idx, nil
+}
+
+func (idx *bundle) add(raw json.RawMessage) error {
+	var head struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return err
+	}
+	key := head.ResourceType + "/" + head.ID
+	switch head.ResourceType {
+	case "Slot":
+		return appendDecoded(raw, &idx.slots)
+	case "Appointment":
+		return appendDecoded(raw, &idx.appointments)
+	case "Schedule":
+		return putDecoded(raw, key, idx.schedules)
+	case "PractitionerRole":
+		return putDecoded(raw, key, idx.roles)
+	case "Location":
+		return putDecoded(raw, key, idx.locations)
+	}
+	return nil // OperationOutcome warnings and resources we do not use
+}
+
+func appendDecoded[T any](raw json.RawMessage, into *[]T) error {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	*into = append(*into, v)
+	return nil
+}
+
+func putDecoded[T any](raw json.RawMessage, key string, into map[string]T) error {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	into[key] = v
+	return nil
+}
+
+// refKey reduces "Location/1", "https://mis/fhir/Location/1" and
+// ".../Location/1/_history/2" to "Location/1".
+func refKey(ref string) string {
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) < 2 {
+		return ref
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+// refID returns the id part of a reference ("Slot/42" → "42").
+func refID(ref string) string {
+	k := refKey(ref)
+	return k[strings.LastIndex(k, "/")+1:]
+}
+
+// slotsOf joins every Slot of b with its Schedule, PractitionerRole and
+// Location. Missing includes leave fields empty rather than fail: a slot
+// without a doctor's name is still bookable.
+func (c *Client) slotsOf(b misv1.Bundle) ([]contracts.Slot, error) {
+	idx, err := indexBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]contracts.Slot, 0, len(idx.slots))
+	for _, s := range idx.slots {
+		slot, err := c.toSlot(s, idx)
+		if err != nil {
+			return nil, fmt.Errorf("slot %s: %w", s.ID, err)
+		}
+		out = append(out, slot)
+	}
+	return out, nil
+}
+
+func (c *Client) toSlot(s misv1.Slot, idx bundle) (contracts.Slot, error) {
+	start, err1 := c.instant(s.Start)
+	end, err2 := c.instant(s.End)
+	if err1 != nil || err2 != nil || s.ID == "" {
+		return contracts.Slot{}, fmt.Errorf("missing id or malformed start/end %q/%q", s.Start, s.End)
+	}
+	sched := idx.schedules[refKey(s.Schedule.Reference)]
+	roleRef := actorRef("PractitionerRole", sched.Actor)
+	role := idx.roles[refKey(roleRef.Reference)]
+	loc := idx.locations[refKey(actorRef("Location", sched.Actor).Reference)]
+	if loc.ID == "" && len(role.Location) > 0 {
+		loc = idx.locations[refKey(role.Location[0].Reference)]
+	}
+	return contracts.Slot{
+		ID:           s.ID,
+		Start:        start,
+		End:          end,
+		Free:         s.Status == "free",
+		Specialty:    firstCoding(role.Specialty, sched.ServiceType, s.ServiceType),
+		Practitioner: practitioner(role, roleRef),
+		Facility:     facility(loc),
+	}, nil
+}
+
+// actorRef finds the Schedule actor of the given resource type; its display
+// names the doctor when the PractitionerRole was not included.
+func actorRef(typ string, actors []misv1.Reference) misv1.Reference {
+	for _, a := range actors {
+		if strings.HasPrefix(refKey(a.Reference), typ+"/") {
+			return a
+		}
+	}
+	return misv1.Reference{}
+}
+
+func (c *Client) instant(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.In(c.loc), nil
+}

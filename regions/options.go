@@ -1,0 +1,36 @@
+package regions
+
+import (
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/fedhealth/federation/contracts"
+)
+
+// Option adjusts how NewRegistry builds every region.
+type Option func(*options)
+
+type options struct {
+	meters     metric.MeterProvider
+	tracers    trace.TracerProvider
+	statusHook func(region string, to contracts.RegionStatus)
+}
+
+// WithMeterProvider exports the clients' and breakers' metrics through mp
+// instead of the otel global provider.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(o *options) { o.meters = mp }
+}
+
+// WithTracerProvider traces MIS calls through tp instead of the otel global
+// provider.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracers = tp }
+}
+
+// WithStatusHook calls hook with each new status of a region's breaker,
+// for example to persist the region's availability history. See
+// breaker.Config.OnStateChange for when it runs.
+func WithStatusHook(hook func(region string, to contracts.RegionStatus)) Option {
+	return func(o *options) { o.statusHook = hook }
+}
