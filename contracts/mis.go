@@ -120,3 +120,9 @@ type Appointment struct {
 	// HoldKey is the idempotency key of the Hold call that created it.
 	HoldKey string
 }
+
+// Directory finds the MIS of a region. The regions registry implements it.
+// MIS returns an error wrapping ErrNotFound for a region it does not know.
+type Directory interface {
+	MIS(region string) (MIS, error)
+}

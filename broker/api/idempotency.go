@@ -1,0 +1,120 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+)
+
+// HeaderIdempotencyKey is the header citizens' state-changing requests carry.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// staleClaim is how long a request may stay in flight before another with
+// the same key takes over (its first owner crashed).
+const staleClaim = 30 * time.Second
+
+// idempotent makes a handler answer a repeated request (same citizen, same
+// key, same method, path and body) with the first answer, refuse the key
+// with another request (422), and refuse a concurrent duplicate (409).
+// Server errors are not remembered, so the citizen may retry them.
+func (s *Server) idempotent(required bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			key := r.Header.Get(HeaderIdempotencyKey)
+			if key == "" && !required {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if err := checkKey(key); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			body, err := readBody(w, r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			_, citizen := s.citizen(r)
+			sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+			hash := hex.EncodeToString(sum[:])
+			rec, err := s.cfg.Idempotency.ReserveIdempotencyKey(r.Context(), citizen, key, hash, staleClaim)
+			switch {
+			case err != nil:
+				s.writeError(w, r, err)
+			case rec == nil:
+				s.runOnce(w, r, next, citizen, key)
+			case rec.RequestHash != hash:
+				s.writeError(w, r, errKeyReused)
+			case rec.StatusCode == 0:
+				s.writeError(w, r, errKeyInFlight)
+			default:
+				replay(w, rec.StatusCode, rec.Response)
+			}
+		})
+	}
+}
+
+func checkKey(key string) error {
+	if key == "" {
+		return errKeyMissing
+	}
+	if len(key) > 255 {
+		return fmt.Errorf("Idempotency-Key longer than 255 characters: %w", contracts.ErrInvalid)
+	}
+	for _, c := range key {
+		if c < 0x21 || c > 0x7e {
+			return fmt.Errorf("Idempotency-Key must be printable ASCII: %w", contracts.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handler, citizen, key string) {
+	cw := &capture{ResponseWriter: w, status: http.StatusOK}
+	next.ServeHTTP(cw, r)
+	ctx := r.Context()
+	var err error
+	if cw.status >= 500 {
+		err = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, citizen, key)
+	} else {
+		err = s.cfg.Idempotency.CompleteIdempotencyKey(ctx, citizen, key, cw.status, cw.body.Bytes())
+	}
+	if err != nil {
+		s.logger.Error("idempotency key not recorded", "correlation_id", CorrelationID(ctx), "err", err)
+	}
+}
+
+func replay(w http.ResponseWriter, status int, body []byte) {
+	ct := "application/json"
+	if status >= 400 {
+		ct = "application/problem+json"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// capture records the status and body a handler writes.
+type capture struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (c *capture) WriteHeader(status int) {
+	c.status = status
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *capture) Write(p []byte) (int, error) {
+	c.body.Write(p)
+	return c.ResponseWriter.Write(p)
+}

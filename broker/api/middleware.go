@@ -1,0 +1,52 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// HeaderCorrelationID carries the correlation id in and out of the API; it
+// travels on into every saga message and MIS call of the request.
+const HeaderCorrelationID = "X-Correlation-ID"
+
+var correlationPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+type correlationKey struct{}
+
+// CorrelationID returns the request's correlation id.
+func CorrelationID(ctx context.Context) string {
+	id, _ := ctx.Value(correlationKey{}).(string)
+	return id
+}
+
+// correlate takes the caller's correlation id when it is well formed and
+// makes one up otherwise.
+func (s *Server) correlate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(HeaderCorrelationID)
+		if !correlationPattern.MatchString(id) {
+			id = uuid.NewString()
+		}
+		w.Header().Set(HeaderCorrelationID, id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), correlationKey{}, id)))
+	})
+}
+
+// trace continues the caller's W3C trace (if any) in a server span.
+func (s *Server) trace(next http.Handler) http.Handler {
+	tracer := otel.Tracer("github.com/fedhealth/federation/broker/api")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("correlation_id", CorrelationID(ctx))))
+		defer span.End()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/regions"
+	"go.yaml.in/yaml/v3"
+)
+
+// fileConfig is the YAML shape of "federation serve --config".
+type fileConfig struct {
+	Listen   string `yaml:"listen"`
+	DataDir  string `yaml:"data_dir"`
+	LogLevel string `yaml:"log_level"`
+	Kafka    struct {
+		// Brokers of the cluster; empty starts the embedded broker.
+		Brokers     []string `yaml:"brokers"`
+		Listen      string   `yaml:"embedded_listen"`
+		Partitions  int      `yaml:"partitions"`
+		Replication int      `yaml:"replication"`
+	} `yaml:"kafka"`
+	Auth struct {
+		Issuer   string `yaml:"issuer"`
+		Audience string `yaml:"audience"`
+		// DevIssuer serves a development identity provider. Never in production.
+		DevIssuer bool `yaml:"dev_issuer"`
+	} `yaml:"auth"`
+	// Secrets name files (or environment variables, "env:NAME") holding hex keys.
+	Secrets struct {
+		PseudonymKey string `yaml:"pseudonym_key"`
+		SealKey      string `yaml:"seal_key"`
+	} `yaml:"secrets"`
+	Booking struct {
+		Deadline time.Duration `yaml:"deadline"`
+	} `yaml:"booking"`
+	Regions []regions.Config `yaml:"regions"`
+}
+
+func loadConfig(path string) (*fileConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cfg fileConfig
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if cfg.LogLevel == "" {
+		cfg.LogLevel = "info"
+	}
+	for i := range cfg.Regions {
+		tok, err := secret(cfg.Regions[i].MIS.BearerToken)
+		if err != nil {
+			return nil, fmt.Errorf("region %s bearer token: %w", cfg.Regions[i].Code, err)
+		}
+		cfg.Regions[i].MIS.BearerToken = string(tok)
+	}
+	return &cfg, nil
+}
+
+func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
+	pk, err := hexSecret(c.Secrets.PseudonymKey)
+	if err != nil {
+		return system.Options{}, fmt.Errorf("secrets.pseudonym_key: %w", err)
+	}
+	sk, err := hexSecret(c.Secrets.SealKey)
+	if err != nil {
+		return system.Options{}, fmt.Errorf("secrets.seal_key: %w", err)
+	}
+	return system.Options{
+		Listen: c.Listen, DataDir: c.DataDir, KafkaBrokers: c.Kafka.Brokers, EmbeddedKafkaListen: c.Kafka.Listen,
+		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, Regions: c.Regions,
+		DevIssuer: c.Auth.DevIssuer, Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
+		PseudonymKey: pk, SealKey: sk, BookingDeadline: c.Booking.Deadline, Logger: logger,
+	}, nil
+}
+
+// secret resolves a secret reference: "env:NAME" reads an environment
+// variable, "file:PATH" a file; anything else is the value itself (allowed
+// for non-production configs only). Secrets are never logged.
+func secret(ref string) ([]byte, error) {
+	switch {
+	case strings.HasPrefix(ref, "env:"):
+		v, ok := os.LookupEnv(strings.TrimPrefix(ref, "env:"))
+		if !ok {
+			return nil, fmt.Errorf("environment variable %s is not set", strings.TrimPrefix(ref, "env:"))
+		}
+		return []byte(v), nil
+	case strings.HasPrefix(ref, "file:"):
+		b, err := os.ReadFile(strings.TrimPrefix(ref, "file:"))
+		return bytes.TrimSpace(b), err
+	}
+	return []byte(ref), nil
+}
+
+func hexSecret(ref string) ([]byte, error) {
+	if ref == "" {
+		return nil, fmt.Errorf("required (env:NAME or file:PATH holding 64 hex characters)")
+	}
+	raw, err := secret(ref)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(string(raw))
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("must be 64 hex characters (32 bytes)")
+	}
+	return key, nil
+}

@@ -1,0 +1,79 @@
+package system
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas/booking"
+	"github.com/fedhealth/federation/sagas/bus"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
+	"github.com/fedhealth/federation/sagas/cancellation"
+	"github.com/fedhealth/federation/sagas/runtime"
+)
+
+// startSagas creates the topics, then runs the outbox relay and one
+// consumer per region in the background.
+func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (*runtime.Runtime, error) {
+	topics := map[string]int{contracts.TopicEvents: opts.Partitions, contracts.TopicDeadLetter: 1}
+	codes := make([]string, len(opts.Regions))
+	for i, r := range opts.Regions {
+		codes[i] = r.Code
+		topics[contracts.RegionTopic(r.Code)] = opts.Partitions
+	}
+	if err := kafka.EnsureTopics(ctx, s.Brokers, topics, opts.Replication); err != nil {
+		return nil, fmt.Errorf("system: topics: %w", err)
+	}
+	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: s.Brokers}, s.logger)
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, pub.Close)
+	sealer, err := auth.NewSealer(opts.SealKey)
+	if err != nil {
+		return nil, err
+	}
+	bookings, err := booking.New(booking.Config{Store: s.Store, MIS: s.Registry, Sealer: sealer, Meter: tel.provider, Logger: s.logger})
+	if err != nil {
+		return nil, err
+	}
+	cancels, err := cancellation.New(cancellation.Config{Store: s.Store, MIS: s.Registry, Meter: tel.provider})
+	if err != nil {
+		return nil, err
+	}
+	rt, err := runtime.New(runtime.Config{
+		Regions: codes,
+		Sagas:   map[contracts.SagaKind]runtime.Advancer{contracts.SagaBooking: bookings, contracts.SagaCancellation: cancels},
+		Sweeper: bookings,
+		Subscriber: func(group string) (message.Subscriber, error) {
+			return kafka.NewSubscriber(kafka.SubscriberConfig{
+				Brokers: s.Brokers, ConsumerGroup: group, Consumers: opts.Partitions, SkipTopicCreation: true,
+			}, s.logger)
+		},
+		DeadLetters: pub,
+		Logger:      s.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.goRun(func() error { return bus.NewRelay(s.Store, pub, s.logger).Run(ctx) })
+	s.goRun(func() error { return rt.Run(ctx) })
+	select {
+	case <-rt.Running():
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return rt, nil
+}
+
+func (s *System) goRun(fn func() error) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := fn(); err != nil {
+			s.logger.Error("system component stopped", "err", err)
+		}
+	}()
+}

@@ -1,0 +1,75 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/fedhealth/federation/broker/api"
+	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/sagas/runtime"
+)
+
+// devIssuerPath is where the demo's development identity provider lives.
+const devIssuerPath = "/dev-idp"
+
+func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *telemetry, rt *runtime.Runtime) error {
+	mux := http.NewServeMux()
+	issuer := opts.Issuer
+	if opts.DevIssuer {
+		dev, err := auth.NewDevIssuer(s.URL+devIssuerPath, opts.Audience)
+		if err != nil {
+			return err
+		}
+		s.Dev, issuer = dev, dev.Issuer()
+		mux.Handle(devIssuerPath+"/", http.StripPrefix(devIssuerPath, dev.Handler()))
+	}
+	// The verifier fetches the issuer's keys at start, and in demo mode the
+	// issuer is this very server: serve first, then build the API.
+	apiHandler := &lateHandler{}
+	mux.Handle("/", apiHandler)
+	s.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() {
+		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("api server stopped", "err", err)
+		}
+	}()
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, MeterProvider: tel.provider}, s.logger)
+	if err != nil {
+		return fmt.Errorf("system: identity provider: %w", err)
+	}
+	pseudonyms, err := auth.NewPseudonymizer(opts.PseudonymKey)
+	if err != nil {
+		return err
+	}
+	sealer, err := auth.NewSealer(opts.SealKey)
+	if err != nil {
+		return err
+	}
+	a, err := api.New(api.Config{
+		Regions: s.Registry, Bookings: s.Store, Idempotency: s.Store, Verifier: verifier,
+		Pseudonyms: pseudonyms, Sealer: sealer, DevIssuer: s.Dev, BookingDeadline: opts.BookingDeadline,
+		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
+	})
+	if err != nil {
+		return err
+	}
+	apiHandler.set(a.Handler())
+	return nil
+}
+
+// ready reports whether the store answers and the consumers run.
+func (s *System) ready(rt *runtime.Runtime) func(context.Context) error {
+	return func(ctx context.Context) error {
+		select {
+		case <-rt.Running():
+		default:
+			return errors.New("saga consumers not running")
+		}
+		return s.Store.Ping(ctx)
+	}
+}

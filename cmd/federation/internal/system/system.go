@@ -1,0 +1,197 @@
+// Package system assembles the whole federation broker in one process: the
+// store, Kafka (embedded or a cluster), the region registry, the saga
+// runtime with its outbox relay, and the federal API. The demo, serve and
+// the component tests all start the system through Start, so they run the
+// same code path.
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/regions"
+	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
+	"github.com/fedhealth/federation/sagas/store"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+)
+
+// Options is everything Start needs; cmd builds it from flags or YAML.
+type Options struct {
+	// Listen is the API's address; "127.0.0.1:0" picks a free port.
+	Listen string
+	// DataDir holds the SQLite file and the embedded broker's data.
+	DataDir string
+	// KafkaBrokers, when empty, starts the embedded Kafka-protocol broker.
+	KafkaBrokers []string
+	// EmbeddedKafkaListen fixes the embedded broker's address (so a restart
+	// finds the same one); default a free loopback port.
+	EmbeddedKafkaListen string
+	// Partitions per region topic; default 4.
+	Partitions int
+	// Replication factor of the topics the system creates; default 1.
+	Replication int
+	Regions     []regions.Config
+	// Auth: either DevIssuer (demo: the API serves its own issuer) or an
+	// external OIDC issuer and audience.
+	DevIssuer bool
+	Issuer    string
+	Audience  string
+	// PseudonymKey (≥32 bytes) and SealKey (32 bytes) protect citizens'
+	// identifiers; see broker/auth.
+	PseudonymKey []byte
+	SealKey      []byte
+	// BookingDeadline: how long a booking may stay pending; default 2m.
+	BookingDeadline time.Duration
+	Logger          *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	if o.Partitions == 0 {
+		o.Partitions = 4
+	}
+	if o.Replication == 0 {
+		o.Replication = 1
+	}
+	if o.Audience == "" {
+		o.Audience = "federation"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports what is missing.
+func (o Options) Validate() error {
+	switch {
+	case o.DataDir == "":
+		return errors.New("system: a data directory is required")
+	case len(o.Regions) == 0:
+		return errors.New("system: at least one region is required")
+	case !o.DevIssuer && o.Issuer == "":
+		return errors.New("system: an OIDC issuer is required (or the demo's development issuer)")
+	}
+	return nil
+}
+
+// System is a running broker. Close stops it.
+type System struct {
+	// URL is the API's base URL, e.g. http://127.0.0.1:8080.
+	URL      string
+	Store    *store.DB
+	Registry *regions.Registry
+	Brokers  []string
+	Dev      *auth.DevIssuer
+
+	embedded *kafkaembed.Cluster
+	server   *http.Server
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closers  []func() error
+	logger   *slog.Logger
+}
+
+// Start brings the whole system up and returns once the API answers and
+// every region's consumer runs.
+func Start(ctx context.Context, opts Options) (*System, error) {
+	opts.setDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	// Trace context crosses HTTP and Kafka as W3C traceparent headers.
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	s := &System{logger: opts.Logger}
+	if err := s.start(ctx, opts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *System) start(ctx context.Context, opts Options) error {
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return fmt.Errorf("system: listen %s: %w", opts.Listen, err)
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.closers = append(s.closers, func() error { return ignoreClosed(ln.Close()) })
+	if s.Store, err = store.Open(ctx, store.Config{Path: filepath.Join(opts.DataDir, "federation.db")}, s.logger); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.Store.Close)
+	if err := s.startKafka(opts); err != nil {
+		return err
+	}
+	tel, err := newTelemetry()
+	if err != nil {
+		return err
+	}
+	if s.Registry, err = regions.NewRegistry(opts.Regions, s.logger, regions.WithMeterProvider(tel.provider)); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.Registry.Close)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	rt, err := s.startSagas(runCtx, opts, tel)
+	if err != nil {
+		return err
+	}
+	return s.serve(runCtx, ln, opts, tel, rt)
+}
+
+func (s *System) startKafka(opts Options) error {
+	s.Brokers = opts.KafkaBrokers
+	if len(s.Brokers) > 0 {
+		return nil
+	}
+	cluster, err := kafkaembed.Start(kafkaembed.Config{
+		Listen: opts.EmbeddedKafkaListen, DataDir: filepath.Join(opts.DataDir, "kafka"),
+		DefaultPartitions: opts.Partitions, Logger: s.logger,
+	})
+	if err != nil {
+		return err
+	}
+	s.embedded = cluster
+	s.Brokers = cluster.Addrs()
+	return nil
+}
+
+// Close stops the API, lets in-flight saga steps finish or go back to Kafka
+// uncommitted, and closes everything in reverse order of start.
+func (s *System) Close() error {
+	var errs []error
+	if s.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.server.Shutdown(ctx))
+		cancel()
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	if s.embedded != nil {
+		errs = append(errs, s.embedded.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,61 @@
+// Command federation is the federation broker's one binary:
+//
+//	federation demo     everything in one process, with simulated regions
+//	federation serve    the broker from a YAML config (production shape)
+//	federation missim   one reference regional MIS simulator
+//
+// Configuration is parsed here and only here; the packages below get typed
+// configs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "federation:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `federation: the federal booking broker.
+
+Usage:
+  federation demo   [--listen ADDR] [--data DIR] [--regions N]   run everything in one process
+  federation serve  --config FILE                                run from a YAML config
+  federation missim --region CODE --listen ADDR [--seed N]       run a reference MIS simulator
+
+Run "federation COMMAND --help" for a command's flags.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "missim":
+		return runMissim(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "YAML configuration file (see deploy/federation.example.yaml)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: federation serve --config FILE\n\nRuns the broker from a YAML config: Kafka (embedded or a cluster), the store,\nthe identity provider and the region registry. Flags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *path == "" {
+		fs.Usage()
+		return fmt.Errorf("--config is required")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	opts, err := cfg.options(logger)
+	if err != nil {
+		return err
+	}
+	sys, err := system.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	logger.Info("federation broker serving", "url", sys.URL, "kafka", sys.Brokers, "regions", len(opts.Regions))
+	fmt.Fprintf(stdout, "federation broker serving at %s\n", sys.URL)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return nil
+}

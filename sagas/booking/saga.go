@@ -1,0 +1,126 @@
+// Package booking is the booking saga: hold the slot at the region's MIS,
+// then book the hold; when booking fails or the citizen's deadline passes,
+// release whatever the MIS did for this saga (compensation).
+//
+// Every MIS call carries the saga id and step as its idempotency key, so a
+// step repeated after a crash, a duplicate message or a timeout changes
+// nothing more at the MIS. An unknown outcome (ErrOutcomeUnknown) is never
+// guessed: Advance returns the error, the message is redelivered, and the
+// same call is repeated with the same key.
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Config wires the saga.
+type Config struct {
+	Store  sagas.Store
+	MIS    contracts.Directory
+	Sealer sagas.Sealer
+	Now    func() time.Time     // nil means time.Now
+	Meter  metric.MeterProvider // nil means the otel global provider
+	Logger *slog.Logger         // nil discards
+}
+
+// Saga advances booking sagas. It is safe for concurrent use; two Advance
+// calls on one booking are safe too (the store serialises their writes).
+type Saga struct {
+	cfg     Config
+	metrics *sagas.Metrics
+}
+
+// New checks cfg and returns a Saga.
+func New(cfg Config) (*Saga, error) {
+	if cfg.Store == nil || cfg.MIS == nil || cfg.Sealer == nil {
+		return nil, fmt.Errorf("booking: Store, MIS and Sealer are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := sagas.NewMetrics(cfg.Meter)
+	if err != nil {
+		return nil, err
+	}
+	return &Saga{cfg: cfg, metrics: m}, nil
+}
+
+// errMoved: the booking changed under a step (deadline sweeper, duplicate
+// delivery); the step's result is dropped and the saga re-reads its state.
+var errMoved = errors.New("booking moved on")
+
+// Advance runs booking id's saga as far as it can go now. It returns nil
+// when the saga is finished or waits for nothing, and an error (wrapping
+// ErrRegionUnavailable or ErrOutcomeUnknown for the MIS's troubles) when the
+// same command must be delivered again later.
+func (s *Saga) Advance(ctx context.Context, id string) error {
+	for range 8 { // each pass makes one step; a booking has at most four
+		b, err := s.cfg.Store.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if b.Step != sagas.StepHold && b.Step != sagas.StepBook && b.Step != sagas.StepRelease {
+			return nil // done, or the cancellation saga's
+		}
+		mis, err := s.cfg.MIS.MIS(b.Region)
+		if err != nil {
+			return err
+		}
+		err = s.step(ctx, mis, b)
+		if errors.Is(err, errMoved) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+	if b.Step != sagas.StepRelease && s.cfg.Now().After(b.Deadline) {
+		if _, err := s.failOverdue(ctx, b.ID); err != nil {
+			return err
+		}
+		return errMoved // on to the release step
+	}
+	switch b.Step {
+	case sagas.StepHold:
+		return s.hold(ctx, mis, b)
+	case sagas.StepBook:
+		return s.book(ctx, mis, b)
+	default:
+		return s.release(ctx, mis, b)
+	}
+}
+
+// update applies fn when the booking still stands on step.
+func (s *Saga) update(ctx context.Context, id string, step sagas.Step, fn func(*sagas.Booking)) error {
+	var final *sagas.Booking
+	err := s.cfg.Store.Update(ctx, id, func(b *sagas.Booking) error {
+		if b.Step != step {
+			return errMoved
+		}
+		wasFinal := b.Status.Final()
+		fn(b)
+		if !wasFinal && b.Status.Final() {
+			final = b
+		}
+		return nil
+	})
+	if err == nil && final != nil {
+		s.metrics.Finished(ctx, final, s.cfg.Now())
+	}
+	return err
+}

@@ -1,0 +1,122 @@
+package booking
+
+import (
+	"context"
+	"errors"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+)
+
+// hold reserves the slot. A refusal ends the booking as rejected; nothing is
+// held, so there is nothing to compensate.
+func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.PatientSealed)
+	if err != nil {
+		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Fail(sagas.ReasonMISRejected, s.cfg.Now()) })
+	}
+	appt, err := mis.Hold(ctx, contracts.HoldRequest{
+		SlotID: b.Slot.MISSlotID, Patient: patient,
+		IdempotencyKey: sagas.IdempotencyKey(b.ID, sagas.StepHold),
+	})
+	if final(err) {
+		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) {
+			b.Reject(sagas.ReasonFor(err), false, s.cfg.Now())
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Held(appt, s.cfg.Now()) })
+}
+
+// book confirms the hold. A refusal rejects the booking and releases the
+// hold, in case the MIS kept it.
+func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+	appt, err := mis.Book(ctx, b.AppointmentID, sagas.IdempotencyKey(b.ID, sagas.StepBook))
+	if final(err) {
+		return s.update(ctx, b.ID, sagas.StepBook, func(b *sagas.Booking) {
+			b.Reject(sagas.ReasonFor(err), true, s.cfg.Now())
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, b.ID, sagas.StepBook, func(b *sagas.Booking) { b.Confirm(appt, s.cfg.Now()) })
+}
+
+// release is the compensation of hold and book: it cancels whatever this
+// saga's hold key created at the MIS, found by id or, when the hold's answer
+// never arrived, by the key itself.
+func (s *Saga) release(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+	id := b.AppointmentID
+	if id == "" {
+		a, err := mis.FindByHoldKey(ctx, sagas.IdempotencyKey(b.ID, sagas.StepHold))
+		if errors.Is(err, contracts.ErrNotFound) {
+			return s.released(ctx, b.ID, "Nothing was left at the clinic.")
+		}
+		if err != nil {
+			return err
+		}
+		id = a.ID
+	}
+	_, err := mis.Cancel(ctx, id, sagas.IdempotencyKey(b.ID, sagas.StepRelease))
+	if err != nil && !final(err) {
+		return err
+	}
+	return s.released(ctx, b.ID, "The clinic's hold on the slot was released.")
+}
+
+func (s *Saga) released(ctx context.Context, id, detail string) error {
+	return s.update(ctx, id, sagas.StepRelease, func(b *sagas.Booking) { b.Released(detail, s.cfg.Now()) })
+}
+
+// failOverdue ends a booking whose deadline passed; its release step then
+// undoes anything the MIS did late. It reports whether it failed the booking.
+func (s *Saga) failOverdue(ctx context.Context, id string) (bool, error) {
+	var failed *sagas.Booking
+	err := s.cfg.Store.Update(ctx, id, func(b *sagas.Booking) error {
+		if b.Status != sagas.StatusPending || !s.cfg.Now().After(b.Deadline) {
+			return errMoved
+		}
+		b.Fail(sagas.ReasonDeadline, s.cfg.Now())
+		failed = b
+		return nil
+	})
+	if errors.Is(err, errMoved) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	s.metrics.Finished(ctx, failed, s.cfg.Now())
+	return true, nil
+}
+
+// FailOverdue fails every pending booking whose deadline has passed, even
+// those whose command waits in Kafka behind a region that is down: the
+// citizen learns the truth at the deadline, not when the region recovers.
+// It returns how many it failed.
+func (s *Saga) FailOverdue(ctx context.Context, limit int) (int, error) {
+	ids, err := s.cfg.Store.Overdue(ctx, s.cfg.Now(), limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		failed, err := s.failOverdue(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if failed {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// final reports whether err is the MIS's final answer about this request
+// (as opposed to trouble reaching it).
+func final(err error) bool {
+	return err != nil && (contracts.IsRefusal(err) || errors.Is(err, contracts.ErrNotFound) || errors.Is(err, contracts.ErrInvalid))
+}

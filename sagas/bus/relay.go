@@ -1,0 +1,92 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
+)
+
+// OutboxSource is the store side of the transactional outbox.
+type OutboxSource interface {
+	// FetchOutbox returns up to limit of the oldest unpublished messages, in order.
+	FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error)
+	// DeleteOutbox forgets messages that were published.
+	DeleteOutbox(ctx context.Context, seqs []int64) error
+	// OutboxSignal receives after a commit that wrote messages.
+	OutboxSignal() <-chan struct{}
+}
+
+// Relay publishes what the sagas wrote to the outbox. It hand-rolls what
+// watermill's forwarder does because the forwarder needs watermill-sql,
+// which does not support SQLite. Delivery is at least once: a crash between
+// publishing and deleting publishes the same messages (same UUIDs) again.
+type Relay struct {
+	src    OutboxSource
+	pub    message.Publisher
+	logger *slog.Logger
+	// Batch is how many messages one round publishes; Poll is how long the
+	// relay sleeps when no signal wakes it (a safety net, e.g. after errors).
+	Batch int
+	Poll  time.Duration
+}
+
+// NewRelay returns a relay from src to pub.
+func NewRelay(src OutboxSource, pub message.Publisher, logger *slog.Logger) *Relay {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Relay{src: src, pub: pub, logger: logger, Batch: 256, Poll: 500 * time.Millisecond}
+}
+
+// Run publishes until ctx ends.
+func (r *Relay) Run(ctx context.Context) error {
+	for {
+		n, err := r.Flush(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.logger.Warn("outbox relay: publish failed; will retry", "err", err)
+		}
+		if err == nil && n == r.Batch {
+			continue // more waiting
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-r.src.OutboxSignal():
+		case <-time.After(r.Poll):
+		}
+	}
+}
+
+// Flush publishes one batch and returns how many messages it published.
+func (r *Relay) Flush(ctx context.Context) (int, error) {
+	recs, err := r.src.FetchOutbox(ctx, r.Batch)
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	byTopic := map[string][]*message.Message{}
+	var topics []string
+	seqs := make([]int64, len(recs))
+	for i, rec := range recs {
+		msg := message.NewMessage(rec.ID, rec.Payload)
+		for k, v := range rec.Metadata {
+			msg.Metadata.Set(k, v)
+		}
+		msg.Metadata.Set(kafka.KeyMetadata, rec.Key)
+		if _, ok := byTopic[rec.Topic]; !ok {
+			topics = append(topics, rec.Topic)
+		}
+		byTopic[rec.Topic] = append(byTopic[rec.Topic], msg)
+		seqs[i] = rec.Seq
+	}
+	for _, t := range topics {
+		if err := r.pub.Publish(t, byTopic[t]...); err != nil {
+			return 0, fmt.Errorf("publish to %s: %w", t, err)
+		}
+	}
+	return len(recs), r.src.DeleteOutbox(ctx, seqs)
+}

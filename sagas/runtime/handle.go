@@ -1,0 +1,66 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+)
+
+func (rt *Runtime) handle(msg *message.Message) error {
+	cmd, err := contracts.DecodeSagaCommand(msg.Payload)
+	if err != nil {
+		return err // permanent: dead letter
+	}
+	saga, ok := rt.cfg.Sagas[cmd.Kind]
+	if !ok {
+		return fmt.Errorf("no saga for kind %q: %w", cmd.Kind, contracts.ErrInvalid)
+	}
+	ctx := msg.Context()
+	log := rt.cfg.Logger.With("saga_id", cmd.SagaID, "kind", cmd.Kind, "region", cmd.Region,
+		"correlation_id", msg.Metadata.Get(sagas.MetaCorrelationID))
+	err = saga.Advance(ctx, cmd.SagaID)
+	switch {
+	case err == nil:
+		return nil
+	case permanent(err):
+		log.Error("saga command cannot be processed; dead-lettered", "err", err)
+		return err
+	case errors.Is(err, contracts.ErrRegionUnavailable):
+		// The region's breaker is open or its MIS is failing: wait a little
+		// before the command goes back, so a dead region costs no CPU.
+		log.Debug("region unavailable; command will be retried", "err", err)
+		select {
+		case <-time.After(rt.cfg.UnavailableBackoff):
+		case <-ctx.Done():
+		}
+		return err
+	default:
+		log.Warn("saga step failed; command will be retried", "err", err)
+		return err
+	}
+}
+
+// sweep fails overdue bookings until ctx ends.
+func (rt *Runtime) sweep(ctx context.Context) {
+	t := time.NewTicker(rt.cfg.SweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := rt.cfg.Sweeper.FailOverdue(ctx, 500)
+		if err != nil && ctx.Err() == nil {
+			rt.cfg.Logger.Warn("deadline sweep failed", "err", err)
+		}
+		if n > 0 {
+			rt.cfg.Logger.Info("bookings failed at their deadline", "count", n)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+)
+
+var _ sagas.Store = (*DB)(nil)
+
+const bookingColumns = `id, citizen, region, slot, status, reason, step, appointment_id,
+	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version`
+
+// Create implements sagas.Store.
+func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
+	slot, err := json.Marshal(b.Slot)
+	if err != nil {
+		return fmt.Errorf("store: encode slot: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			b.ID, b.Citizen, b.Region, string(slot), b.Status, b.Reason, b.Step, b.AppointmentID,
+			nanos(b.HoldExpires), b.PatientSealed, b.CorrelationID, nanos(b.Deadline),
+			nanos(b.CreatedAt), nanos(b.UpdatedAt))
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: booking %s exists: %w", b.ID, contracts.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("store: insert booking: %w", err)
+		}
+		return s.writeChanges(ctx, tx, b, 0)
+	})
+	if err != nil {
+		return err
+	}
+	b.Version = 1
+	s.saved(b)
+	return nil
+}
+
+// Update implements sagas.Store.
+func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) error) error {
+	for attempt := 0; ; attempt++ {
+		var b *sagas.Booking
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if b, err = s.get(ctx, tx, id); err != nil {
+				return err
+			}
+			before := len(b.Timeline)
+			if err := fn(b); err != nil {
+				return err
+			}
+			return s.save(ctx, tx, b, before)
+		})
+		if errors.Is(err, errStale) && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.saved(b)
+		return nil
+	}
+}
+
+var errStale = errors.New("store: booking changed concurrently")
+
+func (s *DB) save(ctx context.Context, tx *sql.Tx, b *sagas.Booking, firstNew int) error {
+	res, err := tx.ExecContext(ctx, `UPDATE bookings SET status = ?, reason = ?, step = ?,
+		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND version = ?`,
+		b.Status, b.Reason, b.Step, b.AppointmentID, nanos(b.HoldExpires), b.PatientSealed,
+		nanos(b.UpdatedAt), b.ID, b.Version)
+	if err != nil {
+		return fmt.Errorf("store: update booking: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errStale
+	}
+	b.Version++
+	return s.writeChanges(ctx, tx, b, firstNew)
+}
+
+// writeChanges appends the booking's new timeline entries and outbox messages.
+func (s *DB) writeChanges(ctx context.Context, tx *sql.Tx, b *sagas.Booking, seq int) error {
+	for i, e := range b.NewTimeline() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
+			VALUES (?, ?, ?, ?, ?)`, b.ID, seq+i, nanos(e.At), e.Status, e.Detail); err != nil {
+			return fmt.Errorf("store: insert timeline: %w", err)
+		}
+	}
+	return s.enqueue(ctx, tx, b.PendingOutbox())
+}
+
+// saved marks b persisted and wakes the outbox relay if b emitted messages.
+func (s *DB) saved(b *sagas.Booking) {
+	wrote := len(b.PendingOutbox()) > 0
+	b.MarkSaved()
+	if wrote {
+		s.notifyOutbox()
+	}
+}
+
+// Get implements sagas.Store.
+func (s *DB) Get(ctx context.Context, id string) (*sagas.Booking, error) {
+	return s.get(ctx, s.db, id)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *DB) get(ctx context.Context, q querier, id string) (*sagas.Booking, error) {
+	b, err := scanBooking(q.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: booking %s: %w", id, contracts.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadTimelines(ctx, q, []*sagas.Booking{b}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// ListByCitizen implements sagas.Store.
+func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*sagas.Booking, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
+		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`, citizen, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list bookings: %w", err)
+	}
+	defer rows.Close()
+	var out []*sagas.Booking
+	for rows.Next() {
+		b, err := scanBooking(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list bookings: %w", err)
+	}
+	return out, s.loadTimelines(ctx, s.db, out)
+}
+
+// Overdue implements sagas.Store.
+func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM bookings
+		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`, nanos(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: overdue bookings: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanBooking(row scanner) (*sagas.Booking, error) {
+	var (
+		b                                       sagas.Booking
+		slot                                    string
+		holdExpires, deadline, created, updated int64
+	)
+	err := row.Scan(&b.ID, &b.Citizen, &b.Region, &slot, &b.Status, &b.Reason, &b.Step,
+		&b.AppointmentID, &holdExpires, &b.PatientSealed, &b.CorrelationID, &deadline,
+		&created, &updated, &b.Version)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(slot), &b.Slot); err != nil {
+		return nil, fmt.Errorf("store: booking %s slot: %w", b.ID, err)
+	}
+	b.HoldExpires, b.Deadline = fromNanos(holdExpires), fromNanos(deadline)
+	b.CreatedAt, b.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return &b, nil
+}
+
+func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*sagas.Booking, len(bs))
+	args := make([]any, len(bs))
+	for i, b := range bs {
+		byID[b.ID], args[i] = b, b.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT booking_id, at, status, detail FROM booking_timeline
+		WHERE booking_id IN (?`+strings.Repeat(", ?", len(bs)-1)+`) ORDER BY booking_id, seq`, args...)
+	if err != nil {
+		return fmt.Errorf("store: timeline: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id string
+			at int64
+			e  sagas.TimelineEntry
+		)
+		if err := rows.Scan(&id, &at, &e.Status, &e.Detail); err != nil {
+			return err
+		}
+		e.At = fromNanos(at)
+		byID[id].Timeline = append(byID[id].Timeline, e)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, b := range bs {
+		b.MarkSaved()
+	}
+	return nil
+}
+
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

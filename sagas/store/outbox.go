@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/fedhealth/federation/sagas"
+)
+
+func (s *DB) enqueue(ctx context.Context, tx *sql.Tx, msgs []sagas.OutboxMessage) error {
+	now := nanos(s.now())
+	for _, m := range msgs {
+		// The message continues the trace of the transaction that emitted it.
+		otel.GetTextMapPropagator().Inject(ctx, propagation.MapCarrier(m.Metadata))
+		meta, err := json.Marshal(m.Metadata)
+		if err != nil {
+			return fmt.Errorf("store: encode metadata: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (msg_id, topic, msg_key, payload, metadata, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, m.ID, m.Topic, m.Key, m.Payload, string(meta), now); err != nil {
+			return fmt.Errorf("store: insert outbox: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *DB) notifyOutbox() {
+	select {
+	case s.outboxSignal <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// OutboxSignal receives a value after commits that wrote outbox messages, so
+// the relay publishes at once instead of waiting for its next poll.
+func (s *DB) OutboxSignal() <-chan struct{} { return s.outboxSignal }
+
+// FetchOutbox returns up to limit of the oldest unpublished messages.
+func (s *DB) FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, msg_id, topic, msg_key, payload, metadata
+		FROM outbox ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: fetch outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []sagas.OutboxRecord
+	for rows.Next() {
+		var (
+			r    sagas.OutboxRecord
+			meta string
+		)
+		if err := rows.Scan(&r.Seq, &r.ID, &r.Topic, &r.Key, &r.Payload, &meta); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(meta), &r.Metadata); err != nil {
+			return nil, fmt.Errorf("store: outbox %d metadata: %w", r.Seq, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DeleteOutbox removes published messages.
+func (s *DB) DeleteOutbox(ctx context.Context, seqs []int64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	args := make([]any, len(seqs))
+	for i, q := range seqs {
+		args[i] = q
+	}
+	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (?`+strings.Repeat(", ?", len(seqs)-1)+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("store: delete outbox: %w", err)
+	}
+	return nil
+}
