@@ -1,0 +1,103 @@
+package missim
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config describes one simulated region. The zero value of every field but
+// Region is usable: New fills in the defaults listed on each field.
+type Config struct {
+	// Region is the federal subject code ("77", "78", "16"); it is part of
+	// every facility OID. Required.
+	Region string
+	// TimeZone is the region's IANA zone; default "Europe/Moscow".
+	TimeZone string
+	// Seed makes names, addresses and slot ids reproducible.
+	Seed int64
+	// Now is the clock; default time.Now. Tests inject one to expire holds.
+	Now func() time.Time
+	// HoldTTL is how long a hold lives before it lapses; default 5 minutes.
+	HoldTTL time.Duration
+	// Days is how many calendar days of slots are generated, starting with
+	// the local day of Now at New; default 14. Sundays have no slots.
+	Days int
+	// Facilities is the number of polyclinics; default 3.
+	Facilities int
+	// PractitionersPerFacility is the number of doctors at each; default 6.
+	PractitionersPerFacility int
+	// SlotMinutes is the length of one slot; default 20.
+	SlotMinutes int
+	// DayStartHour and DayEndHour bound the working day in local time;
+	// defaults 8 and 20.
+	DayStartHour, DayEndHour int
+	// RequireAttachment lists specialty codes (for example "therapist") for
+	// which the patient must be attached to the slot's facility; others get
+	// 422 not-attached. See (*Server).AttachedLocation.
+	RequireAttachment []string
+	// RequireReferral lists specialty codes for which $hold needs a
+	// "referral" parameter; without it the answer is 422 referral-required.
+	RequireReferral []string
+	// BearerToken, when set, is required as "Authorization: Bearer <token>"
+	// on every contract call (admin endpoints excepted); others get 401.
+	BearerToken string
+}
+
+func (c *Config) setDefaults() {
+	if c.TimeZone == "" {
+		c.TimeZone = "Europe/Moscow"
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.HoldTTL == 0 {
+		c.HoldTTL = 5 * time.Minute
+	}
+	setInt(&c.Days, 14)
+	setInt(&c.Facilities, 3)
+	setInt(&c.PractitionersPerFacility, 6)
+	setInt(&c.SlotMinutes, 20)
+	setInt(&c.DayStartHour, 8)
+	setInt(&c.DayEndHour, 20)
+}
+
+func setInt(v *int, def int) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+// Validate reports the first invalid field.
+func (c *Config) Validate() error {
+	switch {
+	case !isDigits(c.Region) || len(c.Region) > 3:
+		return fmt.Errorf("missim: region %q is not a federal subject code", c.Region)
+	case c.HoldTTL < 0:
+		return errors.New("missim: HoldTTL must be positive")
+	case c.Days < 1 || c.Days > 366:
+		return errors.New("missim: Days must be within 1..366")
+	case c.Facilities < 1 || c.PractitionersPerFacility < 1:
+		return errors.New("missim: Facilities and PractitionersPerFacility must be positive")
+	case c.SlotMinutes < 5 || c.SlotMinutes > 240:
+		return errors.New("missim: SlotMinutes must be within 5..240")
+	case c.DayStartHour < 0 || c.DayEndHour > 24 || c.DayStartHour >= c.DayEndHour:
+		return errors.New("missim: working day must satisfy 0 <= DayStartHour < DayEndHour <= 24")
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("missim: time zone: %w", err)
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,13 @@
+// Package missim is the reference regional MIS: an in-memory simulator that
+// implements contract misv1 (slot search, hold, book, cancel, read, find by
+// hold key) over HTTP, with seeded, realistic data in the region's time zone.
+//
+// It owns three things: the behaviour vendors read as the reference (holds
+// that expire, idempotent repeats per Idempotency-Key, never two live
+// appointments on one slot), a fault injector for the broker's resilience
+// tests (down, latency, errors, answers lost after commit), and admin
+// endpoints that show every hold and appointment ever made.
+//
+// The admin endpoints (/admin/...) are for tests and demos only: they sit
+// outside the bearer-token check and must never be exposed on a real network.
+package missim
