@@ -1,0 +1,109 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/segmentio/kafka-go"
+)
+
+// ErrPublisherClosed is returned by Publish after Close.
+var ErrPublisherClosed = errors.New("kafka publisher: closed")
+
+// Publisher publishes watermill messages to Kafka synchronously: Publish
+// returns after all in-sync replicas acknowledged every message. It is safe
+// for concurrent use.
+type Publisher struct {
+	cfg    PublisherConfig
+	w      *kafka.Writer
+	logger *slog.Logger
+
+	mu     sync.RWMutex
+	closed bool
+}
+
+var _ message.Publisher = (*Publisher)(nil)
+
+// NewPublisher returns a publisher; it does not connect until the first
+// Publish, so it starts instantly.
+func NewPublisher(cfg PublisherConfig, logger *slog.Logger) (*Publisher, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	transport := cfg.Transport
+	if transport == nil {
+		// An own transport, not kafka-go's shared default one, so that
+		// Close drops its connections.
+		transport = &kafka.Transport{}
+	}
+	w := &kafka.Writer{
+		Addr:                   kafka.TCP(cfg.Brokers...),
+		Balancer:               &kafka.Hash{},
+		RequiredAcks:           kafka.RequireAll,
+		BatchTimeout:           cfg.BatchTimeout,
+		BatchSize:              cfg.BatchSize,
+		WriteTimeout:           cfg.WriteTimeout,
+		AllowAutoTopicCreation: true,
+		Transport:              transport,
+		ErrorLogger:            kafka.LoggerFunc(errorLogger(logger, "kafka writer")),
+	}
+	return &Publisher{cfg: cfg, w: w, logger: logger}, nil
+}
+
+// Publish writes msgs to topic in one call to the writer. Messages with the
+// same key (see [KeyMetadata]) keep their order. On error some of the
+// messages may have been written; publishing again is safe for consumers
+// that deduplicate by UUID.
+func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return ErrPublisherClosed
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	prop := propagatorOrGlobal(p.cfg.Propagator)
+	kms := make([]kafka.Message, len(msgs))
+	for i, m := range msgs {
+		kms[i] = toKafka(topic, m, prop)
+	}
+	if err := p.w.WriteMessages(context.Background(), kms...); err != nil {
+		return fmt.Errorf("kafka publish %d messages to %s: %w", len(msgs), topic, err)
+	}
+	return nil
+}
+
+// Close waits for running Publish calls and closes the writer. Closing twice
+// is harmless.
+func (p *Publisher) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.w.Close()
+	if t, ok := p.w.Transport.(*kafka.Transport); ok && p.cfg.Transport == nil {
+		t.CloseIdleConnections()
+	}
+	if err != nil {
+		return fmt.Errorf("kafka publisher close: %w", err)
+	}
+	return nil
+}
+
+// errorLogger adapts kafka-go's printf-style error logging to slog.
+func errorLogger(l *slog.Logger, component string) func(string, ...any) {
+	return func(format string, args ...any) {
+		l.Warn(component + ": " + fmt.Sprintf(format, args...))
+	}
+}

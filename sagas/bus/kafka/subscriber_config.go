@@ -1,0 +1,103 @@
+package kafka
+
+import (
+	"errors"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.opentelemetry.io/otel/propagation"
+)
+
+// SubscriberConfig configures a [Subscriber].
+type SubscriberConfig struct {
+	// Brokers are the bootstrap addresses ("host:port"); required.
+	Brokers []string
+	// ConsumerGroup names the group whose committed offsets this subscriber
+	// continues from. It is part of the wire: renaming it re-consumes the
+	// topic from StartOffset. Empty reads every partition from StartOffset
+	// without a group and commits nothing (inspection, replay).
+	ConsumerGroup string
+	// Consumers is the number of group members each Subscribe call starts,
+	// so that several partitions are worked in parallel; default 1. Each
+	// member handles one message at a time. Ignored without a group.
+	Consumers int
+	// StartOffset is where reading starts when the group has no committed
+	// offset (or always, without a group): kafka.FirstOffset (default, also
+	// for 0) or kafka.LastOffset.
+	StartOffset int64
+	// NackResendSleep is the pause before a nacked message is delivered
+	// again; default 100ms.
+	NackResendSleep time.Duration
+	// MaxWait bounds an idle fetch; default 100ms, so that an idle
+	// subscriber closes promptly.
+	MaxWait time.Duration
+	// SessionTimeout, RebalanceTimeout and HeartbeatInterval tune the group
+	// membership; defaults 10s, 10s and 250ms. A short heartbeat makes
+	// members notice a rebalance quickly.
+	SessionTimeout    time.Duration
+	RebalanceTimeout  time.Duration
+	HeartbeatInterval time.Duration
+	// JoinGroupBackoff is the pause before joining again after a failed
+	// join; default 200ms (kafka-go's is 5s).
+	JoinGroupBackoff time.Duration
+	// CommitTimeout bounds the synchronous commit after an Ack; default 10s.
+	CommitTimeout time.Duration
+	// ReaderCloseWait bounds how long Close waits for readers to leave
+	// their groups; default 1s. A reader that joins while its group
+	// rebalances cannot leave before the rebalance ends, and Close should
+	// not hang on that: the reader finishes leaving in the background.
+	ReaderCloseWait time.Duration
+	// TopicPartitions is the partition count for topics Subscribe creates
+	// when they are missing; 0 means the broker's default.
+	TopicPartitions int
+	// SkipTopicCreation makes Subscribe expect existing topics (created with
+	// [EnsureTopics] by an operator) instead of creating them.
+	SkipTopicCreation bool
+	// Dialer overrides connection settings (TLS, SASL); nil uses
+	// kafka-go's default dialer.
+	Dialer *kafka.Dialer
+	// Propagator extracts trace context from the headers; nil means the otel
+	// global propagator.
+	Propagator propagation.TextMapPropagator
+}
+
+func (c *SubscriberConfig) setDefaults() {
+	setDefault(&c.Consumers, 1)
+	if c.StartOffset == 0 {
+		c.StartOffset = kafka.FirstOffset
+	}
+	setDefault(&c.NackResendSleep, 100*time.Millisecond)
+	setDefault(&c.MaxWait, 100*time.Millisecond)
+	setDefault(&c.SessionTimeout, 10*time.Second)
+	setDefault(&c.RebalanceTimeout, 10*time.Second)
+	setDefault(&c.HeartbeatInterval, 250*time.Millisecond)
+	setDefault(&c.JoinGroupBackoff, 200*time.Millisecond)
+	setDefault(&c.CommitTimeout, 10*time.Second)
+	setDefault(&c.ReaderCloseWait, time.Second)
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+// Validate reports a configuration the subscriber cannot work with.
+func (c SubscriberConfig) Validate() error {
+	if len(c.Brokers) == 0 {
+		return errors.New("kafka subscriber: no brokers")
+	}
+	if c.Consumers < 1 {
+		return errors.New("kafka subscriber: consumers must be at least 1")
+	}
+	if c.StartOffset != kafka.FirstOffset && c.StartOffset != kafka.LastOffset {
+		return errors.New("kafka subscriber: start offset must be kafka.FirstOffset or kafka.LastOffset")
+	}
+	if c.HeartbeatInterval >= c.SessionTimeout {
+		return errors.New("kafka subscriber: heartbeat interval must be shorter than the session timeout")
+	}
+	if c.NackResendSleep < 0 || c.MaxWait < 0 || c.TopicPartitions < 0 {
+		return errors.New("kafka subscriber: negative nack sleep, max wait or topic partitions")
+	}
+	return nil
+}
