@@ -102,4 +102,3 @@ func TestACitizenCannotSeeOrCancelAnotherCitizensBooking(t *testing.T) {
 		t.Errorf("history without a token: %d, want 401", r.status)
 	}
 }
-
