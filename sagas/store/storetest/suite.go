@@ -1,0 +1,251 @@
+// Package storetest is the behaviour every implementation of the broker's
+// store must show, as one suite: SQLite runs it always, PostgreSQL when a
+// database is available. It includes concurrent updates of one booking.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/store"
+)
+
+// Store is what the suite exercises.
+type Store interface {
+	sagas.Store
+	FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error)
+	DeleteOutbox(ctx context.Context, seqs []int64) error
+	ReserveIdempotencyKey(ctx context.Context, citizen, key, hash string, staleAfter time.Duration) (*store.IdempotencyRecord, error)
+	CompleteIdempotencyKey(ctx context.Context, citizen, key string, status int, response []byte) error
+	ReleaseIdempotencyKey(ctx context.Context, citizen, key string) error
+}
+
+// Run runs the suite; open returns a new, empty store for each test.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, Store)
+	}{
+		{"a created booking reads back whole", createdReadsBack},
+		{"creating an existing id is a conflict", createTwiceConflicts},
+		{"an unknown booking is not found", unknownNotFound},
+		{"an update saves state, timeline and outbox together", updateSavesAll},
+		{"a failed update writes nothing", failedUpdateWritesNothing},
+		{"a citizen's history is theirs only, newest first", historyNewestFirst},
+		{"overdue lists only pending bookings past their deadline", overdueOnly},
+		{"concurrent updates of one booking all land", concurrentUpdates},
+		{"published outbox messages are gone", outboxDelete},
+		{"idempotency keys remember the first answer", idempotencyKeys},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+func newBooking(id, citizen string, at time.Time) *sagas.Booking {
+	vlad := time.FixedZone("+10", 10*3600)
+	slot := sagas.SlotSnapshot{ID: "25:S-1", MISSlotID: "S-1", Start: time.Date(2026, 12, 1, 9, 0, 0, 0, vlad),
+		End: time.Date(2026, 12, 1, 9, 20, 0, 0, vlad), Specialty: "therapist", PractitionerName: "Иванова А. А."}
+	return sagas.NewBooking(id, citizen, slot, "25", []byte("sealed"), "corr-"+id, at, 2*time.Minute)
+}
+
+func createdReadsBack(t *testing.T, s Store) {
+	ctx := context.Background()
+	if err := s.Create(ctx, newBooking("b1", "c1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Get(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != sagas.StatusPending || b.Step != sagas.StepHold || b.Citizen != "c1" || string(b.PatientSealed) != "sealed" ||
+		!b.CreatedAt.Equal(t0) || !b.Deadline.Equal(t0.Add(2*time.Minute)) || len(b.Timeline) != 1 || b.Version != 1 {
+		t.Errorf("read back %+v", b)
+	}
+	if _, off := b.Slot.Start.Zone(); off != 10*3600 || b.Slot.PractitionerName != "Иванова А. А." {
+		t.Errorf("slot read back %+v, want the region's offset kept", b.Slot)
+	}
+	recs, err := s.FetchOutbox(ctx, 10)
+	if err != nil || len(recs) != 2 { // the command to the region and the pending event
+		t.Fatalf("outbox %v %v, want the saga command and the event", recs, err)
+	}
+	topics := map[string]string{recs[0].Topic: recs[0].Key, recs[1].Topic: recs[1].Key}
+	if topics[contracts.RegionTopic("25")] != "b1" || topics[contracts.TopicEvents] != "b1" {
+		t.Errorf("outbox %v, want the region command and the event, keyed by the booking", topics)
+	}
+}
+
+func createTwiceConflicts(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.Create(ctx, newBooking("b1", "c1", t0))
+	if err := s.Create(ctx, newBooking("b1", "c2", t0)); !errors.Is(err, contracts.ErrConflict) {
+		t.Errorf("second create: %v, want ErrConflict", err)
+	}
+}
+
+func unknownNotFound(t *testing.T, s Store) {
+	if _, err := s.Get(context.Background(), "nope"); !errors.Is(err, contracts.ErrNotFound) {
+		t.Errorf("get: %v, want ErrNotFound", err)
+	}
+	err := s.Update(context.Background(), "nope", func(*sagas.Booking) error { return nil })
+	if !errors.Is(err, contracts.ErrNotFound) {
+		t.Errorf("update: %v, want ErrNotFound", err)
+	}
+}
+
+func drain(t *testing.T, s Store) {
+	recs, _ := s.FetchOutbox(context.Background(), 1000)
+	seqs := make([]int64, len(recs))
+	for i, r := range recs {
+		seqs[i] = r.Seq
+	}
+	if err := s.DeleteOutbox(context.Background(), seqs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func updateSavesAll(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.Create(ctx, newBooking("b1", "c1", t0))
+	drain(t, s)
+	err := s.Update(ctx, "b1", func(b *sagas.Booking) error {
+		b.Held(contracts.Appointment{ID: "A-1", HoldExpires: t0.Add(5 * time.Minute)}, t0.Add(time.Second))
+		b.Confirm(contracts.Appointment{ID: "A-1"}, t0.Add(2*time.Second))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.Get(ctx, "b1")
+	if b.Status != sagas.StatusConfirmed || b.AppointmentID != "A-1" || b.PatientSealed != nil || len(b.Timeline) != 3 || b.Version != 2 {
+		t.Errorf("after update %+v", b)
+	}
+	if recs, _ := s.FetchOutbox(ctx, 10); len(recs) != 1 || recs[0].Topic != contracts.TopicEvents {
+		t.Errorf("outbox after confirm %+v, want one event", recs)
+	}
+}
+
+func failedUpdateWritesNothing(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.Create(ctx, newBooking("b1", "c1", t0))
+	drain(t, s)
+	boom := errors.New("boom")
+	err := s.Update(ctx, "b1", func(b *sagas.Booking) error {
+		b.Fail("x", t0)
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("update: %v, want the closure's error", err)
+	}
+	b, _ := s.Get(ctx, "b1")
+	recs, _ := s.FetchOutbox(ctx, 10)
+	if b.Status != sagas.StatusPending || len(b.Timeline) != 1 || len(recs) != 0 {
+		t.Errorf("a failed update left %s, %d timeline entries, %d messages", b.Status, len(b.Timeline), len(recs))
+	}
+}
+
+func historyNewestFirst(t *testing.T, s Store) {
+	ctx := context.Background()
+	for i, id := range []string{"old", "mid", "new"} {
+		_ = s.Create(ctx, newBooking(id, "c1", t0.Add(time.Duration(i)*time.Minute)))
+	}
+	_ = s.Create(ctx, newBooking("theirs", "c2", t0))
+	bs, err := s.ListByCitizen(ctx, "c1", 10)
+	if err != nil || len(bs) != 3 || bs[0].ID != "new" || bs[2].ID != "old" || len(bs[0].Timeline) != 1 {
+		t.Errorf("history %v %v, want new, mid, old with timelines", ids(bs), err)
+	}
+}
+
+func ids(bs []*sagas.Booking) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.ID
+	}
+	return out
+}
+
+func overdueOnly(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.Create(ctx, newBooking("late", "c1", t0))
+	_ = s.Create(ctx, newBooking("fresh", "c1", t0.Add(10*time.Minute)))
+	_ = s.Create(ctx, newBooking("done", "c1", t0))
+	_ = s.Update(ctx, "done", func(b *sagas.Booking) error { b.Reject("x", false, t0); return nil })
+	got, err := s.Overdue(ctx, t0.Add(5*time.Minute), 10)
+	if err != nil || len(got) != 1 || got[0] != "late" {
+		t.Errorf("overdue %v %v, want [late]", got, err)
+	}
+}
+
+func concurrentUpdates(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.Create(ctx, newBooking("b1", "c1", t0))
+	const workers, each = 4, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				err := s.Update(ctx, "b1", func(b *sagas.Booking) error {
+					b.Released("note", t0.Add(time.Duration(w*each+i)*time.Millisecond))
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b, _ := s.Get(ctx, "b1")
+	if len(b.Timeline) != 1+workers*each || b.Version != 1+workers*each {
+		t.Errorf("after %d concurrent updates: %d timeline entries, version %d", workers*each, len(b.Timeline), b.Version)
+	}
+}
+
+func outboxDelete(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.Create(ctx, newBooking("b1", "c1", t0))
+	_ = s.Create(ctx, newBooking("b2", "c1", t0))
+	recs, _ := s.FetchOutbox(ctx, 2)
+	if len(recs) != 2 || recs[0].Seq >= recs[1].Seq {
+		t.Fatalf("fetch %+v, want the two oldest in order", recs)
+	}
+	_ = s.DeleteOutbox(ctx, []int64{recs[0].Seq, recs[1].Seq})
+	rest, _ := s.FetchOutbox(ctx, 10)
+	if len(rest) != 2 || rest[0].Key != "b2" {
+		t.Errorf("after delete %+v, want b2's two messages", rest)
+	}
+}
+
+func idempotencyKeys(t *testing.T, s Store) {
+	ctx := context.Background()
+	if rec, err := s.ReserveIdempotencyKey(ctx, "c1", "k", "h1", time.Minute); rec != nil || err != nil {
+		t.Fatalf("first reserve: %v %v, want ownership", rec, err)
+	}
+	if rec, _ := s.ReserveIdempotencyKey(ctx, "c1", "k", "h1", time.Minute); rec == nil || rec.StatusCode != 0 {
+		t.Errorf("reserve while in flight: %+v, want the in-flight record", rec)
+	}
+	if rec, _ := s.ReserveIdempotencyKey(ctx, "c2", "k", "h1", time.Minute); rec != nil {
+		t.Errorf("another citizen's key: %+v, want ownership", rec)
+	}
+	_ = s.CompleteIdempotencyKey(ctx, "c1", "k", 202, []byte(`{"id":"b1"}`))
+	rec, _ := s.ReserveIdempotencyKey(ctx, "c1", "k", "h1", time.Minute)
+	if rec == nil || rec.StatusCode != 202 || string(rec.Response) != `{"id":"b1"}` || rec.RequestHash != "h1" {
+		t.Errorf("after complete: %+v, want the stored answer", rec)
+	}
+	_, _ = s.ReserveIdempotencyKey(ctx, "c1", "k2", "h", time.Minute)
+	_ = s.ReleaseIdempotencyKey(ctx, "c1", "k2")
+	if rec, _ := s.ReserveIdempotencyKey(ctx, "c1", "k2", "h", time.Minute); rec != nil {
+		t.Errorf("after release: %+v, want ownership again", rec)
+	}
+	if rec, _ := s.ReserveIdempotencyKey(ctx, "c1", "k2", "h", -time.Second); rec != nil {
+		t.Errorf("stale claim: %+v, want it taken over", rec)
+	}
+}
