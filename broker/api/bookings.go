@@ -127,14 +127,63 @@ func (s *Server) ownBooking(ctx context.Context, id, pseudonym string) (*sagas.B
 	return b, nil
 }
 
+// maxWait caps the long-poll of GET /api/v1/bookings/{id}?wait=.
+const maxWait = 30 * time.Second
+
+// getBooking answers GET /api/v1/bookings/{id}. With ?wait=10s it answers
+// as soon as the booking reaches a final status, or when the wait is over:
+// one request instead of a polling loop.
 func (s *Server) getBooking(w http.ResponseWriter, r *http.Request) {
-	_, pseudonym := s.citizen(r)
-	b, err := s.ownBooking(r.Context(), chi.URLParam(r, "id"), pseudonym)
+	wait, err := parseWait(r.URL.Query().Get("wait"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toBookingJSON(b))
+	_, pseudonym := s.citizen(r)
+	id := chi.URLParam(r, "id")
+	until := s.cfg.Now().Add(wait)
+	for {
+		changed, stop := s.watch(id, wait)
+		b, err := s.ownBooking(r.Context(), id, pseudonym)
+		remaining := until.Sub(s.cfg.Now())
+		if err != nil || b.Status.Final() || remaining <= 0 {
+			stop()
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			writeJSON(w, http.StatusOK, toBookingJSON(b))
+			return
+		}
+		// Changes made by other instances are not signalled: re-read at
+		// least twice a second.
+		select {
+		case <-changed:
+		case <-time.After(min(remaining, 500*time.Millisecond)):
+		case <-r.Context().Done():
+			stop()
+			return
+		}
+		stop()
+	}
+}
+
+func (s *Server) watch(id string, wait time.Duration) (<-chan struct{}, func()) {
+	if wait <= 0 || s.cfg.Watch == nil {
+		return nil, func() {}
+	}
+	return s.cfg.Watch(id)
+}
+
+func parseWait(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > maxWait {
+		return 0, fmt.Errorf("wait must be a duration up to %s, e.g. 10s: %w", maxWait, contracts.ErrInvalid)
+	}
+	return d, nil
 }
 
 // listBookings answers GET /api/v1/bookings: the caller's history in every

@@ -41,6 +41,9 @@ type Config struct {
 	Verifier    *auth.Verifier
 	Pseudonyms  *auth.Pseudonymizer
 	Sealer      sagas.Sealer
+	// Watch, when set, wakes long-polling readers when a booking changes
+	// (store.DB.Watch); without it they re-read twice a second.
+	Watch func(id string) (<-chan struct{}, func())
 	// DevIssuer, when set (demo mode only), serves POST /api/v1/dev/token.
 	DevIssuer *auth.DevIssuer
 	// BookingDeadline is how long a booking may stay pending; default 2m.

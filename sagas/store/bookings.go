@@ -101,10 +101,12 @@ func (s *DB) writeChanges(ctx context.Context, tx *sql.Tx, b *sagas.Booking, seq
 	return s.enqueue(ctx, tx, b.PendingOutbox())
 }
 
-// saved marks b persisted and wakes the outbox relay if b emitted messages.
+// saved marks b persisted, wakes its watchers, and wakes the outbox relay
+// if b emitted messages.
 func (s *DB) saved(b *sagas.Booking) {
 	wrote := len(b.PendingOutbox()) > 0
 	b.MarkSaved()
+	s.watch.notify(b.ID)
 	if wrote {
 		s.notifyOutbox()
 	}

@@ -53,6 +53,7 @@ type DB struct {
 	now    func() time.Time
 	logger *slog.Logger
 
+	watch watchers
 	// outboxSignal wakes the relay after a commit that wrote messages.
 	outboxSignal chan struct{}
 }

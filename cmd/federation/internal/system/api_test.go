@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/fedhealth/federation/regions/missim"
 )
 
 func TestRetryingABookingWithTheSameKeyGivesTheFirstAnswer(t *testing.T) {
@@ -126,4 +128,19 @@ func problemCode(t *testing.T, r response) string {
 		t.Errorf("not a problem document: %s", r.body)
 	}
 	return p.Code
+}
+
+func TestALongPollAnswersWhenTheBookingReachesItsFinalStatus(t *testing.T) {
+	h := newHarness(t, 1, nil)
+	tok := h.token("zoya")
+	h.faults("77", missim.Faults{LatencyMS: 100})
+	id := h.book(tok, h.freeSlots(tok, "77", 1)[0].ID)
+	var b bookingView
+	h.mustJSON(h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=20s", tok, "", nil), http.StatusOK, &b)
+	if b.Status != "confirmed" {
+		t.Errorf("long poll answered %s, want the final confirmed", b.Status)
+	}
+	if r := h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=forever", tok, "", nil); r.status != http.StatusBadRequest {
+		t.Errorf("wait=forever: %d, want 400", r.status)
+	}
 }

@@ -22,7 +22,7 @@ import (
 // broker (or KAFKA_BROKERS), SQLite in a temporary directory, real MIS
 // simulators and the API on a random port.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	sys  *system.System
 	sims map[string]*demo.Simulator
 	opts system.Options
@@ -35,7 +35,7 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func newHarness(t *testing.T, regions int, tweak func(*system.Options)) *harness {
+func newHarness(t testing.TB, regions int, tweak func(*system.Options)) *harness {
 	t.Helper()
 	sims, err := demo.StartSimulators(demo.Regions[:regions], 7, 0, testLogger())
 	if err != nil {
@@ -186,12 +186,13 @@ func (h *harness) booking(token, id string) bookingView {
 	return b
 }
 
-// waitStatus polls until the booking is in one of the wanted statuses.
+// waitStatus long-polls until the booking is in one of the wanted statuses.
 func (h *harness) waitStatus(token, id string, timeout time.Duration, want ...string) bookingView {
 	h.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		b := h.booking(token, id)
+		var b bookingView
+		h.mustJSON(h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=2s", token, "", nil), http.StatusOK, &b)
 		for _, w := range want {
 			if b.Status == w {
 				return b
@@ -200,7 +201,7 @@ func (h *harness) waitStatus(token, id string, timeout time.Duration, want ...st
 		if time.Now().After(deadline) {
 			h.t.Fatalf("booking %s is %s after %s, want %v; timeline %+v", id, b.Status, timeout, want, b.Timeline)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // a final status we do not want yet returns at once
 	}
 }
 

@@ -52,7 +52,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	}
 	a, err := api.New(api.Config{
 		Regions: s.Registry, Bookings: s.Store, Idempotency: s.Store, Verifier: verifier,
-		Pseudonyms: pseudonyms, Sealer: sealer, DevIssuer: s.Dev, BookingDeadline: opts.BookingDeadline,
+		Pseudonyms: pseudonyms, Sealer: sealer, DevIssuer: s.Dev, Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline,
 		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
 	})
 	if err != nil {

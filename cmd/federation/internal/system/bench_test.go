@@ -1,0 +1,55 @@
+package system_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/regions/missim"
+)
+
+// BenchmarkBookingLatency books one slot at a time (light load) across five
+// regions whose MIS answer after 2 ms, and reports the time from the
+// citizen's POST to the long-poll answering "confirmed".
+//
+//	go test ./cmd/federation/internal/system -run XXX -bench BookingLatency -benchtime 300x
+func BenchmarkBookingLatency(b *testing.B) {
+	h := newHarness(b, 5, nil)
+	tok := h.token("bench")
+	var slots []slotView
+	for code := range h.sims {
+		h.faults(code, missim.Faults{LatencyMS: 2})
+		slots = append(slots, h.freeSlots(tok, code, min(1000, b.N/5+1))...)
+	}
+	if len(slots) < b.N {
+		b.Fatalf("%d slots for %d bookings", len(slots), b.N)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		id := h.book(tok, slots[i].ID)
+		var v bookingView
+		h.mustJSON(h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=10s", tok, "", nil), http.StatusOK, &v)
+		if v.Status != "confirmed" {
+			b.Fatalf("booking %s ended %s", id, v.Status)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkStart measures how long the whole system takes to be ready: the
+// embedded broker, the store, five regions' consumers and the API.
+func BenchmarkStart(b *testing.B) {
+	for range b.N {
+		h := newHarness(b, 5, nil)
+		b.StopTimer()
+		h.stop()
+		b.StartTimer()
+	}
+}
