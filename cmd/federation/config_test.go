@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
+	t.Setenv("FEDERATION_PSEUDONYM_KEY", strings.Repeat("ab", 32))
+	t.Setenv("FEDERATION_SEAL_KEY", strings.Repeat("cd", 32))
+	cfg, err := loadConfig("../../deploy/federation.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := cfg.options(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Listen != "127.0.0.1:8080" || opts.Partitions != 4 || !opts.DevIssuer || opts.BookingDeadline != 2*time.Minute ||
+		len(opts.PseudonymKey) != 32 || len(opts.SealKey) != 32 || len(opts.KafkaBrokers) != 0 {
+		t.Errorf("options %+v", opts)
+	}
+	if len(opts.Regions) != 2 {
+		t.Fatalf("%d regions, want 2", len(opts.Regions))
+	}
+	r := opts.Regions[1]
+	if r.Code != "25" || r.TimeZone != "Asia/Vladivostok" || r.MIS.BaseURL != "http://127.0.0.1:9025" ||
+		r.MIS.CallTimeout != 5*time.Second || r.MIS.Retry.RetryAfterCap != 2*time.Second ||
+		r.Breaker.ConsecutiveFailures != 5 || r.Breaker.MaxConcurrent != 32 {
+		t.Errorf("region 25 parsed as %+v", r)
+	}
+}
+
+func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"an unknown key is refused":     {"listen: x\nlisten_adress: y\n", "listen_adress"},
+		"a missing secret is named":     {"secrets: {pseudonym_key: env:FED_TEST_UNSET, seal_key: env:FED_TEST_UNSET}\n", "FED_TEST_UNSET"},
+		"a short key is refused":        {"secrets: {pseudonym_key: abcd, seal_key: abcd}\n", "64 hex"},
+		"a secret must be given at all": {"listen: x\n", "required"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(c.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := loadConfig(path)
+			if err == nil {
+				_, err = cfg.options(nil)
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one naming %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestHelpIsAvailableForEveryCommand(t *testing.T) {
+	for _, cmd := range []string{"demo", "serve", "missim"} {
+		var out strings.Builder
+		err := run(t.Context(), []string{cmd, "--help"}, &out, &out)
+		if err == nil || !strings.Contains(out.String(), "Usage: federation "+cmd) {
+			t.Errorf("%s --help: %v, printed %q", cmd, err, out.String())
+		}
+	}
+}
