@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -44,9 +45,13 @@ func (s *Server) trace(next http.Handler) http.Handler {
 	tracer := otel.Tracer("github.com/fedhealth/federation/broker/api")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer),
+		ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(attribute.String("correlation_id", CorrelationID(ctx))))
 		defer span.End()
 		next.ServeHTTP(w, r.WithContext(ctx))
+		// Named by route, not path: ids in span names would explode cardinality.
+		if rc := chi.RouteContext(ctx); rc != nil && rc.RoutePattern() != "" {
+			span.SetName(r.Method + " " + rc.RoutePattern())
+		}
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func (rt *Runtime) handle(msg *message.Message) error {
@@ -20,10 +22,16 @@ func (rt *Runtime) handle(msg *message.Message) error {
 	if !ok {
 		return fmt.Errorf("no saga for kind %q: %w", cmd.Kind, contracts.ErrInvalid)
 	}
-	ctx := msg.Context()
+	ctx, span := rt.tracer.Start(msg.Context(), "saga."+string(cmd.Kind)+".advance",
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("region", cmd.Region), attribute.String("saga_id", cmd.SagaID)))
+	defer span.End()
 	log := rt.cfg.Logger.With("saga_id", cmd.SagaID, "kind", cmd.Kind, "region", cmd.Region,
 		"correlation_id", msg.Metadata.Get(sagas.MetaCorrelationID))
 	err = saga.Advance(ctx, cmd.SagaID)
+	if err != nil {
+		span.RecordError(err)
+	}
 	switch {
 	case err == nil:
 		return nil

@@ -15,6 +15,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/fedhealth/federation/contracts"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Advancer moves one saga as far as it can; booking.Saga and
@@ -44,7 +46,10 @@ type Config struct {
 	UnavailableBackoff time.Duration
 	// SweepEvery is the deadline sweeper's period; default 1s.
 	SweepEvery time.Duration
-	Logger     *slog.Logger
+	// TracerProvider starts a consumer span per delivery, continuing the
+	// trace carried in the message; nil means the otel global provider.
+	TracerProvider trace.TracerProvider
+	Logger         *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -59,6 +64,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.TracerProvider == nil {
+		c.TracerProvider = otel.GetTracerProvider()
 	}
 }
 
@@ -79,6 +87,7 @@ func (c Config) Validate() error {
 type Runtime struct {
 	cfg    Config
 	router *message.Router
+	tracer trace.Tracer
 }
 
 // HandlerName and ConsumerGroup are part of the wire: the group holds the
@@ -102,7 +111,7 @@ func New(cfg Config) (*Runtime, error) {
 	}
 	// Order matters: the poison queue must see the Recoverer's panic error.
 	router.AddMiddleware(poison, middleware.Recoverer, middleware.Timeout(cfg.MessageTimeout))
-	rt := &Runtime{cfg: cfg, router: router}
+	rt := &Runtime{cfg: cfg, router: router, tracer: cfg.TracerProvider.Tracer("github.com/fedhealth/federation/sagas/runtime")}
 	for _, region := range cfg.Regions {
 		sub, err := cfg.Subscriber(ConsumerGroup(region))
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/fedhealth/federation/sagas/store"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options is everything Start needs; cmd builds it from flags or YAML.
@@ -51,7 +52,11 @@ type Options struct {
 	SealKey      []byte
 	// BookingDeadline: how long a booking may stay pending; default 2m.
 	BookingDeadline time.Duration
-	Logger          *slog.Logger
+	// TracerProvider receives the spans of the API, the sagas and the MIS
+	// calls; nil keeps the otel global one (which drops them unless cmd set
+	// an exporter).
+	TracerProvider trace.TracerProvider
+	Logger         *slog.Logger
 }
 
 func (o *Options) setDefaults() {
@@ -111,6 +116,9 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	}
 	// Trace context crosses HTTP and Kafka as W3C traceparent headers.
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	if opts.TracerProvider != nil {
+		otel.SetTracerProvider(opts.TracerProvider)
+	}
 	s := &System{logger: opts.Logger}
 	if err := s.start(ctx, opts); err != nil {
 		s.Close()
