@@ -1,0 +1,223 @@
+package booking_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/booking"
+	"github.com/fedhealth/federation/sagas/store"
+)
+
+// scriptedMIS answers each operation from a script, to put the saga in
+// exact situations (an answer lost after the MIS acted, a refusal at a given
+// step) that the real simulator produces only by chance. It records every
+// call with its idempotency key.
+type scriptedMIS struct {
+	mu      sync.Mutex
+	answers map[string][]error // per operation, consumed in order; nil = success
+	calls   []string           // "op key"
+	found   bool               // FindByHoldKey finds the hold
+}
+
+func (m *scriptedMIS) next(op, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, op+" "+key)
+	if len(m.answers[op]) == 0 {
+		return nil
+	}
+	err := m.answers[op][0]
+	m.answers[op] = m.answers[op][1:]
+	return err
+}
+
+func (m *scriptedMIS) SearchSlots(context.Context, contracts.SlotQuery) ([]contracts.Slot, error) {
+	return nil, nil
+}
+func (m *scriptedMIS) ReadSlot(context.Context, string) (contracts.Slot, error) {
+	return contracts.Slot{}, nil
+}
+func (m *scriptedMIS) Hold(_ context.Context, r contracts.HoldRequest) (contracts.Appointment, error) {
+	return contracts.Appointment{ID: "A-1", Status: contracts.AppointmentHeld}, m.next("hold", r.IdempotencyKey)
+}
+func (m *scriptedMIS) Book(_ context.Context, id, key string) (contracts.Appointment, error) {
+	return contracts.Appointment{ID: id, Status: contracts.AppointmentBooked}, m.next("book", key)
+}
+func (m *scriptedMIS) Cancel(_ context.Context, id, key string) (contracts.Appointment, error) {
+	return contracts.Appointment{ID: id, Status: contracts.AppointmentCancelled}, m.next("cancel", key)
+}
+func (m *scriptedMIS) ReadAppointment(context.Context, string) (contracts.Appointment, error) {
+	return contracts.Appointment{}, nil
+}
+func (m *scriptedMIS) FindByHoldKey(_ context.Context, key string) (contracts.Appointment, error) {
+	if err := m.next("find", key); err != nil {
+		return contracts.Appointment{}, err
+	}
+	if !m.found {
+		return contracts.Appointment{}, contracts.ErrNotFound
+	}
+	return contracts.Appointment{ID: "A-1"}, nil
+}
+
+type directory struct{ mis contracts.MIS }
+
+func (d directory) MIS(string) (contracts.MIS, error) { return d.mis, nil }
+
+// plainSealer stands in for AES-GCM sealing, which broker/auth tests.
+type plainSealer struct{}
+
+func (plainSealer) Seal(p []byte) ([]byte, error) { return p, nil }
+func (plainSealer) Open(p []byte) ([]byte, error) { return p, nil }
+
+type fixture struct {
+	store *store.DB
+	mis   *scriptedMIS
+	saga  *booking.Saga
+	now   time.Time
+}
+
+func newFixture(t *testing.T, answers map[string][]error) *fixture {
+	db, err := store.Open(context.Background(), store.Config{Path: filepath.Join(t.TempDir(), "s.db")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{store: db, mis: &scriptedMIS{answers: answers}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	f.saga, err = booking.New(booking.Config{Store: db, MIS: directory{f.mis}, Sealer: plainSealer{}, Now: func() time.Time { return f.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := sagas.NewBooking("b1", "c1", sagas.SlotSnapshot{ID: "77:S-1", MISSlotID: "S-1"}, "77", nil, "", f.now, 2*time.Minute)
+	if err := db.Create(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) booking(t *testing.T) *sagas.Booking {
+	b, err := f.store.Get(context.Background(), "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestTheSagaHoldsThenBooksWithOneKeyPerStep(t *testing.T) {
+	f := newFixture(t, nil)
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if b := f.booking(t); b.Status != sagas.StatusConfirmed || b.AppointmentID != "A-1" || b.PatientSealed != nil {
+		t.Errorf("booking %+v, want confirmed with identifiers erased", b)
+	}
+	want := []string{"hold b1:hold", "book b1:book"}
+	if len(f.mis.calls) != 2 || f.mis.calls[0] != want[0] || f.mis.calls[1] != want[1] {
+		t.Errorf("calls %v, want %v", f.mis.calls, want)
+	}
+	// A duplicate delivery finds nothing to do.
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil || len(f.mis.calls) != 2 {
+		t.Errorf("duplicate advance: %v, calls %v", err, f.mis.calls)
+	}
+}
+
+func TestAnUnknownOutcomeIsRepeatedWithTheSameKeyNeverGuessed(t *testing.T) {
+	f := newFixture(t, map[string][]error{"book": {contracts.ErrOutcomeUnknown}})
+	err := f.saga.Advance(context.Background(), "b1")
+	if !errors.Is(err, contracts.ErrOutcomeUnknown) {
+		t.Fatalf("advance: %v, want the unknown outcome back so the command is redelivered", err)
+	}
+	if b := f.booking(t); b.Status != sagas.StatusPending || b.Step != sagas.StepBook {
+		t.Errorf("after a lost answer the booking is %s at %s, want pending at book", b.Status, b.Step)
+	}
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.mis.calls; len(got) != 3 || got[1] != "book b1:book" || got[2] != "book b1:book" {
+		t.Errorf("calls %v, want the book repeated with the same key", got)
+	}
+	if f.booking(t).Status != sagas.StatusConfirmed {
+		t.Error("not confirmed after the repeat")
+	}
+}
+
+func TestRefusalsEndTheBookingWithTheCitizensReason(t *testing.T) {
+	cases := []struct {
+		name      string
+		answers   map[string][]error
+		reason    string
+		wantCalls []string
+	}{
+		{"a taken slot is rejected and nothing is released", map[string][]error{"hold": {contracts.ErrSlotTaken}},
+			sagas.ReasonSlotTaken, []string{"hold b1:hold"}},
+		{"a missing referral is rejected", map[string][]error{"hold": {contracts.ErrReferralRequired}},
+			sagas.ReasonReferralRequired, []string{"hold b1:hold"}},
+		{"an expired hold is rejected and released to be sure", map[string][]error{"book": {contracts.ErrHoldExpired}},
+			sagas.ReasonHoldExpired, []string{"hold b1:hold", "book b1:book", "cancel b1:release"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, c.answers)
+			if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+				t.Fatal(err)
+			}
+			b := f.booking(t)
+			if b.Status != sagas.StatusRejected || b.Reason != c.reason || b.Step != sagas.StepDone {
+				t.Errorf("booking %s %q at %s, want rejected %q done", b.Status, b.Reason, b.Step, c.reason)
+			}
+			if len(f.mis.calls) != len(c.wantCalls) {
+				t.Fatalf("calls %v, want %v", f.mis.calls, c.wantCalls)
+			}
+			for i := range c.wantCalls {
+				if f.mis.calls[i] != c.wantCalls[i] {
+					t.Errorf("calls %v, want %v", f.mis.calls, c.wantCalls)
+				}
+			}
+		})
+	}
+}
+
+func TestPastTheDeadlineTheBookingFailsAndALateHoldIsFoundAndReleased(t *testing.T) {
+	f := newFixture(t, map[string][]error{"hold": {contracts.ErrOutcomeUnknown}})
+	_ = f.saga.Advance(context.Background(), "b1") // the hold's answer is lost
+	f.now = f.now.Add(3 * time.Minute)
+	f.mis.found = true // ... but the MIS did hold the slot
+	n, err := f.saga.FailOverdue(context.Background(), 10)
+	if err != nil || n != 1 {
+		t.Fatalf("FailOverdue: %d %v, want 1 failed", n, err)
+	}
+	if b := f.booking(t); b.Status != sagas.StatusFailed || b.Reason != sagas.ReasonDeadline || b.Step != sagas.StepRelease {
+		t.Errorf("booking %s %q at %s, want failed by deadline, releasing", b.Status, b.Reason, b.Step)
+	}
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.mis.calls; got[len(got)-2] != "find b1:hold" || got[len(got)-1] != "cancel b1:release" {
+		t.Errorf("calls %v, want the hold found by its key and cancelled", got)
+	}
+	if b := f.booking(t); b.Step != sagas.StepDone || b.Status != sagas.StatusFailed {
+		t.Errorf("after release %s at %s", b.Status, b.Step)
+	}
+}
+
+func TestReleasingAHoldThatNeverHappenedCallsNoCancel(t *testing.T) {
+	f := newFixture(t, map[string][]error{"hold": {contracts.ErrOutcomeUnknown}})
+	_ = f.saga.Advance(context.Background(), "b1")
+	f.now = f.now.Add(3 * time.Minute)
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil { // fails itself at the deadline, then releases
+		t.Fatal(err)
+	}
+	for _, c := range f.mis.calls {
+		if c == "cancel b1:release" {
+			t.Errorf("cancelled a hold the MIS never made: %v", f.mis.calls)
+		}
+	}
+	if b := f.booking(t); b.Status != sagas.StatusFailed || b.Step != sagas.StepDone {
+		t.Errorf("booking %s at %s, want failed and done", b.Status, b.Step)
+	}
+}
