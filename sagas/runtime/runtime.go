@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -88,6 +89,7 @@ type Runtime struct {
 	cfg    Config
 	router *message.Router
 	tracer trace.Tracer
+	subs   []message.Subscriber
 }
 
 // HandlerName and ConsumerGroup are part of the wire: the group holds the
@@ -117,16 +119,29 @@ func New(cfg Config) (*Runtime, error) {
 		if err != nil {
 			return nil, fmt.Errorf("runtime: subscriber for region %s: %w", region, err)
 		}
+		rt.subs = append(rt.subs, sub)
 		router.AddConsumerHandler(HandlerName(region), contracts.RegionTopic(region), sub, rt.handle)
 	}
 	return rt, nil
 }
 
 // Run consumes until ctx ends, then closes the router (in-flight messages
-// finish or go back to Kafka uncommitted).
+// finish or go back to Kafka uncommitted) and the subscribers, so that
+// their consumers leave their groups and the partitions move to another
+// instance at once instead of after the session timeout.
 func (rt *Runtime) Run(ctx context.Context) error {
 	go rt.sweep(ctx)
-	return rt.router.Run(ctx)
+	err := rt.router.Run(ctx)
+	var wg sync.WaitGroup
+	for _, sub := range rt.subs {
+		wg.Go(func() {
+			if cerr := sub.Close(); cerr != nil {
+				rt.cfg.Logger.Warn("closing subscriber", "err", cerr)
+			}
+		})
+	}
+	wg.Wait()
+	return err
 }
 
 // Running is closed once every handler consumes.
