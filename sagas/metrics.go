@@ -37,9 +37,13 @@ func NewMetrics(mp metric.MeterProvider) (*Metrics, error) {
 	return &Metrics{outcomes: outcomes, duration: duration}, nil
 }
 
-// Finished records that b reached its current (final) status at now.
+// Finished records that b reached its current (final) status at now. The
+// saga duration is recorded for the booking saga's outcomes only; a
+// cancellation's time since the booking was made would mean nothing.
 func (m *Metrics) Finished(ctx context.Context, b *Booking, now time.Time) {
 	attrs := metric.WithAttributes(attribute.String("region", b.Region), attribute.String("outcome", string(b.Status)))
 	m.outcomes.Add(ctx, 1, attrs)
-	m.duration.Record(ctx, now.Sub(b.CreatedAt).Seconds(), attrs)
+	if b.Status != StatusCancelled {
+		m.duration.Record(ctx, now.Sub(b.CreatedAt).Seconds(), attrs)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -101,9 +102,16 @@ func (p *Publisher) Close() error {
 	return nil
 }
 
-// errorLogger adapts kafka-go's printf-style error logging to slog.
+// errorLogger adapts kafka-go's printf-style error logging to slog. A
+// group rebalancing is routine (members join at start, leave at stop), so
+// it is logged at Info, not as a warning an operator must act on.
 func errorLogger(l *slog.Logger, component string) func(string, ...any) {
 	return func(format string, args ...any) {
-		l.Warn(component + ": " + fmt.Sprintf(format, args...))
+		msg := component + ": " + fmt.Sprintf(format, args...)
+		level := slog.LevelWarn
+		if strings.Contains(msg, "Rebalance In Progress") {
+			level = slog.LevelInfo
+		}
+		l.Log(context.Background(), level, msg)
 	}
 }
