@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
@@ -25,8 +24,8 @@ func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
 		return fmt.Errorf("store: encode slot: %w", err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO bookings (`+bookingColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		_, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO bookings (`+bookingColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
 			b.ID, b.Citizen, b.Region, string(slot), b.Status, b.Reason, b.Step, b.AppointmentID,
 			nanos(b.HoldExpires), b.PatientSealed, b.CorrelationID, nanos(b.Deadline),
 			nanos(b.CreatedAt), nanos(b.UpdatedAt))
@@ -52,7 +51,7 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 		var b *sagas.Booking
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			var err error
-			if b, err = s.get(ctx, tx, id); err != nil {
+			if b, err = s.get(ctx, tx, id, s.d.forUpdate); err != nil {
 				return err
 			}
 			before := len(b.Timeline)
@@ -75,9 +74,9 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 var errStale = errors.New("store: booking changed concurrently")
 
 func (s *DB) save(ctx context.Context, tx *sql.Tx, b *sagas.Booking, firstNew int) error {
-	res, err := tx.ExecContext(ctx, `UPDATE bookings SET status = ?, reason = ?, step = ?,
+	res, err := tx.ExecContext(ctx, s.d.bind(`UPDATE bookings SET status = ?, reason = ?, step = ?,
 		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1
-		WHERE id = ? AND version = ?`,
+		WHERE id = ? AND version = ?`),
 		b.Status, b.Reason, b.Step, b.AppointmentID, nanos(b.HoldExpires), b.PatientSealed,
 		nanos(b.UpdatedAt), b.ID, b.Version)
 	if err != nil {
@@ -93,8 +92,8 @@ func (s *DB) save(ctx context.Context, tx *sql.Tx, b *sagas.Booking, firstNew in
 // writeChanges appends the booking's new timeline entries and outbox messages.
 func (s *DB) writeChanges(ctx context.Context, tx *sql.Tx, b *sagas.Booking, seq int) error {
 	for i, e := range b.NewTimeline() {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
-			VALUES (?, ?, ?, ?, ?)`, b.ID, seq+i, nanos(e.At), e.Status, e.Detail); err != nil {
+		if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
+			VALUES (?, ?, ?, ?, ?)`), b.ID, seq+i, nanos(e.At), e.Status, e.Detail); err != nil {
 			return fmt.Errorf("store: insert timeline: %w", err)
 		}
 	}
@@ -114,7 +113,7 @@ func (s *DB) saved(b *sagas.Booking) {
 
 // Get implements sagas.Store.
 func (s *DB) Get(ctx context.Context, id string) (*sagas.Booking, error) {
-	return s.get(ctx, s.db, id)
+	return s.get(ctx, s.db, id, "")
 }
 
 type querier interface {
@@ -122,8 +121,10 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (s *DB) get(ctx context.Context, q querier, id string) (*sagas.Booking, error) {
-	b, err := scanBooking(q.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+// get reads booking id; lock is appended to the query (the dialect's
+// row lock inside Update, empty otherwise).
+func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Booking, error) {
+	b, err := scanBooking(q.QueryRowContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings WHERE id = ?`+lock), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: booking %s: %w", id, contracts.ErrNotFound)
 	}
@@ -138,8 +139,8 @@ func (s *DB) get(ctx context.Context, q querier, id string) (*sagas.Booking, err
 
 // ListByCitizen implements sagas.Store.
 func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*sagas.Booking, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
-		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`, citizen, limit)
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings
+		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`), citizen, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
 	}
@@ -160,8 +161,8 @@ func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*s
 
 // Overdue implements sagas.Store.
 func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM bookings
-		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`, nanos(now), limit)
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT id FROM bookings
+		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`), nanos(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: overdue bookings: %w", err)
 	}
@@ -209,7 +210,7 @@ func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) 
 		byID[b.ID], args[i] = b, b.ID
 	}
 	rows, err := q.QueryContext(ctx, `SELECT booking_id, at, status, detail FROM booking_timeline
-		WHERE booking_id IN (?`+strings.Repeat(", ?", len(bs)-1)+`) ORDER BY booking_id, seq`, args...)
+		WHERE booking_id IN (`+s.d.list(len(bs))+`) ORDER BY booking_id, seq`, args...)
 	if err != nil {
 		return fmt.Errorf("store: timeline: %w", err)
 	}
@@ -233,8 +234,4 @@ func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) 
 		b.MarkSaved()
 	}
 	return nil
-}
-
-func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

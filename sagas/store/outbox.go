@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -22,8 +21,8 @@ func (s *DB) enqueue(ctx context.Context, tx *sql.Tx, msgs []sagas.OutboxMessage
 		if err != nil {
 			return fmt.Errorf("store: encode metadata: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (msg_id, topic, msg_key, payload, metadata, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, m.ID, m.Topic, m.Key, m.Payload, string(meta), now); err != nil {
+		if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO outbox (msg_id, topic, msg_key, payload, metadata, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`), m.ID, m.Topic, m.Key, m.Payload, string(meta), now); err != nil {
 			return fmt.Errorf("store: insert outbox: %w", err)
 		}
 	}
@@ -41,10 +40,30 @@ func (s *DB) notifyOutbox() {
 // the relay publishes at once instead of waiting for its next poll.
 func (s *DB) OutboxSignal() <-chan struct{} { return s.outboxSignal }
 
-// FetchOutbox returns up to limit of the oldest unpublished messages.
+// FetchOutbox returns up to limit of the oldest unpublished messages, in
+// order. On PostgreSQL only the instance holding the publisher lease gets
+// any (see relayLease); the others get none until it goes away.
 func (s *DB) FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, msg_id, topic, msg_key, payload, metadata
-		FROM outbox ORDER BY seq LIMIT ?`, limit)
+	if s.d != postgresDialect {
+		return s.fetchOutbox(ctx, s.db, limit)
+	}
+	s.relay.mu.Lock()
+	defer s.relay.mu.Unlock()
+	conn, err := s.leaseConn(ctx)
+	if conn == nil || err != nil {
+		return nil, err
+	}
+	recs, err := s.fetchOutbox(ctx, conn, limit)
+	if err != nil {
+		// The session may be gone, and the lock with it: take it anew next time.
+		s.relay.dropLocked()
+	}
+	return recs, err
+}
+
+func (s *DB) fetchOutbox(ctx context.Context, q querier, limit int) ([]sagas.OutboxRecord, error) {
+	rows, err := q.QueryContext(ctx, s.d.bind(`SELECT seq, msg_id, topic, msg_key, payload, metadata
+		FROM outbox ORDER BY seq LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: fetch outbox: %w", err)
 	}
@@ -75,7 +94,7 @@ func (s *DB) DeleteOutbox(ctx context.Context, seqs []int64) error {
 	for i, q := range seqs {
 		args[i] = q
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (?`+strings.Repeat(", ?", len(seqs)-1)+`)`, args...)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+s.d.list(len(seqs))+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("store: delete outbox: %w", err)
 	}

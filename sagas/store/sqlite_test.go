@@ -9,14 +9,26 @@ import (
 	"github.com/fedhealth/federation/sagas/store/storetest"
 )
 
+func openSQLite(t *testing.T, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Config{Path: path}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestSQLiteStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := store.Open(context.Background(), store.Config{Path: filepath.Join(t.TempDir(), "test.db")}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
+		return openSQLite(t, filepath.Join(t.TempDir(), "test.db"))
+	})
+}
+
+func TestSQLiteStoreTwoHandles(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		path := filepath.Join(t.TempDir(), "test.db")
+		return openSQLite(t, path), openSQLite(t, path)
 	})
 }
 

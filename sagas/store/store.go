@@ -3,9 +3,11 @@
 // outbox and the citizens' idempotency keys. One schema, migrated by goose
 // from the files embedded next to this code.
 //
-// SQLite (pure Go, modernc.org/sqlite) is the embedded default; the queries
-// are written once with "?" placeholders and Unix-nanosecond times so that a
-// PostgreSQL dialect can reuse them.
+// Two dialects share the same code and type: SQLite (pure Go,
+// modernc.org/sqlite) is the embedded default for one process; PostgreSQL
+// (pgx through database/sql) serves several broker instances. The queries
+// are written once with "?" placeholders and Unix-nanosecond times;
+// dialect.go holds the few differences.
 package store
 
 import (
@@ -13,22 +15,30 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
+	"sync"
 	"time"
-
-	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 //go:embed migrations
 var migrations embed.FS
 
-// Config selects and tunes the database.
+// Config selects and tunes the database. Exactly one of Path and
+// PostgresURL is set.
 type Config struct {
 	// Path of the SQLite file; ":memory:" is not allowed (the pool would see
 	// several databases). Use a file in a temporary directory for tests.
 	Path string
+	// PostgresURL is a PostgreSQL connection string for pgx, e.g.
+	// postgres://user:pass@host:5432/db?sslmode=disable; parameters such as
+	// search_path pass through to the server.
+	PostgresURL string
+	// MaxConns bounds the connection pool; 0 means 4 for SQLite (one writer
+	// at a time anyway) and 16 for PostgreSQL.
+	MaxConns int
+	// SkipMigrations opens without migrating, for instances that must leave
+	// schema changes to a separate step (see Migrate).
+	SkipMigrations bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -37,28 +47,55 @@ func (c *Config) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.MaxConns == 0 {
+		c.MaxConns = 4
+		if c.PostgresURL != "" {
+			c.MaxConns = 16
+		}
+	}
 }
 
 // Validate reports what is wrong with c.
 func (c Config) Validate() error {
-	if c.Path == "" || c.Path == ":memory:" {
-		return fmt.Errorf("store: a database file path is required")
+	switch {
+	case c.Path != "" && c.PostgresURL != "":
+		return fmt.Errorf("store: set either a SQLite path or a PostgreSQL URL, not both")
+	case c.Path == "" && c.PostgresURL == "":
+		return fmt.Errorf("store: a SQLite database file path or a PostgreSQL URL is required")
+	case c.Path == ":memory:":
+		return fmt.Errorf("store: a SQLite database file path is required, not :memory:")
+	case c.MaxConns < 0:
+		return fmt.Errorf("store: MaxConns %d is negative", c.MaxConns)
 	}
 	return nil
+}
+
+func (c Config) dialect() *dialect {
+	if c.PostgresURL != "" {
+		return postgresDialect
+	}
+	return sqliteDialect
 }
 
 // DB is the broker's SQL store. It is safe for concurrent use.
 type DB struct {
 	db     *sql.DB
+	d      *dialect
 	now    func() time.Time
 	logger *slog.Logger
 
 	watch watchers
 	// outboxSignal wakes the relay after a commit that wrote messages.
 	outboxSignal chan struct{}
+	// relay is this instance's claim on publishing the outbox (PostgreSQL).
+	relay relayLease
+	// stop ends background work at Close.
+	stop     context.CancelFunc
+	stopOnce sync.Once
 }
 
-// Open opens (creating if needed) and migrates the database.
+// Open opens (creating if needed) and, unless cfg.SkipMigrations, migrates
+// the database.
 func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -67,45 +104,30 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	// WAL lets readers run beside the writer; immediate transactions take
-	// the write lock up front so two writers queue on busy_timeout instead
-	// of failing on a lock upgrade.
-	dsn := "file:" + cfg.Path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := openPool(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
-	}
-	db.SetMaxOpenConns(4)
-	s := &DB{db: db, now: cfg.Now, logger: logger, outboxSignal: make(chan struct{}, 1)}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
 		return nil, err
 	}
+	if !cfg.SkipMigrations {
+		if err := migrate(ctx, db, cfg.dialect(), logger); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	bg, stop := context.WithCancel(context.Background())
+	s := &DB{db: db, d: cfg.dialect(), now: cfg.Now, logger: logger,
+		outboxSignal: make(chan struct{}, 1), stop: stop}
+	s.relay.bg = bg
 	return s, nil
 }
 
-func (s *DB) migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/sqlite")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub)
-	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
-	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	for _, r := range results {
-		s.logger.Info("store migrated", "version", r.Source.Version, "took", r.Duration)
-	}
-	return nil
+// Close stops background work, gives up the outbox relay lease and closes
+// the database.
+func (s *DB) Close() error {
+	s.stopOnce.Do(s.stop)
+	s.relay.release()
+	return s.db.Close()
 }
-
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
 
 // Ping checks that the database answers; readiness probes use it.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -41,9 +41,32 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"concurrent updates of one booking all land", concurrentUpdates},
 		{"published outbox messages are gone", outboxDelete},
 		{"idempotency keys remember the first answer", idempotencyKeys},
+		{"concurrent first requests with one key leave exactly one owner", concurrentReservations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+// Pair opens a new, empty store and a second, separate handle onto the same
+// database, as a second broker instance would have it.
+type Pair func(t *testing.T) (Store, Store)
+
+// RunPair runs the cases that need two handles on one database.
+func RunPair(t *testing.T, open Pair) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, Store, Store)
+	}{
+		{"a booking created through one handle reads back through the other", createdReadsBackElsewhere},
+		{"concurrent updates through two handles all land", concurrentUpdatesTwoHandles},
+		{"concurrent first requests through two handles leave exactly one owner", concurrentReservationsTwoHandles},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := open(t)
+			tc.fn(t, a, b)
+		})
 	}
 }
 
@@ -184,11 +207,34 @@ func overdueOnly(t *testing.T, s Store) {
 }
 
 func concurrentUpdates(t *testing.T, s Store) {
+	concurrentUpdatesTwoHandles(t, s, s)
+}
+
+func createdReadsBackElsewhere(t *testing.T, a, b Store) {
 	ctx := context.Background()
-	_ = s.Create(ctx, newBooking("b1", "c1", t0))
+	if err := a.Create(ctx, newBooking("b1", "c1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Get(ctx, "b1"); err != nil || got.Version != 1 || len(got.Timeline) != 1 {
+		t.Errorf("read through the other handle: %+v %v", got, err)
+	}
+	if err := b.Create(ctx, newBooking("b1", "c1", t0)); !errors.Is(err, contracts.ErrConflict) {
+		t.Errorf("create through the other handle: %v, want ErrConflict", err)
+	}
+}
+
+// concurrentUpdatesTwoHandles updates one booking from workers spread over
+// the handles a and b (which may be the same).
+func concurrentUpdatesTwoHandles(t *testing.T, a, b Store) {
+	ctx := context.Background()
+	_ = a.Create(ctx, newBooking("b1", "c1", t0))
 	const workers, each = 4, 25
 	var wg sync.WaitGroup
 	for w := range workers {
+		s := a
+		if w%2 == 1 {
+			s = b
+		}
 		wg.Go(func() {
 			for i := range each {
 				err := s.Update(ctx, "b1", func(b *sagas.Booking) error {
@@ -203,9 +249,9 @@ func concurrentUpdates(t *testing.T, s Store) {
 		})
 	}
 	wg.Wait()
-	b, _ := s.Get(ctx, "b1")
-	if len(b.Timeline) != 1+workers*each || b.Version != 1+workers*each {
-		t.Errorf("after %d concurrent updates: %d timeline entries, version %d", workers*each, len(b.Timeline), b.Version)
+	got, _ := a.Get(ctx, "b1")
+	if len(got.Timeline) != 1+workers*each || got.Version != 1+workers*each {
+		t.Errorf("after %d concurrent updates: %d timeline entries, version %d", workers*each, len(got.Timeline), got.Version)
 	}
 }
 
@@ -247,5 +293,45 @@ func idempotencyKeys(t *testing.T, s Store) {
 	}
 	if rec, _ := s.ReserveIdempotencyKey(ctx, "c1", "k2", "h", -time.Second); rec != nil {
 		t.Errorf("stale claim: %+v, want it taken over", rec)
+	}
+}
+
+func concurrentReservations(t *testing.T, s Store) {
+	concurrentReservationsTwoHandles(t, s, s)
+}
+
+// concurrentReservationsTwoHandles races first requests with one key from
+// both handles: one owns the key, the others see its in-flight record.
+func concurrentReservationsTwoHandles(t *testing.T, a, b Store) {
+	ctx := context.Background()
+	const racers = 8
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		owners int
+	)
+	for i := range racers {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Go(func() {
+			rec, err := s.ReserveIdempotencyKey(ctx, "c1", "k", "h", time.Minute)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if rec == nil {
+				mu.Lock()
+				owners++
+				mu.Unlock()
+			} else if rec.StatusCode != 0 || rec.RequestHash != "h" {
+				t.Errorf("a loser saw %+v, want the in-flight record", rec)
+			}
+		})
+	}
+	wg.Wait()
+	if owners != 1 {
+		t.Errorf("%d owners of one key, want 1", owners)
 	}
 }
