@@ -104,6 +104,18 @@ func (b *Booking) endWith(now time.Time, s Status, reason string, release bool) 
 	b.setStatus(now, s, reason, reason)
 }
 
+// Abandon ends a pending booking at an operator's request (a saga stuck
+// behind a problem nobody can fix in time). Like a deadline failure, the
+// release step then undoes whatever the MIS did. Only pending bookings can
+// be abandoned: ErrConflict otherwise.
+func (b *Booking) Abandon(now time.Time) error {
+	if b.Status != StatusPending {
+		return fmt.Errorf("booking is %s, only a pending booking can be abandoned: %w", b.Status, contracts.ErrConflict)
+	}
+	b.Fail(ReasonAbandoned, now)
+	return nil
+}
+
 // Released records that compensation finished: nothing of this saga is left
 // at the MIS.
 func (b *Booking) Released(detail string, now time.Time) {

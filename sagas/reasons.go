@@ -17,6 +17,7 @@ const (
 	ReasonDeadline         = "The region's medical information system did not answer in time. Nothing was booked; please try again later."
 	ReasonCancelRefused    = "The clinic did not accept the cancellation; the appointment stands."
 	ReasonMISRejected      = "The clinic's system rejected the request. Please try another slot or contact the clinic."
+	ReasonAbandoned        = "The booking could not be completed and was stopped by the service. Nothing was booked; please try again."
 )
 
 // ReasonFor turns a final MIS answer into the citizen's words.
