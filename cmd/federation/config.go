@@ -19,7 +19,13 @@ type fileConfig struct {
 	Listen   string `yaml:"listen"`
 	DataDir  string `yaml:"data_dir"`
 	LogLevel string `yaml:"log_level"`
-	Kafka    struct {
+	Store    struct {
+		// PostgresURL (a secret reference: env:NAME or file:PATH) selects
+		// PostgreSQL; empty uses $DATABASE_URL when set, else SQLite in data_dir.
+		PostgresURL    string `yaml:"postgres_url"`
+		SkipMigrations bool   `yaml:"skip_migrations"`
+	} `yaml:"store"`
+	Kafka struct {
 		// Brokers of the cluster; empty starts the embedded broker.
 		Brokers     []string `yaml:"brokers"`
 		Listen      string   `yaml:"embedded_listen"`
@@ -76,8 +82,12 @@ func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
 	if err != nil {
 		return system.Options{}, fmt.Errorf("secrets.seal_key: %w", err)
 	}
+	pg, err := c.postgresURL()
+	if err != nil {
+		return system.Options{}, fmt.Errorf("store.postgres_url: %w", err)
+	}
 	return system.Options{
-		Listen: c.Listen, DataDir: c.DataDir, KafkaBrokers: c.Kafka.Brokers, EmbeddedKafkaListen: c.Kafka.Listen,
+		Listen: c.Listen, DataDir: c.DataDir, PostgresURL: pg, SkipMigrations: c.Store.SkipMigrations, KafkaBrokers: c.Kafka.Brokers, EmbeddedKafkaListen: c.Kafka.Listen,
 		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, Regions: c.Regions,
 		DevIssuer: c.Auth.DevIssuer, Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
 		PseudonymKey: pk, SealKey: sk, BookingDeadline: c.Booking.Deadline, Logger: logger,
@@ -115,4 +125,14 @@ func hexSecret(ref string) ([]byte, error) {
 		return nil, fmt.Errorf("must be 64 hex characters (32 bytes)")
 	}
 	return key, nil
+}
+
+// postgresURL resolves the store's URL: the config's reference, else the
+// DATABASE_URL environment variable, else none (SQLite).
+func (c *fileConfig) postgresURL() (string, error) {
+	if c.Store.PostgresURL == "" {
+		return os.Getenv("DATABASE_URL"), nil
+	}
+	v, err := secret(c.Store.PostgresURL)
+	return string(v), err
 }

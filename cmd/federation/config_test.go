@@ -59,7 +59,7 @@ func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
 }
 
 func TestHelpIsAvailableForEveryCommand(t *testing.T) {
-	for _, cmd := range []string{"demo", "serve", "missim"} {
+	for _, cmd := range []string{"demo", "serve", "missim", "migrate", "dlq", "saga"} {
 		var out strings.Builder
 		err := run(t.Context(), []string{cmd, "--help"}, &out, &out)
 		if err == nil || !strings.Contains(out.String(), "Usage: federation "+cmd) {

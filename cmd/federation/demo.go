@@ -44,6 +44,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
 	}
 	keys, err := demoKeys(filepath.Join(dir, "demo-keys.json"))
 	if err != nil {

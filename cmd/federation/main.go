@@ -3,6 +3,9 @@
 //	federation demo     everything in one process, with simulated regions
 //	federation serve    the broker from a YAML config (production shape)
 //	federation missim   one reference regional MIS simulator
+//	federation migrate  migrate the store's schema
+//	federation dlq      inspect and replay dead letters
+//	federation saga     inspect, retry or abandon a stuck saga
 //
 // Configuration is parsed here and only here; the packages below get typed
 // configs.
@@ -36,6 +39,9 @@ Usage:
   federation demo   [--listen ADDR] [--data DIR] [--regions N]   run everything in one process
   federation serve  --config FILE                                run from a YAML config
   federation missim --region CODE --listen ADDR [--seed N]       run a reference MIS simulator
+  federation migrate --config FILE                               migrate the store's schema
+  federation dlq list|retry --config FILE ...                    inspect and replay dead letters
+  federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
 
 Run "federation COMMAND --help" for a command's flags.
 `
@@ -52,6 +58,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "missim":
 		return runMissim(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "dlq":
+		return runDLQ(ctx, args[1:], stdout, stderr)
+	case "saga":
+		return runSaga(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

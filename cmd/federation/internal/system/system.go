@@ -31,6 +31,12 @@ type Options struct {
 	Listen string
 	// DataDir holds the SQLite file and the embedded broker's data.
 	DataDir string
+	// PostgresURL, when set, stores everything in PostgreSQL instead of
+	// SQLite; several instances may then share one database.
+	PostgresURL string
+	// SkipMigrations: this instance must not migrate the schema at start
+	// ("federation migrate" does it before a rollout).
+	SkipMigrations bool
 	// KafkaBrokers, when empty, starts the embedded Kafka-protocol broker.
 	KafkaBrokers []string
 	// EmbeddedKafkaListen fixes the embedded broker's address (so a restart
@@ -80,8 +86,8 @@ func (o *Options) setDefaults() {
 // Validate reports what is missing.
 func (o Options) Validate() error {
 	switch {
-	case o.DataDir == "":
-		return errors.New("system: a data directory is required")
+	case o.DataDir == "" && (o.PostgresURL == "" || len(o.KafkaBrokers) == 0):
+		return errors.New("system: a data directory is required for SQLite or the embedded Kafka broker")
 	case len(o.Regions) == 0:
 		return errors.New("system: at least one region is required")
 	case !o.DevIssuer && o.Issuer == "":
@@ -134,7 +140,7 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	}
 	s.URL = "http://" + ln.Addr().String()
 	s.closers = append(s.closers, func() error { return ignoreClosed(ln.Close()) })
-	if s.Store, err = store.Open(ctx, store.Config{Path: filepath.Join(opts.DataDir, "federation.db")}, s.logger); err != nil {
+	if s.Store, err = store.Open(ctx, StoreConfig(opts), s.logger); err != nil {
 		return err
 	}
 	s.closers = append(s.closers, s.Store.Close)
@@ -156,6 +162,15 @@ func (s *System) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	return s.serve(runCtx, ln, opts, tel, rt)
+}
+
+// StoreConfig is the store the options describe: PostgreSQL when a URL is
+// given, else SQLite in the data directory.
+func StoreConfig(opts Options) store.Config {
+	if opts.PostgresURL != "" {
+		return store.Config{PostgresURL: opts.PostgresURL, SkipMigrations: opts.SkipMigrations}
+	}
+	return store.Config{Path: filepath.Join(opts.DataDir, "federation.db"), SkipMigrations: opts.SkipMigrations}
 }
 
 func (s *System) startKafka(opts Options) error {

@@ -1,0 +1,93 @@
+package loadgen_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/demo"
+	"github.com/fedhealth/federation/cmd/federation/internal/loadgen"
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/regions/missim"
+)
+
+// startSystem runs the whole system on loopback (embedded Kafka, SQLite in
+// a temporary directory, five simulators with 2 ms latency) and returns the
+// API's URL and the simulators' URLs by region.
+func startSystem(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	sims, err := demo.StartSimulators(demo.Regions[:5], 7, 0, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = demo.CloseAll(sims) })
+	mis := map[string]string{}
+	for _, s := range sims {
+		mis[s.Region.Code] = s.URL
+		if err := s.MIS.SetFaults(missim.Faults{LatencyMS: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sys, err := system.Start(context.Background(), system.Options{
+		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: demo.RegistryConfigs(sims), DevIssuer: true,
+		PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sys.Close() })
+	return sys.URL, mis
+}
+
+func TestLoadgenBooksEverySlotToAFinalStatus(t *testing.T) {
+	target, mis := startSystem(t)
+	const n = 200
+	cases := []struct {
+		name string
+		cfg  loadgen.Config
+	}{
+		{"saga mode follows every booking through the API to its final status",
+			loadgen.Config{Target: target, Bookings: n, Concurrency: 8}},
+		{"direct mode makes every hold and book pair at the MIS",
+			loadgen.Config{Direct: true, MIS: mis, Bookings: n, Concurrency: 8}},
+		{"open loop at a fixed rate books them all too",
+			loadgen.Config{Target: target, Bookings: n, Concurrency: 32, Rate: 150, Regions: []string{"77", "25"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+			defer cancel()
+			rep, err := loadgen.Run(ctx, c.cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertAllConfirmed(t, rep, n)
+		})
+	}
+}
+
+func assertAllConfirmed(t *testing.T, rep loadgen.Report, n int) {
+	t.Helper()
+	var buf bytes.Buffer
+	rep.WriteText(&buf)
+	t.Logf("\n%s", buf.String())
+	if rep.Completed != n || rep.Outcomes[loadgen.OutcomeConfirmed] != n || len(rep.Errors) != 0 {
+		t.Fatalf("completed %d, outcomes %v, errors %v; want all %d confirmed", rep.Completed, rep.Outcomes, rep.Errors, n)
+	}
+	perRegion, latencies := 0, 0
+	for _, r := range rep.Regions {
+		for _, k := range r.Outcomes {
+			perRegion += k
+		}
+		latencies += r.Latency.Count
+	}
+	if perRegion != n || latencies != n || rep.Latency.Count != n {
+		t.Fatalf("per-region outcomes add up to %d and latencies to %d (overall %d), want %d", perRegion, latencies, rep.Latency.Count, n)
+	}
+	if !(rep.Latency.P50 > 0 && rep.Latency.P50 <= rep.Latency.P99 && rep.Latency.P99 <= rep.Latency.Max) || rep.Throughput <= 0 {
+		t.Fatalf("latency %+v, throughput %v", rep.Latency, rep.Throughput)
+	}
+}

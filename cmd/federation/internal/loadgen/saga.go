@@ -1,0 +1,80 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// sagaMode books through the federal API, as citizens on the portal do.
+type sagaMode struct {
+	cfg    Config
+	client *http.Client
+	run    string   // this run's id, in citizen ids and Idempotency-Keys
+	tokens []string // one per citizen of the pool
+}
+
+func (m *sagaMode) api(path string) string { return m.cfg.Target + "/api/v1" + path }
+
+func (m *sagaMode) auth(citizen int) http.Header {
+	return http.Header{"Authorization": {"Bearer " + m.tokens[citizen%len(m.tokens)]}, "Content-Type": {"application/json"}}
+}
+
+// regions lists the codes the API serves.
+func (m *sagaMode) regions(ctx context.Context) ([]string, error) {
+	var out []struct{ Code string }
+	if err := call(ctx, m.client, "GET /regions", http.MethodGet, m.api("/regions"), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(out))
+	for i, r := range out {
+		codes[i] = r.Code
+	}
+	return codes, nil
+}
+
+// fetchSlots is the fetchFunc of one region through the API.
+func (m *sagaMode) fetchSlots(region string) fetchFunc {
+	return func(ctx context.Context, from, to time.Time) ([]slotRef, error) {
+		q := url.Values{"region": {region}, "from": {ymd(from)}, "to": {ymd(to)}, "limit": {strconv.Itoa(pageLimit)}}
+		var out struct {
+			Slots []struct {
+				ID    string    `json:"id"`
+				Start time.Time `json:"start"`
+			} `json:"slots"`
+		}
+		if err := call(ctx, m.client, "GET /slots", http.MethodGet, m.api("/slots?"+q.Encode()), m.auth(0), nil, &out); err != nil {
+			return nil, err
+		}
+		refs := make([]slotRef, len(out.Slots))
+		for i, s := range out.Slots {
+			refs[i] = slotRef{id: s.ID, start: s.Start}
+		}
+		return refs, nil
+	}
+}
+
+// book makes one booking and long-polls it to its final status.
+func (m *sagaMode) book(ctx context.Context, j job) (outcome string, err error) {
+	hdr := m.auth(j.citizen)
+	hdr.Set("Idempotency-Key", fmt.Sprintf("lg-%s-%d", m.run, j.index))
+	body := fmt.Appendf(nil, `{"slot_id":%q}`, j.slot)
+	var b struct{ ID, Status string }
+	if err := call(ctx, m.client, "POST /bookings", http.MethodPost, m.api("/bookings"), hdr, body, &b); err != nil {
+		return "", err
+	}
+	hdr.Del("Idempotency-Key")
+	wait := "?wait=" + m.cfg.Wait.String()
+	for !finalStatus(b.Status) {
+		status := b.Status
+		if err := call(ctx, m.client, "GET /bookings/{id}", http.MethodGet, m.api("/bookings/"+b.ID+wait), hdr, nil, &b); err != nil {
+			return status, err
+		}
+	}
+	return b.Status, nil
+}
+
+func finalStatus(s string) bool { return final(s) }

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/ops"
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
+	"github.com/fedhealth/federation/sagas/store"
+)
+
+// target is where the operator tools find the broker's store and Kafka:
+// from the serve config, or from --data / --brokers for a demo.
+type target struct {
+	config, data, brokers string
+}
+
+func (t *target) flags(fs *flag.FlagSet) {
+	fs.StringVar(&t.config, "config", "", "the broker's YAML config (store and Kafka are taken from it)")
+	fs.StringVar(&t.data, "data", "", "without --config: the demo's --data directory (SQLite store)")
+	fs.StringVar(&t.brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated (overrides the config)")
+}
+
+func (t *target) options() (system.Options, error) {
+	var opts system.Options
+	if t.config != "" {
+		cfg, err := loadConfig(t.config)
+		if err != nil {
+			return opts, err
+		}
+		pg, err := cfg.postgresURL()
+		if err != nil {
+			return opts, err
+		}
+		opts = system.Options{DataDir: cfg.DataDir, PostgresURL: pg, KafkaBrokers: cfg.Kafka.Brokers}
+		if len(opts.KafkaBrokers) == 0 && cfg.Kafka.Listen != "" {
+			opts.KafkaBrokers = []string{cfg.Kafka.Listen} // the running broker's embedded Kafka
+		}
+	} else {
+		opts.DataDir = t.data
+	}
+	if t.brokers != "" {
+		opts.KafkaBrokers = strings.Split(t.brokers, ",")
+	}
+	return opts, nil
+}
+
+func (t *target) store(ctx context.Context) (*store.DB, error) {
+	opts, err := t.options()
+	if err != nil {
+		return nil, err
+	}
+	if opts.DataDir == "" && opts.PostgresURL == "" {
+		return nil, fmt.Errorf("give --config, or --data for a demo's store")
+	}
+	cfg := system.StoreConfig(opts)
+	cfg.SkipMigrations = true // tools never change the schema; "migrate" does
+	return store.Open(ctx, cfg, nil)
+}
+
+func (t *target) kafkaBrokers() ([]string, error) {
+	opts, err := t.options()
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.KafkaBrokers) == 0 {
+		return nil, fmt.Errorf("no Kafka address: set kafka.brokers or kafka.embedded_listen in the config, or give --brokers (the demo prints its embedded broker's address)")
+	}
+	return opts.KafkaBrokers, nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var t target
+	t.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: federation migrate --config FILE\n\nMigrates the store's schema (run before a rollout whose instances set store.skip_migrations). Flags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts, err := t.options()
+	if err != nil {
+		return err
+	}
+	if err := store.Migrate(ctx, system.StoreConfig(opts), newTextLogger(stderr)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "store schema is up to date")
+	return nil
+}
+
+func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dlq", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var t target
+	t.flags(fs)
+	limit := fs.Int("limit", 100, "list: at most this many dead letters")
+	partition := fs.Int("partition", 0, "retry: the dead letter's partition")
+	offset := fs.Int64("offset", -1, "retry: the dead letter's offset")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: federation dlq list|retry [flags]\n\nlist prints the dead-letter topic (where, why, payload) as JSON lines;\nretry republishes one dead letter to the topic it came from. Flags:")
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	verb := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	brokers, err := t.kafkaBrokers()
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "list":
+		letters, err := ops.ListDeadLetters(ctx, brokers, *limit, 2*time.Second)
+		enc := json.NewEncoder(stdout)
+		for _, d := range letters {
+			_ = enc.Encode(d)
+		}
+		return err
+	case "retry":
+		if *offset < 0 {
+			return fmt.Errorf("retry needs --partition and --offset (see dlq list)")
+		}
+		d, err := ops.RetryDeadLetter(ctx, brokers, *partition, *offset)
+		if err == nil {
+			fmt.Fprintf(stdout, "republished %d/%d to %s\n", d.Partition, d.Offset, d.FromTopic)
+		}
+		return err
+	}
+	fs.Usage()
+	return fmt.Errorf("unknown dlq command %q", verb)
+}
+
+func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("saga", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var t target
+	t.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: federation saga show|retry|abandon [flags] BOOKING_ID\n\nshow prints a booking's saga state and timeline (no personal data);\nretry sends its saga a new command; abandon fails a pending booking and\nreleases whatever the clinic holds for it. Flags:")
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	verb := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("give one booking id")
+	}
+	id := fs.Arg(0)
+	st, err := t.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch verb {
+	case "show":
+		b, err := st.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		return printSaga(stdout, b)
+	case "abandon":
+		b, err := ops.AbandonSaga(ctx, st, id, time.Now())
+		if err != nil {
+			return err
+		}
+		return printSaga(stdout, b)
+	case "retry":
+		brokers, err := t.kafkaBrokers()
+		if err != nil {
+			return err
+		}
+		pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: brokers}, nil)
+		if err != nil {
+			return err
+		}
+		defer pub.Close()
+		b, err := ops.RetrySaga(ctx, st, pub, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "sent a %s command for booking %s (now %s at step %s)\n", b.Step, b.ID, b.Status, b.Step)
+		return nil
+	}
+	fs.Usage()
+	return fmt.Errorf("unknown saga command %q", verb)
+}
+
+// sagaView is what "saga show" prints: the saga's state and history, with
+// the citizen only as the stored pseudonym and no patient identifiers.
+type sagaView struct {
+	ID            string    `json:"id"`
+	Region        string    `json:"region"`
+	Status        string    `json:"status"`
+	Step          string    `json:"step"`
+	Reason        string    `json:"reason,omitempty"`
+	Slot          string    `json:"slot"`
+	AppointmentID string    `json:"appointment_id,omitempty"`
+	Deadline      time.Time `json:"deadline"`
+	CorrelationID string    `json:"correlation_id"`
+	Citizen       string    `json:"citizen_pseudonym"`
+	Timeline      []string  `json:"timeline"`
+}
+
+func printSaga(w io.Writer, b *sagas.Booking) error {
+	v := sagaView{ID: b.ID, Region: b.Region, Status: string(b.Status), Step: string(b.Step), Reason: b.Reason,
+		Slot: b.Slot.ID, AppointmentID: b.AppointmentID, Deadline: b.Deadline, CorrelationID: b.CorrelationID, Citizen: b.Citizen}
+	for _, e := range b.Timeline {
+		v.Timeline = append(v.Timeline, e.At.Format(time.RFC3339Nano)+" "+string(e.Status)+": "+e.Detail)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
