@@ -23,6 +23,8 @@ type Store interface {
 	ReserveIdempotencyKey(ctx context.Context, citizen, key, hash string, staleAfter time.Duration) (*store.IdempotencyRecord, error)
 	CompleteIdempotencyKey(ctx context.Context, citizen, key string, status int, response []byte) error
 	ReleaseIdempotencyKey(ctx context.Context, citizen, key string) error
+	RecordRegionStatus(ctx context.Context, region, status, instance string, at time.Time) error
+	RegionStatuses(ctx context.Context) (map[string]store.RegionStatusRecord, error)
 }
 
 // Run runs the suite; open returns a new, empty store for each test.
@@ -41,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"concurrent updates of one booking all land", concurrentUpdates},
 		{"published outbox messages are gone", outboxDelete},
 		{"idempotency keys remember the first answer", idempotencyKeys},
+		{"the latest region status wins, whatever order it arrives in", regionStatus},
 		{"concurrent first requests with one key leave exactly one owner", concurrentReservations},
 	}
 	for _, tc := range tests {
@@ -333,5 +336,22 @@ func concurrentReservationsTwoHandles(t *testing.T, a, b Store) {
 	wg.Wait()
 	if owners != 1 {
 		t.Errorf("%d owners of one key, want 1", owners)
+	}
+}
+
+func regionStatus(t *testing.T, s Store) {
+	ctx := context.Background()
+	_ = s.RecordRegionStatus(ctx, "77", "unavailable", "a", t0.Add(2*time.Second))
+	_ = s.RecordRegionStatus(ctx, "77", "available", "b", t0.Add(time.Second)) // older: ignored
+	_ = s.RecordRegionStatus(ctx, "25", "degraded", "b", t0)
+	got, err := s.RegionStatuses(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got["77"]; r.Status != "unavailable" || r.Instance != "a" || !r.ChangedAt.Equal(t0.Add(2*time.Second)) {
+		t.Errorf("region 77: %+v, want a's later transition", r)
+	}
+	if got["25"].Status != "degraded" || len(got) != 2 {
+		t.Errorf("statuses %+v", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fedhealth/federation/broker/api"
 	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/regionstatus"
 	"github.com/fedhealth/federation/sagas/runtime"
 )
 
@@ -51,7 +52,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 		return err
 	}
 	a, err := api.New(api.Config{
-		Regions: s.Registry, Bookings: s.Store, Idempotency: s.Store, Verifier: verifier,
+		Regions: sharedRegions{s.Registry, regionstatus.New(s.Registry, s.Store, regionstatus.Config{Logger: s.logger})}, Bookings: s.Store, Idempotency: s.Store, Verifier: verifier,
 		Pseudonyms: pseudonyms, Sealer: sealer, DevIssuer: s.Dev, Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline,
 		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
 	})

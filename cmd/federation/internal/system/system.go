@@ -111,6 +111,7 @@ type System struct {
 	wg       sync.WaitGroup
 	closers  []func() error
 	logger   *slog.Logger
+	instance string
 }
 
 // Start brings the whole system up and returns once the API answers and
@@ -125,7 +126,7 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	if opts.TracerProvider != nil {
 		otel.SetTracerProvider(opts.TracerProvider)
 	}
-	s := &System{logger: opts.Logger}
+	s := &System{logger: opts.Logger, instance: instanceName()}
 	if err := s.start(ctx, opts); err != nil {
 		s.Close()
 		return nil, err
@@ -151,7 +152,8 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if s.Registry, err = regions.NewRegistry(opts.Regions, s.logger, regions.WithMeterProvider(tel.provider)); err != nil {
+	if s.Registry, err = regions.NewRegistry(opts.Regions, s.logger, regions.WithMeterProvider(tel.provider),
+		regions.WithStatusHook(s.recordRegionStatus)); err != nil {
 		return err
 	}
 	s.closers = append(s.closers, s.Registry.Close)
