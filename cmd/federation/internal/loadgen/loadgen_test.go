@@ -16,7 +16,7 @@ import (
 // startSystem runs the whole system on loopback (embedded Kafka, SQLite in
 // a temporary directory, five simulators with 2 ms latency) and returns the
 // API's URL and the simulators' URLs by region.
-func startSystem(t *testing.T) (string, map[string]string) {
+func startSystem(t *testing.T) (string, map[string]string, map[string]*demo.Simulator) {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	sims, err := demo.StartSimulators(demo.Regions[:5], 7, 0, logger)
@@ -24,9 +24,9 @@ func startSystem(t *testing.T) (string, map[string]string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = demo.CloseAll(sims) })
-	mis := map[string]string{}
+	mis, byRegion := map[string]string{}, map[string]*demo.Simulator{}
 	for _, s := range sims {
-		mis[s.Region.Code] = s.URL
+		mis[s.Region.Code], byRegion[s.Region.Code] = s.URL, s
 		if err := s.MIS.SetFaults(missim.Faults{LatencyMS: 2}); err != nil {
 			t.Fatal(err)
 		}
@@ -39,11 +39,11 @@ func startSystem(t *testing.T) (string, map[string]string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sys.Close() })
-	return sys.URL, mis
+	return sys.URL, mis, byRegion
 }
 
 func TestLoadgenBooksEverySlotToAFinalStatus(t *testing.T) {
-	target, mis := startSystem(t)
+	target, mis, _ := startSystem(t)
 	const n = 200
 	cases := []struct {
 		name string
@@ -89,5 +89,25 @@ func assertAllConfirmed(t *testing.T, rep loadgen.Report, n int) {
 	}
 	if !(rep.Latency.P50 > 0 && rep.Latency.P50 <= rep.Latency.P99 && rep.Latency.P99 <= rep.Latency.Max) || rep.Throughput <= 0 {
 		t.Fatalf("latency %+v, throughput %v", rep.Latency, rep.Throughput)
+	}
+}
+
+func TestLoadgenInjectsFaultsReportsErrorsByKindAndRestores(t *testing.T) {
+	_, mis, sims := startSystem(t)
+	rep, err := loadgen.Run(context.Background(), loadgen.Config{
+		Direct: true, MIS: mis, Regions: []string{"77", "25"}, Bookings: 40, Concurrency: 4,
+		Faults: map[string]string{"25": `{"error_rate":1}`},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Regions["77"].Outcomes[loadgen.OutcomeConfirmed]; got != 20 {
+		t.Errorf("healthy region confirmed %d, want 20", got)
+	}
+	if got := rep.Errors["$hold: http 500 exception"]; got != 20 || rep.Regions["25"].Outcomes[loadgen.OutcomeError] != 20 {
+		t.Errorf("errors %v, region 25 %v; want 20 failed holds", rep.Errors, rep.Regions["25"].Outcomes)
+	}
+	if f := sims["25"].MIS.Faults(); f.ErrorRate != 0 || f.LatencyMS != 2 {
+		t.Errorf("faults after the run %+v, want the previous ones back", f)
 	}
 }

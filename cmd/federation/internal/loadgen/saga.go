@@ -68,7 +68,7 @@ func (m *sagaMode) book(ctx context.Context, j job) (outcome string, err error) 
 	}
 	hdr.Del("Idempotency-Key")
 	wait := "?wait=" + m.cfg.Wait.String()
-	for !finalStatus(b.Status) {
+	for !final(b.Status) {
 		status := b.Status
 		if err := call(ctx, m.client, "GET /bookings/{id}", http.MethodGet, m.api("/bookings/"+b.ID+wait), hdr, nil, &b); err != nil {
 			return status, err
@@ -76,5 +76,3 @@ func (m *sagaMode) book(ctx context.Context, j job) (outcome string, err error) 
 	}
 	return b.Status, nil
 }
-
-func finalStatus(s string) bool { return final(s) }

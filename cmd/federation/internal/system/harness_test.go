@@ -227,3 +227,5 @@ func countStatus(appts []missim.AdminAppointment, s string) int {
 	}
 	return n
 }
+
+func faultsLatency(ms int) missim.Faults { return missim.Faults{LatencyMS: ms} }

@@ -49,7 +49,7 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 		Sweeper: bookings,
 		Subscriber: func(group string) (message.Subscriber, error) {
 			return kafka.NewSubscriber(kafka.SubscriberConfig{
-				Brokers: s.Brokers, ConsumerGroup: group, Consumers: opts.Partitions, SkipTopicCreation: true,
+				Brokers: s.Brokers, ConsumerGroup: group, Consumers: opts.Consumers, SkipTopicCreation: true,
 			}, s.logger)
 		},
 		DeadLetters: pub,

@@ -44,6 +44,9 @@ type Options struct {
 	EmbeddedKafkaListen string
 	// Partitions per region topic; default 4.
 	Partitions int
+	// Consumers per region in this instance; default Partitions. With
+	// several instances, Partitions / instances spreads the partitions.
+	Consumers int
 	// Replication factor of the topics the system creates; default 1.
 	Replication int
 	Regions     []regions.Config
@@ -71,6 +74,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Partitions == 0 {
 		o.Partitions = 4
+	}
+	if o.Consumers == 0 {
+		o.Consumers = o.Partitions
 	}
 	if o.Replication == 0 {
 		o.Replication = 1
