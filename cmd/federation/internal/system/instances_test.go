@@ -193,4 +193,3 @@ func sagasRun(t *testing.T, h *harness) int {
 	}
 	return n
 }
-
