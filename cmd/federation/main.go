@@ -3,6 +3,7 @@
 //	federation demo     everything in one process, with simulated regions
 //	federation serve    the broker from a YAML config (production shape)
 //	federation missim   one reference regional MIS simulator
+//	federation loadgen  measure throughput and latency through the API or the MIS
 //	federation migrate  migrate the store's schema
 //	federation dlq      inspect and replay dead letters
 //	federation saga     inspect, retry or abandon a stuck saga
@@ -20,6 +21,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/loadgen"
 )
 
 func main() {
@@ -39,6 +42,8 @@ Usage:
   federation demo   [--listen ADDR] [--data DIR] [--regions N]   run everything in one process
   federation serve  --config FILE                                run from a YAML config
   federation missim --region CODE --listen ADDR [--seed N]       run a reference MIS simulator
+  federation loadgen --target URL --bookings N --concurrency C   measure throughput and latency
+                    [--direct --mis 77=URL,...]                  (--direct: straight to the MIS)
   federation migrate --config FILE                               migrate the store's schema
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
@@ -58,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "missim":
 		return runMissim(ctx, args[1:], stdout, stderr)
+	case "loadgen":
+		return loadgen.Main(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "dlq":
