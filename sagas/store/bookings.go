@@ -113,7 +113,7 @@ func (s *DB) saved(b *sagas.Booking) {
 
 // Get implements sagas.Store.
 func (s *DB) Get(ctx context.Context, id string) (*sagas.Booking, error) {
-	return s.get(ctx, s.db, id, "")
+	return s.get(ctx, s.rdb, id, "")
 }
 
 type querier interface {
@@ -139,7 +139,7 @@ func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Bookin
 
 // ListByCitizen implements sagas.Store.
 func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*sagas.Booking, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings
+	rows, err := s.rdb.QueryContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings
 		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`), citizen, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
@@ -156,12 +156,12 @@ func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*s
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
 	}
-	return out, s.loadTimelines(ctx, s.db, out)
+	return out, s.loadTimelines(ctx, s.rdb, out)
 }
 
 // Overdue implements sagas.Store.
 func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT id FROM bookings
+	rows, err := s.rdb.QueryContext(ctx, s.d.bind(`SELECT id FROM bookings
 		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`), nanos(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: overdue bookings: %w", err)

@@ -26,16 +26,41 @@ func openPool(cfg Config) (*sql.DB, error) {
 		db.SetMaxIdleConns(cfg.MaxConns)
 		return db, nil
 	}
-	// WAL lets readers run beside the writer; immediate transactions take
-	// the write lock up front so two writers queue on busy_timeout instead
-	// of failing on a lock upgrade.
-	dsn := "file:" + cfg.Path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// One connection writes. SQLite allows one writer at a time anyway, and
+	// when writers contend inside SQLite its busy handler sleeps (1, 2, 5,
+	// ... 100 ms), which under load costs far more than queueing for the
+	// connection in Go. Immediate transactions take the write lock up front,
+	// so a reader in another process never makes a lock upgrade fail.
+	db, err := openSQLite(cfg.Path, "&_txlock=immediate")
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", cfg.Path, err)
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// openReaders opens the pool that reads run on. With WAL, SQLite readers
+// run beside the writer; on PostgreSQL reads share the one pool.
+func openReaders(cfg Config, writer *sql.DB) (*sql.DB, error) {
+	if cfg.PostgresURL != "" {
+		return writer, nil
+	}
+	db, err := openSQLite(cfg.Path, "&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
 	}
 	db.SetMaxOpenConns(cfg.MaxConns)
+	db.SetMaxIdleConns(cfg.MaxConns)
+	return db, nil
+}
+
+func openSQLite(path, extra string) (*sql.DB, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" + extra
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 	return db, nil
 }
 

@@ -45,7 +45,7 @@ func (s *DB) OutboxSignal() <-chan struct{} { return s.outboxSignal }
 // any (see relayLease); the others get none until it goes away.
 func (s *DB) FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error) {
 	if s.d != postgresDialect {
-		return s.fetchOutbox(ctx, s.db, limit)
+		return s.fetchOutbox(ctx, s.rdb, limit)
 	}
 	s.relay.mu.Lock()
 	defer s.relay.mu.Unlock()

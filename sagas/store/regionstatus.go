@@ -30,7 +30,7 @@ func (s *DB) RecordRegionStatus(ctx context.Context, region, status, instance st
 
 // RegionStatuses returns the latest recorded transition of every region.
 func (s *DB) RegionStatuses(ctx context.Context) (map[string]RegionStatusRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT region, status, instance, changed_at FROM region_status`)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT region, status, instance, changed_at FROM region_status`)
 	if err != nil {
 		return nil, fmt.Errorf("store: region statuses: %w", err)
 	}

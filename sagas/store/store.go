@@ -79,7 +79,8 @@ func (c Config) dialect() *dialect {
 
 // DB is the broker's SQL store. It is safe for concurrent use.
 type DB struct {
-	db     *sql.DB
+	db     *sql.DB // transactions and writes
+	rdb    *sql.DB // reads outside transactions (the same pool on PostgreSQL)
 	d      *dialect
 	now    func() time.Time
 	logger *slog.Logger
@@ -114,8 +115,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
 			return nil, err
 		}
 	}
+	rdb, err := openReaders(cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &DB{db: db, d: cfg.dialect(), now: cfg.Now, logger: logger,
+	s := &DB{db: db, rdb: rdb, d: cfg.dialect(), now: cfg.Now, logger: logger,
 		outboxSignal: make(chan struct{}, 1), stop: stop}
 	s.relay.bg = bg
 	return s, nil
@@ -126,6 +132,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
 func (s *DB) Close() error {
 	s.stopOnce.Do(s.stop)
 	s.relay.release()
+	if s.rdb != s.db {
+		s.rdb.Close()
+	}
 	return s.db.Close()
 }
 

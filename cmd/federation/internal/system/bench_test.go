@@ -3,6 +3,7 @@ package system_test
 import (
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,4 +53,43 @@ func BenchmarkStart(b *testing.B) {
 		h.stop()
 		b.StartTimer()
 	}
+}
+
+// BenchmarkBookingThroughput books with 64 citizens at once across five
+// regions (MIS latency 2 ms) and reports completed bookings per second.
+//
+//	go test ./cmd/federation/internal/system -run XXX -bench BookingThroughput -benchtime 3000x -cpuprofile cpu.out
+func BenchmarkBookingThroughput(b *testing.B) {
+	h := newHarness(b, 5, nil)
+	tok := h.token("bench")
+	var slots []slotView
+	for code := range h.sims {
+		h.faults(code, missim.Faults{LatencyMS: 2})
+		slots = append(slots, h.freeSlots(tok, code, min(1000, b.N/5+1))...)
+	}
+	if len(slots) < b.N {
+		b.Fatalf("%d slots for %d bookings", len(slots), b.N)
+	}
+	next := make(chan slotView, b.N)
+	for _, s := range slots[:b.N] {
+		next <- s
+	}
+	close(next)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for s := range next {
+				id := h.book(tok, s.ID)
+				var v bookingView
+				h.mustJSON(h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=20s", tok, "", nil), http.StatusOK, &v)
+				if v.Status != "confirmed" {
+					b.Errorf("booking %s ended %s", id, v.Status)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "bookings/s")
 }
