@@ -105,7 +105,13 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	}()
 	var wg sync.WaitGroup
 	for _, r := range readers {
-		wg.Go(func() { s.consume(subCtx, r, out) })
+		wg.Go(func() {
+			if s.cfg.ConsumerGroup != "" && s.cfg.MaxInFlight > 1 {
+				s.consumeConcurrently(subCtx, r, out)
+				return
+			}
+			s.consume(subCtx, r, out)
+		})
 	}
 	go func() {
 		wg.Wait()
@@ -203,6 +209,6 @@ func (s *Subscriber) readerConfig(topic string, partition int) kafka.ReaderConfi
 	rc.HeartbeatInterval = c.HeartbeatInterval
 	rc.JoinGroupBackoff = c.JoinGroupBackoff
 	rc.WatchPartitionChanges = true
-	rc.CommitInterval = 0 // synchronous: Ack returns to the loop only after the commit
+	rc.CommitInterval = c.CommitInterval // 0: synchronous, the commit is done before the next message
 	return rc
 }

@@ -25,6 +25,19 @@ type SubscriberConfig struct {
 	// offset (or always, without a group): kafka.FirstOffset (default, also
 	// for 0) or kafka.LastOffset.
 	StartOffset int64
+	// MaxInFlight is how many messages each group member hands out at once
+	// (default 1: one at a time, in partition order). Above 1, messages
+	// with different keys are handled concurrently while messages with the
+	// same key still go one after another in order, and the committed
+	// offset is the contiguous low-water mark of finished messages, so a
+	// crash redelivers every unfinished one. Ignored without a group.
+	MaxInFlight int
+	// CommitInterval, when above zero, commits offsets in the background at
+	// that interval instead of one synchronous round trip per message. Only
+	// offsets of finished messages are ever handed to the commit, so a
+	// crash redelivers the unfinished ones and at most CommitInterval's
+	// worth of finished ones (consumers deduplicate). Default 0: synchronous.
+	CommitInterval time.Duration
 	// NackResendSleep is the pause before a nacked message is delivered
 	// again; default 100ms.
 	NackResendSleep time.Duration
@@ -63,6 +76,7 @@ type SubscriberConfig struct {
 
 func (c *SubscriberConfig) setDefaults() {
 	setDefault(&c.Consumers, 1)
+	setDefault(&c.MaxInFlight, 1)
 	if c.StartOffset == 0 {
 		c.StartOffset = kafka.FirstOffset
 	}
@@ -87,8 +101,8 @@ func (c SubscriberConfig) Validate() error {
 	if len(c.Brokers) == 0 {
 		return errors.New("kafka subscriber: no brokers")
 	}
-	if c.Consumers < 1 {
-		return errors.New("kafka subscriber: consumers must be at least 1")
+	if c.Consumers < 1 || c.MaxInFlight < 1 {
+		return errors.New("kafka subscriber: consumers and messages in flight must be at least 1")
 	}
 	if c.StartOffset != kafka.FirstOffset && c.StartOffset != kafka.LastOffset {
 		return errors.New("kafka subscriber: start offset must be kafka.FirstOffset or kafka.LastOffset")

@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/fedhealth/federation/broker/auth"
@@ -50,6 +51,9 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 		Subscriber: func(group string) (message.Subscriber, error) {
 			return kafka.NewSubscriber(kafka.SubscriberConfig{
 				Brokers: s.Brokers, ConsumerGroup: group, Consumers: opts.Consumers, SkipTopicCreation: true,
+				// Sagas of different bookings run side by side within a
+				// partition; one booking's commands stay in order (same key).
+				MaxInFlight: 32, CommitInterval: 100 * time.Millisecond,
 			}, s.logger)
 		},
 		DeadLetters: pub,

@@ -1,0 +1,133 @@
+package kafka
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/segmentio/kafka-go"
+)
+
+// consumeConcurrently hands out up to MaxInFlight of r's messages at once.
+// Messages that share a key wait for each other, so one saga's commands
+// keep their order; different keys run side by side. Offsets are committed
+// only up to the contiguous low-water mark of finished messages (kafka-go
+// commits everything below the offset it is given).
+func (s *Subscriber) consumeConcurrently(ctx context.Context, r *kafka.Reader, out chan<- *message.Message) {
+	var (
+		places  = make(chan struct{}, s.cfg.MaxInFlight)
+		wg      sync.WaitGroup
+		keys    = newKeyChains()
+		offsets = newLowWaterMarks()
+	)
+	defer wg.Wait()
+	for {
+		select {
+		case places <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		km, err := r.FetchMessage(ctx)
+		if err != nil {
+			<-places
+			if ctx.Err() != nil {
+				return
+			}
+			s.logger.Warn("kafka fetch", "topic", r.Config().Topic, "error", err)
+			if !sleep(ctx, fetchErrorBackoff) {
+				return
+			}
+			continue
+		}
+		offsets.started(km.Partition, km.Offset)
+		prev, done := keys.enter(string(km.Key))
+		wg.Go(func() {
+			defer func() { <-places }()
+			defer keys.leave(string(km.Key), done)
+			select {
+			case <-prev: // the previous message with this key is finished
+			case <-ctx.Done():
+				return
+			}
+			if !s.deliver(ctx, km, out) {
+				return
+			}
+			offsets.commitFinished(km, func(upTo kafka.Message) { s.commit(ctx, r, upTo) })
+		})
+	}
+}
+
+// keyChains orders messages with the same key: each waits for the channel
+// its predecessor closes when finished.
+type keyChains struct {
+	mu   sync.Mutex
+	last map[string]chan struct{}
+}
+
+func newKeyChains() *keyChains { return &keyChains{last: map[string]chan struct{}{}} }
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (k *keyChains) enter(key string) (prev <-chan struct{}, done chan struct{}) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p, ok := k.last[key]
+	if !ok {
+		p = closedChan
+	}
+	done = make(chan struct{})
+	k.last[key] = done
+	return p, done
+}
+
+func (k *keyChains) leave(key string, done chan struct{}) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	close(done)
+	if k.last[key] == done {
+		delete(k.last, key)
+	}
+}
+
+// lowWaterMarks tracks, per partition, the offsets handed out in order and
+// which of them are finished.
+type lowWaterMarks struct {
+	mu       sync.Mutex
+	inFlight map[int][]int64
+	finished map[int]map[int64]bool
+}
+
+func newLowWaterMarks() *lowWaterMarks {
+	return &lowWaterMarks{inFlight: map[int][]int64{}, finished: map[int]map[int64]bool{}}
+}
+
+func (w *lowWaterMarks) started(partition int, offset int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.inFlight[partition] = append(w.inFlight[partition], offset)
+	if w.finished[partition] == nil {
+		w.finished[partition] = map[int64]bool{}
+	}
+}
+
+// commitFinished marks km finished and, when that moves the partition's
+// low-water mark, calls commit with the highest contiguous finished
+// message. The lock is held across commit so commits never go backwards.
+func (w *lowWaterMarks) commitFinished(km kafka.Message, commit func(kafka.Message)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := km.Partition
+	w.finished[p][km.Offset] = true
+	queue, upTo := w.inFlight[p], int64(-1)
+	for len(queue) > 0 && w.finished[p][queue[0]] {
+		upTo = queue[0]
+		delete(w.finished[p], upTo)
+		queue = queue[1:]
+	}
+	w.inFlight[p] = queue
+	if upTo >= 0 {
+		mark := km
+		mark.Offset = upTo
+		commit(mark)
+	}
+}
