@@ -43,6 +43,11 @@ type fileConfig struct {
 		PseudonymKey string `yaml:"pseudonym_key"`
 		SealKey      string `yaml:"seal_key"`
 	} `yaml:"secrets"`
+	Tracing struct {
+		// OTLPEndpoint (http://collector:4318) receives the traces; empty: none.
+		OTLPEndpoint string  `yaml:"otlp_endpoint"`
+		SampleRatio  float64 `yaml:"sample_ratio"` // of new traces; default 1
+	} `yaml:"tracing"`
 	Booking struct {
 		Deadline time.Duration `yaml:"deadline"`
 	} `yaml:"booking"`

@@ -67,3 +67,15 @@ func TestHelpIsAvailableForEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestTracingNeedsAnHTTPCollectorAddress(t *testing.T) {
+	for endpoint, ok := range map[string]bool{"http://otel-collector:4318": true, "collector:4318": false, "ftp://x": false} {
+		tp, err := newTracerProvider(t.Context(), endpoint, 0.5)
+		if (err == nil) != ok {
+			t.Errorf("endpoint %q: %v", endpoint, err)
+		}
+		if tp != nil {
+			_ = tp.Shutdown(t.Context())
+		}
+	}
+}

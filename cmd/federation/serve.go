@@ -36,6 +36,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if cfg.Tracing.OTLPEndpoint != "" {
+		tp, err := newTracerProvider(ctx, cfg.Tracing.OTLPEndpoint, cfg.Tracing.SampleRatio)
+		if err != nil {
+			return err
+		}
+		defer tp.Shutdown(context.WithoutCancel(ctx))
+		opts.TracerProvider = tp
+	}
 	sys, err := system.Start(ctx, opts)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -145,7 +146,7 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("system: listen %s: %w", opts.Listen, err)
 	}
-	s.URL = "http://" + ln.Addr().String()
+	s.URL = baseURL(ln.Addr())
 	s.closers = append(s.closers, func() error { return ignoreClosed(ln.Close()) })
 	if s.Store, err = store.Open(ctx, StoreConfig(opts), s.logger); err != nil {
 		return err
@@ -225,4 +226,14 @@ func ignoreClosed(err error) error {
 		return nil
 	}
 	return err
+}
+
+// baseURL is how this process reaches its own API: a listener on every
+// address (0.0.0.0, [::]) is reached on loopback.
+func baseURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + addr.String()
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
