@@ -1,0 +1,135 @@
+{{/* Chart name, truncated to the 63 characters Kubernetes allows. */}}
+{{- define "federation.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-qualified name of the broker's resources. */}}
+{{- define "federation.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "federation.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "federation.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "federation.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "federation.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: federation
+{{- end -}}
+
+{{- define "federation.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* Where the Secret's keys appear as files inside the pods. */}}
+{{- define "federation.secretsDir" -}}/etc/federation/secrets{{- end -}}
+
+{{/*
+The broker's federation.yaml (cmd/federation/config.go). Secrets are only
+references: files from the mounted Secret, DATABASE_URL from the environment.
+*/}}
+{{- define "federation.config" -}}
+{{- $secrets := include "federation.secretsDir" . -}}
+listen: 0.0.0.0:8080
+data_dir: /data
+log_level: {{ .Values.config.logLevel }}
+store:
+  postgres_url: env:DATABASE_URL
+{{- with .Values.config.tracing.otlpEndpoint }}
+tracing:
+  otlp_endpoint: {{ . }}
+{{- end }}
+kafka:
+  brokers:
+  {{- range .Values.kafka.brokers }}
+    - {{ . | quote }}
+  {{- end }}
+  partitions: {{ .Values.kafka.consumersPerRegion }}
+  replication: {{ .Values.kafka.replicas }}
+auth:
+  issuer: {{ .Values.config.auth.issuer | quote }}
+  audience: {{ .Values.config.auth.audience | quote }}
+secrets:
+  pseudonym_key: file:{{ $secrets }}/pseudonym-key
+  seal_key: file:{{ $secrets }}/seal-key
+booking:
+  deadline: {{ .Values.config.booking.deadline }}
+regions:
+{{- range .Values.regions }}
+  - code: {{ .code | quote }}
+    name: {{ .name | quote }}
+    time_zone: {{ .timeZone | quote }}
+    mis:
+      base_url: {{ .mis.baseUrl | quote }}
+      {{- if .mis.bearerToken }}
+      bearer_token: file:{{ $secrets }}/mis-token-{{ .code }}
+      {{- end }}
+      {{- with .mis.callTimeout }}
+      call_timeout: {{ . }}
+      {{- end }}
+      {{- with .mis.retry }}
+      retry:
+        max_attempts: {{ .maxAttempts }}
+        wait_min: {{ .waitMin }}
+        wait_max: {{ .waitMax }}
+        retry_after_cap: {{ .retryAfterCap }}
+      {{- end }}
+    {{- with .breaker }}
+    breaker:
+      consecutive_failures: {{ .consecutiveFailures }}
+      open_timeout: {{ .openTimeout }}
+      half_open_max_requests: {{ .halfOpenMaxRequests }}
+      max_concurrent: {{ .maxConcurrent }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Volumes shared by the broker pods and the migrate Job. */}}
+{{- define "federation.volumes" -}}
+- name: config
+  configMap:
+    name: {{ .configMap }}
+- name: secrets
+  secret:
+    secretName: {{ .root.Values.existingSecret }}
+    defaultMode: 0440
+- name: data
+  emptyDir: {sizeLimit: 256Mi}
+- name: tmp
+  emptyDir: {sizeLimit: 64Mi}
+{{- end -}}
+
+{{- define "federation.volumeMounts" -}}
+- name: config
+  mountPath: /etc/federation/federation.yaml
+  subPath: federation.yaml
+  readOnly: true
+- name: secrets
+  mountPath: {{ include "federation.secretsDir" . }}
+  readOnly: true
+- name: data
+  mountPath: /data
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+
+{{- define "federation.env" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.existingSecret }}
+      key: database-url
+{{- end -}}
+
+{{/* Kubernetes object name of a topic: lower case, dots kept. */}}
+{{- define "federation.topicObjectName" -}}
+{{- . | lower | replace "_" "-" -}}
+{{- end -}}
