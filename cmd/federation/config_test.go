@@ -79,3 +79,24 @@ func TestTracingNeedsAnHTTPCollectorAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestTheComposeConfigIsOneServeAccepts(t *testing.T) {
+	for _, env := range []string{"FEDERATION_PSEUDONYM_KEY", "FEDERATION_SEAL_KEY"} {
+		t.Setenv(env, strings.Repeat("ab", 32))
+	}
+	t.Setenv("DATABASE_URL", "postgres://u:p@postgres:5432/federation")
+	for _, code := range []string{"77", "78", "16", "54", "25"} {
+		t.Setenv("MIS_TOKEN_"+code, "token")
+	}
+	cfg, err := loadConfig("../../deploy/compose/federation.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := cfg.options(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.PostgresURL == "" || len(opts.KafkaBrokers) == 0 || len(opts.Regions) != 5 || cfg.Tracing.OTLPEndpoint == "" {
+		t.Errorf("compose config gives %+v", opts)
+	}
+}
