@@ -23,6 +23,8 @@ type Regions interface {
 	contracts.Directory
 	Regions() []contracts.Region
 	Status(code string) contracts.RegionStatus
+	// Location is the region's time zone, nil for an unknown region.
+	Location(code string) *time.Location
 }
 
 // IdempotencyStore remembers citizens' requests by Idempotency-Key

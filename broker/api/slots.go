@@ -118,12 +118,8 @@ func parseDate(s string, def time.Time, loc *time.Location) (time.Time, error) {
 // location is the region's time zone; UTC for a region the registry lacks
 // (the MIS lookup then reports it unknown).
 func (s *Server) location(region string) *time.Location {
-	for _, reg := range s.cfg.Regions.Regions() {
-		if reg.Code == region {
-			if loc, err := time.LoadLocation(reg.TimeZone); err == nil {
-				return loc
-			}
-		}
+	if loc := s.cfg.Regions.Location(region); loc != nil {
+		return loc
 	}
 	return time.UTC
 }
