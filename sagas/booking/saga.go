@@ -65,8 +65,8 @@ var errMoved = errors.New("booking moved on")
 // ErrRegionUnavailable or ErrOutcomeUnknown for the MIS's troubles) when the
 // same command must be delivered again later.
 func (s *Saga) Advance(ctx context.Context, id string) error {
+	b, err := s.cfg.Store.Get(ctx, id)
 	for range 8 { // each pass makes one step; a booking has at most four
-		b, err := s.cfg.Store.Get(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -77,23 +77,26 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		err = s.step(ctx, mis, b)
-		if errors.Is(err, errMoved) {
-			continue
-		}
-		if err != nil {
+		next, err := s.step(ctx, mis, b)
+		switch {
+		case errors.Is(err, errMoved):
+			b, err = s.cfg.Store.Get(ctx, id)
+		case err != nil:
 			return err
+		default:
+			b = next
 		}
 	}
 	return nil
 }
 
-func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+// step makes b's next step and returns the booking as saved after it.
+func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
 	if b.Step != sagas.StepRelease && s.cfg.Now().After(b.Deadline) {
 		if _, err := s.failOverdue(ctx, b.ID); err != nil {
-			return err
+			return nil, err
 		}
-		return errMoved // on to the release step
+		return nil, errMoved // re-read, then on to the release step
 	}
 	switch b.Step {
 	case sagas.StepHold:
@@ -105,22 +108,25 @@ func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) er
 	}
 }
 
-// update applies fn when the booking still stands on step.
-func (s *Saga) update(ctx context.Context, id string, step sagas.Step, fn func(*sagas.Booking)) error {
-	var final *sagas.Booking
+// update applies fn when the booking still stands on step, and returns the
+// booking as saved.
+func (s *Saga) update(ctx context.Context, id string, step sagas.Step, fn func(*sagas.Booking)) (*sagas.Booking, error) {
+	var saved *sagas.Booking
+	wasFinal := false
 	err := s.cfg.Store.Update(ctx, id, func(b *sagas.Booking) error {
 		if b.Step != step {
 			return errMoved
 		}
-		wasFinal := b.Status.Final()
+		wasFinal = b.Status.Final()
 		fn(b)
-		if !wasFinal && b.Status.Final() {
-			final = b
-		}
+		saved = b
 		return nil
 	})
-	if err == nil && final != nil {
-		s.metrics.Finished(ctx, final, s.cfg.Now())
+	if err != nil {
+		return nil, err
 	}
-	return err
+	if !wasFinal && saved.Status.Final() {
+		s.metrics.Finished(ctx, saved, s.cfg.Now())
+	}
+	return saved, nil
 }

@@ -10,7 +10,7 @@ import (
 
 // hold reserves the slot. A refusal ends the booking as rejected; nothing is
 // held, so there is nothing to compensate.
-func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
 	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.PatientSealed)
 	if err != nil {
 		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Fail(sagas.ReasonMISRejected, s.cfg.Now()) })
@@ -25,14 +25,14 @@ func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) er
 		})
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Held(appt, s.cfg.Now()) })
 }
 
 // book confirms the hold. A refusal rejects the booking and releases the
 // hold, in case the MIS kept it.
-func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
 	appt, err := mis.Book(ctx, b.AppointmentID, sagas.IdempotencyKey(b.ID, sagas.StepBook))
 	if final(err) {
 		return s.update(ctx, b.ID, sagas.StepBook, func(b *sagas.Booking) {
@@ -40,7 +40,7 @@ func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) er
 		})
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return s.update(ctx, b.ID, sagas.StepBook, func(b *sagas.Booking) { b.Confirm(appt, s.cfg.Now()) })
 }
@@ -48,7 +48,7 @@ func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) er
 // release is the compensation of hold and book: it cancels whatever this
 // saga's hold key created at the MIS, found by id or, when the hold's answer
 // never arrived, by the key itself.
-func (s *Saga) release(ctx context.Context, mis contracts.MIS, b *sagas.Booking) error {
+func (s *Saga) release(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
 	id := b.AppointmentID
 	if id == "" {
 		a, err := mis.FindByHoldKey(ctx, sagas.IdempotencyKey(b.ID, sagas.StepHold))
@@ -56,18 +56,18 @@ func (s *Saga) release(ctx context.Context, mis contracts.MIS, b *sagas.Booking)
 			return s.released(ctx, b.ID, "Nothing was left at the clinic.")
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		id = a.ID
 	}
 	_, err := mis.Cancel(ctx, id, sagas.IdempotencyKey(b.ID, sagas.StepRelease))
 	if err != nil && !final(err) {
-		return err
+		return nil, err
 	}
 	return s.released(ctx, b.ID, "The clinic's hold on the slot was released.")
 }
 
-func (s *Saga) released(ctx context.Context, id, detail string) error {
+func (s *Saga) released(ctx context.Context, id, detail string) (*sagas.Booking, error) {
 	return s.update(ctx, id, sagas.StepRelease, func(b *sagas.Booking) { b.Released(detail, s.cfg.Now()) })
 }
 
