@@ -23,7 +23,7 @@ func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
 	if err != nil {
 		return fmt.Errorf("store: encode slot: %w", err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx txn) error {
 		_, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO bookings (`+bookingColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
 			b.ID, b.Citizen, b.Region, string(slot), b.Status, b.Reason, b.Step, b.AppointmentID,
@@ -49,7 +49,7 @@ func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
 func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) error) error {
 	for attempt := 0; ; attempt++ {
 		var b *sagas.Booking
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTx(ctx, func(tx txn) error {
 			var err error
 			if b, err = s.get(ctx, tx, id, s.d.forUpdate); err != nil {
 				return err
@@ -73,7 +73,7 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 
 var errStale = errors.New("store: booking changed concurrently")
 
-func (s *DB) save(ctx context.Context, tx *sql.Tx, b *sagas.Booking, firstNew int) error {
+func (s *DB) save(ctx context.Context, tx txn, b *sagas.Booking, firstNew int) error {
 	res, err := tx.ExecContext(ctx, s.d.bind(`UPDATE bookings SET status = ?, reason = ?, step = ?,
 		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`),
@@ -90,7 +90,7 @@ func (s *DB) save(ctx context.Context, tx *sql.Tx, b *sagas.Booking, firstNew in
 }
 
 // writeChanges appends the booking's new timeline entries and outbox messages.
-func (s *DB) writeChanges(ctx context.Context, tx *sql.Tx, b *sagas.Booking, seq int) error {
+func (s *DB) writeChanges(ctx context.Context, tx txn, b *sagas.Booking, seq int) error {
 	for i, e := range b.NewTimeline() {
 		if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
 			VALUES (?, ?, ?, ?, ?)`), b.ID, seq+i, nanos(e.At), e.Status, e.Detail); err != nil {
@@ -113,7 +113,7 @@ func (s *DB) saved(b *sagas.Booking) {
 
 // Get implements sagas.Store.
 func (s *DB) Get(ctx context.Context, id string) (*sagas.Booking, error) {
-	return s.get(ctx, s.rdb, id, "")
+	return s.get(ctx, s.r, id, "")
 }
 
 type querier interface {
@@ -139,7 +139,7 @@ func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Bookin
 
 // ListByCitizen implements sagas.Store.
 func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*sagas.Booking, error) {
-	rows, err := s.rdb.QueryContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings
+	rows, err := s.r.QueryContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings
 		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`), citizen, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
@@ -156,12 +156,12 @@ func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*s
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
 	}
-	return out, s.loadTimelines(ctx, s.rdb, out)
+	return out, s.loadTimelines(ctx, s.r, out)
 }
 
 // Overdue implements sagas.Store.
 func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.rdb.QueryContext(ctx, s.d.bind(`SELECT id FROM bookings
+	rows, err := s.r.QueryContext(ctx, s.d.bind(`SELECT id FROM bookings
 		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`), nanos(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: overdue bookings: %w", err)

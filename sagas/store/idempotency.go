@@ -34,7 +34,7 @@ func (s *DB) ReserveIdempotencyKey(ctx context.Context, citizen, key, hash strin
 func (s *DB) reserveIdempotencyKey(ctx context.Context, citizen, key, hash string, staleAfter time.Duration) (*IdempotencyRecord, error) {
 	var existing *IdempotencyRecord
 	now := s.now()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var (
 			rec     IdempotencyRecord
 			updated int64
@@ -67,7 +67,7 @@ func (s *DB) reserveIdempotencyKey(ctx context.Context, citizen, key, hash strin
 // CompleteIdempotencyKey stores the answer given to the request that owns
 // (citizen, key), so repeats get it again.
 func (s *DB) CompleteIdempotencyKey(ctx context.Context, citizen, key string, status int, response []byte) error {
-	_, err := s.db.ExecContext(ctx, s.d.bind(`UPDATE idempotency_keys SET status_code = ?, response = ?, updated_at = ?
+	_, err := s.w.ExecContext(ctx, s.d.bind(`UPDATE idempotency_keys SET status_code = ?, response = ?, updated_at = ?
 		WHERE citizen = ? AND idem_key = ?`), status, response, nanos(s.now()), citizen, key)
 	if err != nil {
 		return fmt.Errorf("store: complete idempotency key: %w", err)
@@ -78,7 +78,7 @@ func (s *DB) CompleteIdempotencyKey(ctx context.Context, citizen, key string, st
 // ReleaseIdempotencyKey forgets an in-flight claim whose request failed
 // without an answer worth repeating (a server error), so a retry can run.
 func (s *DB) ReleaseIdempotencyKey(ctx context.Context, citizen, key string) error {
-	_, err := s.db.ExecContext(ctx, s.d.bind(`DELETE FROM idempotency_keys
+	_, err := s.w.ExecContext(ctx, s.d.bind(`DELETE FROM idempotency_keys
 		WHERE citizen = ? AND idem_key = ? AND status_code = 0`), citizen, key)
 	if err != nil {
 		return fmt.Errorf("store: release idempotency key: %w", err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -12,7 +11,7 @@ import (
 	"github.com/fedhealth/federation/sagas"
 )
 
-func (s *DB) enqueue(ctx context.Context, tx *sql.Tx, msgs []sagas.OutboxMessage) error {
+func (s *DB) enqueue(ctx context.Context, tx txn, msgs []sagas.OutboxMessage) error {
 	now := nanos(s.now())
 	for _, m := range msgs {
 		// The message continues the trace of the transaction that emitted it.
@@ -45,7 +44,7 @@ func (s *DB) OutboxSignal() <-chan struct{} { return s.outboxSignal }
 // any (see relayLease); the others get none until it goes away.
 func (s *DB) FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error) {
 	if s.d != postgresDialect {
-		return s.fetchOutbox(ctx, s.rdb, limit)
+		return s.fetchOutbox(ctx, s.r, limit)
 	}
 	s.relay.mu.Lock()
 	defer s.relay.mu.Unlock()
@@ -94,7 +93,7 @@ func (s *DB) DeleteOutbox(ctx context.Context, seqs []int64) error {
 	for i, q := range seqs {
 		args[i] = q
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+s.d.list(len(seqs))+`)`, args...)
+	_, err := s.w.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+s.d.list(len(seqs))+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("store: delete outbox: %w", err)
 	}

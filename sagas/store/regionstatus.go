@@ -17,7 +17,7 @@ type RegionStatusRecord struct {
 // RecordRegionStatus keeps the transition unless a later one is recorded
 // already (instances' transitions may arrive out of order).
 func (s *DB) RecordRegionStatus(ctx context.Context, region, status, instance string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.d.bind(`INSERT INTO region_status (region, status, instance, changed_at)
+	_, err := s.w.ExecContext(ctx, s.d.bind(`INSERT INTO region_status (region, status, instance, changed_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (region) DO UPDATE SET status = excluded.status, instance = excluded.instance,
 			changed_at = excluded.changed_at
@@ -30,7 +30,7 @@ func (s *DB) RecordRegionStatus(ctx context.Context, region, status, instance st
 
 // RegionStatuses returns the latest recorded transition of every region.
 func (s *DB) RegionStatuses(ctx context.Context) (map[string]RegionStatusRecord, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT region, status, instance, changed_at FROM region_status`)
+	rows, err := s.r.QueryContext(ctx, `SELECT region, status, instance, changed_at FROM region_status`)
 	if err != nil {
 		return nil, fmt.Errorf("store: region statuses: %w", err)
 	}

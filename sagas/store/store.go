@@ -81,6 +81,8 @@ func (c Config) dialect() *dialect {
 type DB struct {
 	db     *sql.DB // transactions and writes
 	rdb    *sql.DB // reads outside transactions (the same pool on PostgreSQL)
+	wc, rc *stmtCache
+	w, r   pool // db and rdb through their statement caches
 	d      *dialect
 	now    func() time.Time
 	logger *slog.Logger
@@ -121,7 +123,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
 		return nil, err
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &DB{db: db, rdb: rdb, d: cfg.dialect(), now: cfg.Now, logger: logger,
+	wc, rc := &stmtCache{db: db}, &stmtCache{db: rdb}
+	if rdb == db {
+		rc = wc
+	}
+	s := &DB{db: db, rdb: rdb, wc: wc, rc: rc, w: pool{wc}, r: pool{rc}, d: cfg.dialect(), now: cfg.Now, logger: logger,
 		outboxSignal: make(chan struct{}, 1), stop: stop}
 	s.relay.bg = bg
 	return s, nil
@@ -132,6 +138,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
 func (s *DB) Close() error {
 	s.stopOnce.Do(s.stop)
 	s.relay.release()
+	s.wc.close()
+	s.rc.close()
 	if s.rdb != s.db {
 		s.rdb.Close()
 	}
@@ -141,12 +149,12 @@ func (s *DB) Close() error {
 // Ping checks that the database answers; readiness probes use it.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-func (s *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *DB) inTx(ctx context.Context, fn func(txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(txn{tx: tx, c: s.wc}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// stmtCache prepares each query text once per pool and reuses it: parsing
+// SQL was a tenth of the broker's CPU under load. database/sql re-prepares
+// a statement transparently on each connection that needs it. Query texts
+// are constants or short generated lists, so the cache stays small.
+type stmtCache struct {
+	db *sql.DB
+	m  sync.Map // query text -> *sql.Stmt
+}
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.m.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := c.m.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+}
+
+// pool runs queries on a *sql.DB through the cache.
+type pool struct{ c *stmtCache }
+
+func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := p.c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.c.stmt(ctx, query)
+	if err != nil {
+		return p.c.db.QueryRowContext(ctx, query, args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// txn runs queries inside a transaction. It uses a statement only once it
+// is cached: preparing needs a connection from the pool, and the
+// transaction may hold the pool's only one (the SQLite writer), so an
+// uncached query runs unprepared and is prepared in the background for next
+// time.
+type txn struct {
+	tx *sql.Tx
+	c  *stmtCache
+}
+
+func (t txn) cached(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := t.c.m.Load(query); ok {
+		return t.tx.StmtContext(ctx, st.(*sql.Stmt))
+	}
+	go func() { _, _ = t.c.stmt(context.Background(), query) }()
+	return nil
+}
+
+func (t txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.cached(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.cached(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.cached(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
