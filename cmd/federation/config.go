@@ -31,6 +31,7 @@ type fileConfig struct {
 		Listen      string   `yaml:"embedded_listen"`
 		Partitions  int      `yaml:"partitions"`
 		Replication int      `yaml:"replication"`
+		Namespace   string   `yaml:"namespace"`
 	} `yaml:"kafka"`
 	Auth struct {
 		Issuer   string `yaml:"issuer"`
@@ -93,7 +94,7 @@ func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
 	}
 	return system.Options{
 		Listen: c.Listen, DataDir: c.DataDir, PostgresURL: pg, SkipMigrations: c.Store.SkipMigrations, KafkaBrokers: c.Kafka.Brokers, EmbeddedKafkaListen: c.Kafka.Listen,
-		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, Regions: c.Regions,
+		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, KafkaNamespace: c.Kafka.Namespace, Regions: c.Regions,
 		DevIssuer: c.Auth.DevIssuer, Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
 		PseudonymKey: pk, SealKey: sk, BookingDeadline: c.Booking.Deadline, Logger: logger,
 	}, nil

@@ -19,13 +19,14 @@ import (
 // target is where the operator tools find the broker's store and Kafka:
 // from the serve config, or from --data / --brokers for a demo.
 type target struct {
-	config, data, brokers string
+	config, data, brokers, namespace string
 }
 
 func (t *target) flags(fs *flag.FlagSet) {
 	fs.StringVar(&t.config, "config", "", "the broker's YAML config (store and Kafka are taken from it)")
 	fs.StringVar(&t.data, "data", "", "without --config: the demo's --data directory (SQLite store)")
 	fs.StringVar(&t.brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated (overrides the config)")
+	fs.StringVar(&t.namespace, "namespace", "", "Kafka namespace (overrides the config's kafka.namespace)")
 }
 
 func (t *target) options() (system.Options, error) {
@@ -39,7 +40,7 @@ func (t *target) options() (system.Options, error) {
 		if err != nil {
 			return opts, err
 		}
-		opts = system.Options{DataDir: cfg.DataDir, PostgresURL: pg, KafkaBrokers: cfg.Kafka.Brokers}
+		opts = system.Options{DataDir: cfg.DataDir, PostgresURL: pg, KafkaBrokers: cfg.Kafka.Brokers, KafkaNamespace: cfg.Kafka.Namespace}
 		if len(opts.KafkaBrokers) == 0 && cfg.Kafka.Listen != "" {
 			opts.KafkaBrokers = []string{cfg.Kafka.Listen} // the running broker's embedded Kafka
 		}
@@ -48,6 +49,9 @@ func (t *target) options() (system.Options, error) {
 	}
 	if t.brokers != "" {
 		opts.KafkaBrokers = strings.Split(t.brokers, ",")
+	}
+	if t.namespace != "" {
+		opts.KafkaNamespace = t.namespace
 	}
 	return opts, nil
 }
@@ -123,9 +127,13 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	opts, err := t.options()
+	if err != nil {
+		return err
+	}
 	switch verb {
 	case "list":
-		letters, err := ops.ListDeadLetters(ctx, brokers, *limit, 2*time.Second)
+		letters, err := ops.ListDeadLetters(ctx, brokers, opts.KafkaNamespace, *limit, 2*time.Second)
 		enc := json.NewEncoder(stdout)
 		for _, d := range letters {
 			_ = enc.Encode(d)
@@ -135,7 +143,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if *offset < 0 {
 			return fmt.Errorf("retry needs --partition and --offset (see dlq list)")
 		}
-		d, err := ops.RetryDeadLetter(ctx, brokers, *partition, *offset)
+		d, err := ops.RetryDeadLetter(ctx, brokers, opts.KafkaNamespace, *partition, *offset)
 		if err == nil {
 			fmt.Fprintf(stdout, "republished %d/%d to %s\n", d.Partition, d.Offset, d.FromTopic)
 		}
@@ -195,7 +203,11 @@ func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer pub.Close()
-		b, err := ops.RetrySaga(ctx, st, pub, id)
+		opts, err := t.options()
+		if err != nil {
+			return err
+		}
+		b, err := ops.RetrySaga(ctx, st, pub, opts.KafkaNamespace, id)
 		if err != nil {
 			return err
 		}

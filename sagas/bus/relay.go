@@ -36,6 +36,8 @@ type Relay struct {
 	// relay sleeps when no signal wakes it (a safety net, e.g. after errors).
 	Batch int
 	Poll  time.Duration
+	// Namespace prefixes every topic published to (see runtime.Config).
+	Namespace string
 }
 
 // NewRelay returns a relay from src to pub.
@@ -85,10 +87,11 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 			msg.Metadata.Set(k, v)
 		}
 		msg.Metadata.Set(kafka.KeyMetadata, rec.Key)
-		if _, ok := byTopic[rec.Topic]; !ok {
-			topics = append(topics, rec.Topic)
+		topic := r.Namespace + rec.Topic
+		if _, ok := byTopic[topic]; !ok {
+			topics = append(topics, topic)
 		}
-		byTopic[rec.Topic] = append(byTopic[rec.Topic], msg)
+		byTopic[topic] = append(byTopic[topic], msg)
 		seqs[i] = rec.Seq
 	}
 	// Topics are published in parallel: each Publish waits for the

@@ -34,8 +34,11 @@ type Sweeper interface {
 // Config wires the runtime.
 type Config struct {
 	Regions []string // region codes to consume
-	Sagas   map[contracts.SagaKind]Advancer
-	Sweeper Sweeper
+	// Namespace prefixes every topic and consumer group name, so several
+	// environments (or test runs) can share one Kafka cluster; "" in production.
+	Namespace string
+	Sagas     map[contracts.SagaKind]Advancer
+	Sweeper   Sweeper
 	// Subscriber returns a subscriber in the named consumer group.
 	Subscriber func(consumerGroup string) (message.Subscriber, error)
 	// DeadLetters receives poison messages on contracts.TopicDeadLetter.
@@ -107,7 +110,7 @@ func New(cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	poison, err := middleware.PoisonQueueWithFilter(cfg.DeadLetters, contracts.TopicDeadLetter, permanent)
+	poison, err := middleware.PoisonQueueWithFilter(cfg.DeadLetters, cfg.Namespace+contracts.TopicDeadLetter, permanent)
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +118,12 @@ func New(cfg Config) (*Runtime, error) {
 	router.AddMiddleware(poison, middleware.Recoverer, middleware.Timeout(cfg.MessageTimeout))
 	rt := &Runtime{cfg: cfg, router: router, tracer: cfg.TracerProvider.Tracer("github.com/fedhealth/federation/sagas/runtime")}
 	for _, region := range cfg.Regions {
-		sub, err := cfg.Subscriber(ConsumerGroup(region))
+		sub, err := cfg.Subscriber(cfg.Namespace + ConsumerGroup(region))
 		if err != nil {
 			return nil, fmt.Errorf("runtime: subscriber for region %s: %w", region, err)
 		}
 		rt.subs = append(rt.subs, sub)
-		router.AddConsumerHandler(HandlerName(region), contracts.RegionTopic(region), sub, rt.handle)
+		router.AddConsumerHandler(HandlerName(region), cfg.Namespace+contracts.RegionTopic(region), sub, rt.handle)
 	}
 	return rt, nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/segmentio/kafka-go"
@@ -77,7 +78,7 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 	for i, m := range msgs {
 		kms[i] = toKafka(topic, m, prop)
 	}
-	if err := p.w.WriteMessages(context.Background(), kms...); err != nil {
+	if err := p.write(kms); err != nil {
 		return fmt.Errorf("kafka publish %d messages to %s: %w", len(msgs), topic, err)
 	}
 	return nil
@@ -114,4 +115,33 @@ func errorLogger(l *slog.Logger, component string) func(string, ...any) {
 		}
 		l.Log(context.Background(), level, msg)
 	}
+}
+
+// write retries while the topic is still being created: Kafka 4 answers the
+// metadata request that auto-creates a topic with UNKNOWN_TOPIC_OR_PARTITION,
+// and in a cluster a broker learns of a topic created through another one a
+// few milliseconds later; kafka-go's Writer returns that error at once,
+// before writing anything, so writing again cannot duplicate.
+func (p *Publisher) write(kms []kafka.Message) error {
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.WriteTimeout)
+	defer cancel()
+	backoff := 10 * time.Millisecond
+	for {
+		err := p.w.WriteMessages(ctx, kms...)
+		if err == nil || !topicPending(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 250*time.Millisecond)
+	}
+}
+
+// topicPending reports the errors of a topic that exists or is being
+// created but is not yet known to the broker asked.
+func topicPending(err error) bool {
+	return errors.Is(err, kafka.UnknownTopicOrPartition) || errors.Is(err, kafka.LeaderNotAvailable)
 }

@@ -27,7 +27,8 @@ type DeadLetter struct {
 // ListDeadLetters reads the dead-letter topic from its start, without a
 // consumer group (so nothing is committed and the broker is not disturbed),
 // until limit messages or until the topic stays quiet for idle.
-func ListDeadLetters(ctx context.Context, brokers []string, limit int, idle time.Duration) ([]DeadLetter, error) {
+// namespace is the Kafka namespace of the broker (see system.Options).
+func ListDeadLetters(ctx context.Context, brokers []string, namespace string, limit int, idle time.Duration) ([]DeadLetter, error) {
 	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{Brokers: brokers, SkipTopicCreation: true}, nil)
 	if err != nil {
 		return nil, err
@@ -35,9 +36,10 @@ func ListDeadLetters(ctx context.Context, brokers []string, limit int, idle time
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	msgs, err := sub.Subscribe(ctx, contracts.TopicDeadLetter)
+	topic := namespace + contracts.TopicDeadLetter
+	msgs, err := sub.Subscribe(ctx, topic)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", contracts.TopicDeadLetter, err)
+		return nil, fmt.Errorf("read %s: %w", topic, err)
 	}
 	var out []DeadLetter
 	for len(out) < limit {
@@ -72,8 +74,8 @@ var ErrNoSuchDeadLetter = errors.New("no dead letter at that position")
 // RetryDeadLetter republishes the dead letter at (partition, offset) to the
 // topic it came from, without the poison markers. Consumers are idempotent,
 // so a retry of something already processed changes nothing.
-func RetryDeadLetter(ctx context.Context, brokers []string, partition int, offset int64) (DeadLetter, error) {
-	all, err := ListDeadLetters(ctx, brokers, 1<<20, 2*time.Second)
+func RetryDeadLetter(ctx context.Context, brokers []string, namespace string, partition int, offset int64) (DeadLetter, error) {
+	all, err := ListDeadLetters(ctx, brokers, namespace, 1<<20, 2*time.Second)
 	if err != nil {
 		return DeadLetter{}, err
 	}

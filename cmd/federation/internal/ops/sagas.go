@@ -16,7 +16,7 @@ import (
 // RetrySaga sends the saga of booking id a new command, for a saga whose
 // command was lost or dead-lettered after its cause was fixed. Harmless on
 // a saga with nothing left to do.
-func RetrySaga(ctx context.Context, st sagas.Store, pub message.Publisher, id string) (*sagas.Booking, error) {
+func RetrySaga(ctx context.Context, st sagas.Store, pub message.Publisher, namespace, id string) (*sagas.Booking, error) {
 	b, err := st.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func RetrySaga(ctx context.Context, st sagas.Store, pub message.Publisher, id st
 	msg := message.NewMessage(uuid.NewString(), payload)
 	msg.Metadata.Set(kafka.KeyMetadata, b.ID)
 	msg.Metadata.Set(sagas.MetaCorrelationID, b.CorrelationID)
-	if err := pub.Publish(contracts.RegionTopic(b.Region), msg); err != nil {
+	if err := pub.Publish(namespace+contracts.RegionTopic(b.Region), msg); err != nil {
 		return nil, fmt.Errorf("publish command: %w", err)
 	}
 	return b, nil

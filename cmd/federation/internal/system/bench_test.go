@@ -1,6 +1,7 @@
 package system_test
 
 import (
+	"flag"
 	"net/http"
 	"slices"
 	"sync"
@@ -55,10 +56,13 @@ func BenchmarkStart(b *testing.B) {
 	}
 }
 
-// BenchmarkBookingThroughput books with 64 citizens at once across five
-// regions (MIS latency 2 ms) and reports completed bookings per second.
+var benchConcurrency = flag.Int("bench.concurrency", 64, "BenchmarkBookingThroughput: bookings in flight")
+
+// BenchmarkBookingThroughput books with -bench.concurrency citizens at once
+// across five regions (MIS latency 2 ms) and reports completed bookings per
+// second.
 //
-//	go test ./cmd/federation/internal/system -run XXX -bench BookingThroughput -benchtime 3000x -cpuprofile cpu.out
+//	go test ./cmd/federation/internal/system -run XXX -bench BookingThroughput -benchtime 3000x -bench.concurrency 256
 func BenchmarkBookingThroughput(b *testing.B) {
 	h := newHarness(b, 5, nil)
 	tok := h.token("bench")
@@ -78,7 +82,7 @@ func BenchmarkBookingThroughput(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range 64 {
+	for range *benchConcurrency {
 		wg.Go(func() {
 			for s := range next {
 				id := h.book(tok, s.ID)

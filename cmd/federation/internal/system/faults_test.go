@@ -180,8 +180,8 @@ func TestAPoisonMessageGoesToTheDeadLetterTopicAndTheRegionKeepsWorking(t *testi
 	h := newHarness(t, 1, nil)
 	tok := h.token("lev")
 	pub := h.publisher()
-	publishRaw(t, pub, "fed.saga.r77.v1", []byte("{not json"))
-	publishRaw(t, pub, "fed.saga.r77.v1", []byte(`{"v":1,"saga_id":"no-such-booking","kind":"booking","region":"77"}`))
+	h.publishRaw(pub, "fed.saga.r77.v1", []byte("{not json"))
+	h.publishRaw(pub, "fed.saga.r77.v1", []byte(`{"v":1,"saga_id":"no-such-booking","kind":"booking","region":"77"}`))
 	id := h.book(tok, h.freeSlots(tok, "77", 1)[0].ID)
 	h.waitStatus(tok, id, 10*time.Second, "confirmed")
 	reasons := h.deadLetters(2, 10*time.Second)
@@ -199,9 +199,9 @@ func TestACommandDeliveredTwiceMakesOneAppointment(t *testing.T) {
 	id := h.book(tok, h.freeSlots(tok, "77", 1)[0].ID)
 	cmd, _ := json.Marshal(map[string]any{"v": 1, "saga_id": id, "kind": "booking", "region": "77"})
 	pub := h.publisher()
-	publishRaw(t, pub, "fed.saga.r77.v1", cmd) // while the first delivery is under way
+	h.publishRaw(pub, "fed.saga.r77.v1", cmd) // while the first delivery is under way
 	h.waitStatus(tok, id, 10*time.Second, "confirmed")
-	publishRaw(t, pub, "fed.saga.r77.v1", cmd) // after the saga ended
+	h.publishRaw(pub, "fed.saga.r77.v1", cmd) // after the saga ended
 	// Give the duplicates time to be consumed: more bookings in the region
 	// confirm, some of them behind the duplicates in their partition.
 	for _, s := range h.freeSlots(tok, "77", 4) {

@@ -3,6 +3,7 @@ package system_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,7 +50,7 @@ func newHarness(t testing.TB, regions int, tweak func(*system.Options)) *harness
 	h.opts = system.Options{
 		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: demo.RegistryConfigs(sims), DevIssuer: true,
 		PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: testLogger(),
-		KafkaBrokers: kafkaBrokers(),
+		KafkaBrokers: kafkaBrokers(), KafkaNamespace: testNamespace(),
 	}
 	if tweak != nil {
 		tweak(&h.opts)
@@ -57,6 +58,11 @@ func newHarness(t testing.TB, regions int, tweak func(*system.Options)) *harness
 	h.start()
 	return h
 }
+
+// testNamespace keeps each test's topics and groups apart, so tests can
+// share one persistent Kafka cluster (KAFKA_BROKERS) without reading each
+// other's leftovers.
+func testNamespace() string { return "t" + strings.ToLower(rand.Text()[:10]) + "." }
 
 // kafkaBrokers is the real cluster to run against, when KAFKA_BROKERS is set.
 func kafkaBrokers() []string {

@@ -81,13 +81,14 @@ func startInstances(t *testing.T, n int) *instances {
 	}
 	t.Cleanup(func() { demo.CloseAll(sims) })
 	in := &instances{t: t, issuer: issuer, sims: sims}
+	ns := testNamespace()
 	for range n {
 		h := &harness{t: t, sims: map[string]*demo.Simulator{}}
 		for _, s := range sims {
 			h.sims[s.Region.Code] = s
 		}
 		h.opts = system.Options{
-			Listen: "127.0.0.1:0", PostgresURL: pg, KafkaBrokers: brokers, Partitions: 4, Consumers: 4 / n,
+			Listen: "127.0.0.1:0", PostgresURL: pg, KafkaBrokers: brokers, KafkaNamespace: ns, Partitions: 4, Consumers: 4 / n,
 			Regions: demo.RegistryConfigs(sims), Issuer: issuer.Issuer(), Audience: "federation",
 			PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: testLogger(),
 		}

@@ -2,7 +2,6 @@ package system_test
 
 import (
 	"context"
-	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -22,10 +21,11 @@ func (h *harness) publisher() *kafka.Publisher {
 	return pub
 }
 
-func publishRaw(t *testing.T, pub *kafka.Publisher, topic string, payload []byte) {
-	t.Helper()
-	if err := pub.Publish(topic, message.NewMessage(uuid.NewString(), payload)); err != nil {
-		t.Fatal(err)
+// publishRaw publishes payload to the harness's namespaced topic.
+func (h *harness) publishRaw(pub *kafka.Publisher, topic string, payload []byte) {
+	h.t.Helper()
+	if err := pub.Publish(h.opts.KafkaNamespace+topic, message.NewMessage(uuid.NewString(), payload)); err != nil {
+		h.t.Fatal(err)
 	}
 }
 
@@ -40,7 +40,7 @@ func (h *harness) deadLetters(n int, timeout time.Duration) []string {
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	msgs, err := sub.Subscribe(ctx, contracts.TopicDeadLetter)
+	msgs, err := sub.Subscribe(ctx, h.opts.KafkaNamespace+contracts.TopicDeadLetter)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -19,24 +19,24 @@ func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
 	id := h.book(tok, h.freeSlots(tok, "77", 1)[0].ID)
 	h.waitStatus(tok, id, 10*time.Second, "confirmed")
 	cmd, _ := json.Marshal(map[string]any{"v": 1, "saga_id": "ghost", "kind": "booking", "region": "77"})
-	publishRaw(t, h.publisher(), "fed.saga.r77.v1", cmd)
+	h.publishRaw(h.publisher(), "fed.saga.r77.v1", cmd)
 	h.deadLetters(1, 10*time.Second)
 
 	ctx := context.Background()
-	letters, err := ops.ListDeadLetters(ctx, h.sys.Brokers, 100, 2*time.Second)
+	letters, err := ops.ListDeadLetters(ctx, h.sys.Brokers, h.opts.KafkaNamespace, 100, 2*time.Second)
 	if err != nil || len(letters) != 1 {
 		t.Fatalf("list: %v %v, want one dead letter", letters, err)
 	}
 	d := letters[0]
-	if d.FromTopic != "fed.saga.r77.v1" || d.Reason == "" || string(d.Payload) != string(cmd) {
+	if d.FromTopic != h.opts.KafkaNamespace+"fed.saga.r77.v1" || d.Reason == "" || string(d.Payload) != string(cmd) {
 		t.Errorf("dead letter %+v, want its origin, reason and payload", d)
 	}
-	if _, err := ops.RetryDeadLetter(ctx, h.sys.Brokers, d.Partition, d.Offset); err != nil {
+	if _, err := ops.RetryDeadLetter(ctx, h.sys.Brokers, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
 		t.Fatal(err)
 	}
 	// Still a ghost: it comes back to the dead-letter topic, a second time.
 	h.deadLetters(2, 10*time.Second)
-	if _, err := ops.RetryDeadLetter(ctx, h.sys.Brokers, d.Partition, d.Offset+1000); err == nil {
+	if _, err := ops.RetryDeadLetter(ctx, h.sys.Brokers, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
 		t.Error("retrying a position with no dead letter succeeded")
 	}
 }
@@ -66,7 +66,7 @@ func TestAnOperatorCanAbandonAStuckBookingAndItsHoldIsReleased(t *testing.T) {
 	if _, err := ops.AbandonSaga(context.Background(), h.sys.Store, id, time.Now()); err == nil {
 		t.Error("abandoning a finished booking succeeded")
 	}
-	if _, err := ops.RetrySaga(context.Background(), h.sys.Store, h.publisher(), id); err != nil {
+	if _, err := ops.RetrySaga(context.Background(), h.sys.Store, h.publisher(), h.opts.KafkaNamespace, id); err != nil {
 		t.Errorf("retrying a finished saga: %v, want harmless", err)
 	}
 }

@@ -18,11 +18,12 @@ import (
 // startSagas creates the topics, then runs the outbox relay and one
 // consumer per region in the background.
 func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (*runtime.Runtime, error) {
-	topics := map[string]int{contracts.TopicEvents: opts.Partitions, contracts.TopicDeadLetter: 1}
+	ns := opts.KafkaNamespace
+	topics := map[string]int{ns + contracts.TopicEvents: opts.Partitions, ns + contracts.TopicDeadLetter: 1}
 	codes := make([]string, len(opts.Regions))
 	for i, r := range opts.Regions {
 		codes[i] = r.Code
-		topics[contracts.RegionTopic(r.Code)] = opts.Partitions
+		topics[ns+contracts.RegionTopic(r.Code)] = opts.Partitions
 	}
 	if err := kafka.EnsureTopics(ctx, s.Brokers, topics, opts.Replication); err != nil {
 		return nil, fmt.Errorf("system: topics: %w", err)
@@ -45,7 +46,7 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 		return nil, err
 	}
 	rt, err := runtime.New(runtime.Config{
-		Regions: codes,
+		Regions: codes, Namespace: ns,
 		Sagas:   map[contracts.SagaKind]runtime.Advancer{contracts.SagaBooking: bookings, contracts.SagaCancellation: cancels},
 		Sweeper: bookings,
 		Subscriber: func(group string) (message.Subscriber, error) {
@@ -62,7 +63,9 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 	if err != nil {
 		return nil, err
 	}
-	s.goRun(func() error { return bus.NewRelay(s.Store, pub, s.logger).Run(ctx) })
+	relay := bus.NewRelay(s.Store, pub, s.logger)
+	relay.Namespace = ns
+	s.goRun(func() error { return relay.Run(ctx) })
 	s.goRun(func() error { return rt.Run(ctx) })
 	select {
 	case <-rt.Running():

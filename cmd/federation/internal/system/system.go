@@ -48,9 +48,13 @@ type Options struct {
 	// Consumers per region in this instance; default Partitions. With
 	// several instances, Partitions / instances spreads the partitions.
 	Consumers int
-	// Replication factor of the topics the system creates; default 1.
+	// Replication factor of the topics the system creates; default (0 or
+	// -1) the cluster's default.
 	Replication int
-	Regions     []regions.Config
+	// KafkaNamespace prefixes every topic and consumer group ("staging.");
+	// empty in production.
+	KafkaNamespace string
+	Regions        []regions.Config
 	// Auth: either DevIssuer (demo: the API serves its own issuer) or an
 	// external OIDC issuer and audience.
 	DevIssuer bool
@@ -80,7 +84,7 @@ func (o *Options) setDefaults() {
 		o.Consumers = o.Partitions
 	}
 	if o.Replication == 0 {
-		o.Replication = 1
+		o.Replication = -1
 	}
 	if o.Audience == "" {
 		o.Audience = "federation"
