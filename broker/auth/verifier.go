@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -16,10 +17,11 @@ const maxTokenBytes = 16 << 10
 // Verifier checks bearer tokens from one identity provider and turns them
 // into Citizens. It is safe for concurrent use.
 type Verifier struct {
-	keys    *keyCache
-	parser  *jwt.Parser
-	logger  *slog.Logger
-	metrics *metrics
+	keys     *keyCache
+	parser   *jwt.Parser
+	logger   *slog.Logger
+	metrics  *metrics
+	verified *verifiedTokens
 }
 
 // tokenClaims are the claims read from a token. SNILS and OMS must be JSON
@@ -58,7 +60,8 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig, logger *slog.Logger) (
 	if err := keys.fetch(ctx); err != nil {
 		return nil, fmt.Errorf("auth: load signing keys: %w", err)
 	}
-	return &Verifier{keys: keys, parser: newParser(cfg), logger: logger, metrics: m}, nil
+	return &Verifier{keys: keys, parser: newParser(cfg), logger: logger, metrics: m,
+		verified: newVerifiedTokens(verifiedTokensMax, verifiedTokensTTL, cfg.Now)}, nil
 }
 
 func newParser(cfg VerifierConfig) *jwt.Parser {
@@ -80,18 +83,22 @@ func newParser(cfg VerifierConfig) *jwt.Parser {
 // claims when present. Every failure wraps ErrUnauthenticated with a reason
 // that never contains the token.
 func (v *Verifier) Verify(ctx context.Context, rawToken string) (Citizen, error) {
-	c, r := v.verify(ctx, rawToken)
+	if c, ok := v.verified.get(rawToken); ok {
+		return c, nil
+	}
+	c, exp, r := v.verify(ctx, rawToken)
 	v.metrics.verified(ctx, r.label)
 	if r.label != outcomeOK {
 		v.logger.DebugContext(ctx, "auth: token rejected", "reason", r.label)
 		return Citizen{}, fmt.Errorf("%w: %s", ErrUnauthenticated, r.text)
 	}
+	v.verified.put(rawToken, c, exp)
 	return c, nil
 }
 
-func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, reason) {
+func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.Time, reason) {
 	if rawToken == "" || len(rawToken) > maxTokenBytes {
-		return Citizen{}, reasonMalformed
+		return Citizen{}, time.Time{}, reasonMalformed
 	}
 	var claims tokenClaims
 	keyfunc := func(t *jwt.Token) (any, error) {
@@ -99,9 +106,10 @@ func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, reason
 		return v.keys.lookup(ctx, kid, t.Method.Alg())
 	}
 	if _, err := v.parser.ParseWithClaims(rawToken, &claims, keyfunc); err != nil {
-		return Citizen{}, classify(err)
+		return Citizen{}, time.Time{}, classify(err)
 	}
-	return claims.citizen()
+	c, r := claims.citizen()
+	return c, claims.ExpiresAt.Time, r
 }
 
 // citizen applies the checks jwt's validator does not: iat and sub must be
