@@ -8,8 +8,11 @@ import (
 	"github.com/fedhealth/federation/sagas"
 )
 
-// hold reserves the slot. A refusal ends the booking as rejected; nothing is
-// held, so there is nothing to compensate.
+// hold reserves the slot and goes straight on to book it. A refusal ends
+// the booking as rejected; nothing is held, so there is nothing to
+// compensate. The hold is not saved before booking: repeating a hold with
+// its key returns the same hold, so a crash between the two calls loses
+// nothing, and a write per booking is saved.
 func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
 	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.PatientSealed)
 	if err != nil {
@@ -27,22 +30,37 @@ func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Held(appt, s.cfg.Now()) })
+	heldAt := s.cfg.Now()
+	return s.bookHold(ctx, mis, b.ID, sagas.StepHold, appt, func(b *sagas.Booking) { b.Held(appt, heldAt) })
 }
 
-// book confirms the hold. A refusal rejects the booking and releases the
-// hold, in case the MIS kept it.
+// book confirms a hold saved earlier.
 func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
-	appt, err := mis.Book(ctx, b.AppointmentID, sagas.IdempotencyKey(b.ID, sagas.StepBook))
-	if final(err) {
-		return s.update(ctx, b.ID, sagas.StepBook, func(b *sagas.Booking) {
+	return s.bookHold(ctx, mis, b.ID, sagas.StepBook, contracts.Appointment{ID: b.AppointmentID}, func(*sagas.Booking) {})
+}
+
+// bookHold books hold. held records the hold in the booking when it is not
+// saved yet (from is StepHold). A refusal rejects the booking and releases
+// the hold, in case the MIS kept it; trouble reaching the MIS saves the hold
+// and leaves the command to be delivered again.
+func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from sagas.Step, hold contracts.Appointment, held func(*sagas.Booking)) (*sagas.Booking, error) {
+	appt, err := mis.Book(ctx, hold.ID, sagas.IdempotencyKey(id, sagas.StepBook))
+	switch {
+	case final(err):
+		return s.update(ctx, id, from, func(b *sagas.Booking) {
+			held(b)
 			b.Reject(sagas.ReasonFor(err), true, s.cfg.Now())
 		})
-	}
-	if err != nil {
+	case err != nil:
+		if from == sagas.StepHold {
+			_, _ = s.update(ctx, id, from, held) // best effort: the hold is found by its key anyway
+		}
 		return nil, err
 	}
-	return s.update(ctx, b.ID, sagas.StepBook, func(b *sagas.Booking) { b.Confirm(appt, s.cfg.Now()) })
+	return s.update(ctx, id, from, func(b *sagas.Booking) {
+		held(b)
+		b.Confirm(appt, s.cfg.Now())
+	})
 }
 
 // release is the compensation of hold and book: it cancels whatever this
