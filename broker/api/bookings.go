@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/store"
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 )
@@ -49,37 +51,57 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	b, err := s.startBooking(r, req.SlotID)
+	b, answer, err := s.startBooking(r, req.SlotID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/bookings/"+b.ID)
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": b.ID, "status": b.Status})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write(answer)
 }
 
-func (s *Server) startBooking(r *http.Request, slotID string) (*sagas.Booking, error) {
+// accepted is the body of a 202 for b.
+func accepted(b *sagas.Booking) []byte {
+	body, _ := json.Marshal(map[string]any{"id": b.ID, "status": b.Status})
+	return append(body, '\n')
+}
+
+// startBooking records the booking and queues its saga; the answer for a
+// retry with the same key is saved in the same transaction.
+func (s *Server) startBooking(r *http.Request, slotID string) (*sagas.Booking, []byte, error) {
 	region, misID, err := parseSlotID(slotID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ctx := r.Context()
 	slot, err := s.lookupSlot(ctx, region, misID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	citizen, pseudonym := s.citizen(r)
 	sealed, err := sagas.SealPatient(s.cfg.Sealer, contracts.Patient{SNILS: citizen.SNILS, OMS: citizen.OMS})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	id := uuid.NewSHA1(bookingNamespace, []byte(pseudonym+"\x00"+r.Header.Get(HeaderIdempotencyKey))).String()
+	key := r.Header.Get(HeaderIdempotencyKey)
+	id := uuid.NewSHA1(bookingNamespace, []byte(pseudonym+"\x00"+key)).String()
 	b := sagas.NewBooking(id, pseudonym, snapshot(region, slot), region, sealed, CorrelationID(ctx), s.cfg.Now(), s.cfg.BookingDeadline)
-	err = s.cfg.Bookings.Create(ctx, b)
+	answer := accepted(b)
+	err = s.cfg.Bookings.Create(store.WithIdempotencyAnswer(ctx, pseudonym, key, http.StatusAccepted, answer), b)
 	if errors.Is(err, contracts.ErrConflict) {
-		return s.ownBooking(ctx, id, pseudonym)
+		// Re-run after a crash: the booking exists; answer with it.
+		if b, err = s.ownBooking(ctx, id, pseudonym); err != nil {
+			return nil, nil, err
+		}
+		return b, accepted(b), nil
 	}
-	return b, err
+	if err != nil {
+		return nil, nil, err
+	}
+	answerSaved(ctx)
+	return b, answer, nil
 }
 
 // lookupSlot describes the slot from the search cache, or asks the MIS.

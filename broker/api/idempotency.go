@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -78,7 +79,11 @@ func checkKey(key string) error {
 
 func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handler, citizen, key string) {
 	cw := &capture{ResponseWriter: w, status: http.StatusOK}
-	next.ServeHTTP(cw, r)
+	saved := new(bool)
+	next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), answerSavedKey{}, saved)))
+	if *saved {
+		return // the handler saved its answer with its own writes
+	}
 	ctx := r.Context()
 	var err error
 	if cw.status >= 500 {
@@ -88,6 +93,16 @@ func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handl
 	}
 	if err != nil {
 		s.logger.Error("idempotency key not recorded", "correlation_id", CorrelationID(ctx), "err", err)
+	}
+}
+
+type answerSavedKey struct{}
+
+// answerSaved tells the idempotency middleware that the handler stored its
+// answer in the same transaction as its effect (store.WithIdempotencyAnswer).
+func answerSaved(ctx context.Context) {
+	if saved, ok := ctx.Value(answerSavedKey{}).(*bool); ok {
+		*saved = true
 	}
 }
 

@@ -35,7 +35,10 @@ func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
 		if err != nil {
 			return fmt.Errorf("store: insert booking: %w", err)
 		}
-		return s.writeChanges(ctx, tx, b, 0)
+		if err := s.writeChanges(ctx, tx, b, 0); err != nil {
+			return err
+		}
+		return s.writeAnswer(ctx, tx)
 	})
 	if err != nil {
 		return err

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -22,46 +20,39 @@ type IdempotencyRecord struct {
 // request, or the existing record otherwise. A claim left in flight for
 // longer than staleAfter (its owner crashed) is taken over.
 func (s *DB) ReserveIdempotencyKey(ctx context.Context, citizen, key, hash string, staleAfter time.Duration) (*IdempotencyRecord, error) {
-	rec, err := s.reserveIdempotencyKey(ctx, citizen, key, hash, staleAfter)
-	if isUniqueViolation(err) {
-		// A concurrent first request inserted the key between our read and
-		// our insert (PostgreSQL; SQLite serialises writers): read it now.
-		rec, err = s.reserveIdempotencyKey(ctx, citizen, key, hash, staleAfter)
-	}
-	return rec, err
-}
-
-func (s *DB) reserveIdempotencyKey(ctx context.Context, citizen, key, hash string, staleAfter time.Duration) (*IdempotencyRecord, error) {
-	var existing *IdempotencyRecord
+	// One statement claims a new key; only a key seen before costs a read.
 	now := s.now()
-	err := s.inTx(ctx, func(tx txn) error {
-		var (
-			rec     IdempotencyRecord
-			updated int64
-		)
-		err := tx.QueryRowContext(ctx, s.d.bind(`SELECT request_hash, status_code, response, updated_at
-			FROM idempotency_keys WHERE citizen = ? AND idem_key = ?`), citizen, key).
-			Scan(&rec.RequestHash, &rec.StatusCode, &rec.Response, &updated)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, s.d.bind(`INSERT INTO idempotency_keys
-				(citizen, idem_key, request_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
-				citizen, key, hash, nanos(now), nanos(now))
-			return err
-		case err != nil:
-			return err
-		case rec.StatusCode == 0 && rec.RequestHash == hash && now.Sub(fromNanos(updated)) > staleAfter:
-			_, err = tx.ExecContext(ctx, s.d.bind(`UPDATE idempotency_keys SET updated_at = ?
-				WHERE citizen = ? AND idem_key = ?`), nanos(now), citizen, key)
-			return err
-		}
-		existing = &rec
-		return nil
-	})
+	res, err := s.w.ExecContext(ctx, s.d.bind(`INSERT INTO idempotency_keys
+		(citizen, idem_key, request_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (citizen, idem_key) DO NOTHING`), citizen, key, hash, nanos(now), nanos(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: reserve idempotency key: %w", err)
 	}
-	return existing, nil
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil, nil
+	}
+	var (
+		rec     IdempotencyRecord
+		updated int64
+	)
+	err = s.w.QueryRowContext(ctx, s.d.bind(`SELECT request_hash, status_code, response, updated_at
+		FROM idempotency_keys WHERE citizen = ? AND idem_key = ?`), citizen, key).
+		Scan(&rec.RequestHash, &rec.StatusCode, &rec.Response, &updated)
+	if err != nil {
+		return nil, fmt.Errorf("store: read idempotency key: %w", err)
+	}
+	if rec.StatusCode == 0 && rec.RequestHash == hash && now.Sub(fromNanos(updated)) > staleAfter {
+		// The owner crashed: take the claim over, unless another retry just did.
+		res, err := s.w.ExecContext(ctx, s.d.bind(`UPDATE idempotency_keys SET updated_at = ?
+			WHERE citizen = ? AND idem_key = ? AND status_code = 0 AND updated_at = ?`), nanos(now), citizen, key, updated)
+		if err != nil {
+			return nil, fmt.Errorf("store: take over idempotency key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil, nil
+		}
+	}
+	return &rec, nil
 }
 
 // CompleteIdempotencyKey stores the answer given to the request that owns
@@ -82,6 +73,35 @@ func (s *DB) ReleaseIdempotencyKey(ctx context.Context, citizen, key string) err
 		WHERE citizen = ? AND idem_key = ? AND status_code = 0`), citizen, key)
 	if err != nil {
 		return fmt.Errorf("store: release idempotency key: %w", err)
+	}
+	return nil
+}
+
+type answerKey struct{}
+
+type answer struct {
+	citizen, key string
+	status       int
+	body         []byte
+}
+
+// WithIdempotencyAnswer makes the next Create done with the returned
+// context record, in its own transaction, the answer to the request that
+// owns (citizen, key): the booking and the answer a retry will get are then
+// saved together, in one write instead of two.
+func WithIdempotencyAnswer(ctx context.Context, citizen, key string, status int, body []byte) context.Context {
+	return context.WithValue(ctx, answerKey{}, answer{citizen: citizen, key: key, status: status, body: body})
+}
+
+func (s *DB) writeAnswer(ctx context.Context, tx txn) error {
+	a, ok := ctx.Value(answerKey{}).(answer)
+	if !ok {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.d.bind(`UPDATE idempotency_keys SET status_code = ?, response = ?, updated_at = ?
+		WHERE citizen = ? AND idem_key = ?`), a.status, a.body, nanos(s.now()), a.citizen, a.key)
+	if err != nil {
+		return fmt.Errorf("store: record idempotent answer: %w", err)
 	}
 	return nil
 }
