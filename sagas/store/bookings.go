@@ -15,7 +15,7 @@ import (
 var _ sagas.Store = (*DB)(nil)
 
 const bookingColumns = `id, citizen, region, slot, status, reason, step, appointment_id,
-	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version`
+	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version, timeline_len`
 
 // Create implements sagas.Store.
 func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
@@ -25,10 +25,10 @@ func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
 	}
 	err = s.inTx(ctx, func(tx txn) error {
 		_, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO bookings (`+bookingColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`),
 			b.ID, b.Citizen, b.Region, string(slot), b.Status, b.Reason, b.Step, b.AppointmentID,
 			nanos(b.HoldExpires), b.PatientSealed, b.CorrelationID, nanos(b.Deadline),
-			nanos(b.CreatedAt), nanos(b.UpdatedAt))
+			nanos(b.CreatedAt), nanos(b.UpdatedAt), len(b.NewTimeline()))
 		if isUniqueViolation(err) {
 			return fmt.Errorf("store: booking %s exists: %w", b.ID, contracts.ErrConflict)
 		}
@@ -53,11 +53,16 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 	for attempt := 0; ; attempt++ {
 		var b *sagas.Booking
 		err := s.inTx(ctx, func(tx txn) error {
-			var err error
-			if b, err = s.get(ctx, tx, id, s.d.forUpdate); err != nil {
+			// The timeline is not read: a step only appends to it, after
+			// the timeline_len entries already there.
+			var (
+				err    error
+				before int
+			)
+			if b, before, err = s.row(ctx, tx, id, s.d.forUpdate); err != nil {
 				return err
 			}
-			before := len(b.Timeline)
+			b.MarkSaved()
 			if err := fn(b); err != nil {
 				return err
 			}
@@ -78,10 +83,11 @@ var errStale = errors.New("store: booking changed concurrently")
 
 func (s *DB) save(ctx context.Context, tx txn, b *sagas.Booking, firstNew int) error {
 	res, err := tx.ExecContext(ctx, s.d.bind(`UPDATE bookings SET status = ?, reason = ?, step = ?,
-		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1
+		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1,
+		timeline_len = timeline_len + ?
 		WHERE id = ? AND version = ?`),
 		b.Status, b.Reason, b.Step, b.AppointmentID, nanos(b.HoldExpires), b.PatientSealed,
-		nanos(b.UpdatedAt), b.ID, b.Version)
+		nanos(b.UpdatedAt), len(b.NewTimeline()), b.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("store: update booking: %w", err)
 	}
@@ -127,10 +133,7 @@ type querier interface {
 // get reads booking id; lock is appended to the query (the dialect's
 // row lock inside Update, empty otherwise).
 func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Booking, error) {
-	b, err := scanBooking(q.QueryRowContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings WHERE id = ?`+lock), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: booking %s: %w", id, contracts.ErrNotFound)
-	}
+	b, _, err := s.row(ctx, q, id, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +153,7 @@ func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*s
 	defer rows.Close()
 	var out []*sagas.Booking
 	for rows.Next() {
-		b, err := scanBooking(rows)
+		b, _, err := scanBooking(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -183,24 +186,35 @@ func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, e
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanBooking(row scanner) (*sagas.Booking, error) {
+// row reads booking id without its timeline, and how many timeline
+// entries it has.
+func (s *DB) row(ctx context.Context, q querier, id, lock string) (*sagas.Booking, int, error) {
+	b, n, err := scanBooking(q.QueryRowContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings WHERE id = ?`+lock), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, fmt.Errorf("store: booking %s: %w", id, contracts.ErrNotFound)
+	}
+	return b, n, err
+}
+
+func scanBooking(row scanner) (*sagas.Booking, int, error) {
 	var (
 		b                                       sagas.Booking
 		slot                                    string
 		holdExpires, deadline, created, updated int64
+		timelineLen                             int
 	)
 	err := row.Scan(&b.ID, &b.Citizen, &b.Region, &slot, &b.Status, &b.Reason, &b.Step,
 		&b.AppointmentID, &holdExpires, &b.PatientSealed, &b.CorrelationID, &deadline,
-		&created, &updated, &b.Version)
+		&created, &updated, &b.Version, &timelineLen)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := json.Unmarshal([]byte(slot), &b.Slot); err != nil {
-		return nil, fmt.Errorf("store: booking %s slot: %w", b.ID, err)
+		return nil, 0, fmt.Errorf("store: booking %s slot: %w", b.ID, err)
 	}
 	b.HoldExpires, b.Deadline = fromNanos(holdExpires), fromNanos(deadline)
 	b.CreatedAt, b.UpdatedAt = fromNanos(created), fromNanos(updated)
-	return &b, nil
+	return &b, timelineLen, nil
 }
 
 func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) error {
