@@ -4,6 +4,7 @@
 //	federation serve    the broker from a YAML config (production shape)
 //	federation missim   one reference regional MIS simulator
 //	federation loadgen  measure throughput and latency through the API or the MIS
+//	federation drill    fault drills that check the invariants
 //	federation migrate  migrate the store's schema
 //	federation dlq      inspect and replay dead letters
 //	federation saga     inspect, retry or abandon a stuck saga
@@ -22,6 +23,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/fedhealth/federation/cmd/federation/internal/drill"
 	"github.com/fedhealth/federation/cmd/federation/internal/loadgen"
 )
 
@@ -44,6 +46,7 @@ Usage:
   federation missim --region CODE --listen ADDR [--seed N]       run a reference MIS simulator
   federation loadgen --target URL --bookings N --concurrency C   measure throughput and latency
                     [--direct --mis 77=URL,...]                  (--direct: straight to the MIS)
+  federation drill [--short] NAME...|all                         fault drills; non-zero exit on a broken invariant
   federation migrate --config FILE                               migrate the store's schema
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMissim(ctx, args[1:], stdout, stderr)
 	case "loadgen":
 		return loadgen.Main(ctx, args[1:], stdout, stderr)
+	case "drill":
+		return drill.Main(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "dlq":

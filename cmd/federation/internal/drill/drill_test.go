@@ -1,0 +1,39 @@
+package drill_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/drill"
+)
+
+// TestShortDrillsKeepEveryInvariant runs two drills for real, as CI does:
+// the broker binary is built, run as a child process against in-process
+// simulators, and faulted.
+func TestShortDrillsKeepEveryInvariant(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the broker for about a minute")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	results, err := drill.Run(ctx, drill.Config{Drills: []string{"poison", "commit-timeout"}, Short: true}, &out)
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Failed() || r.Accepted == 0 {
+			t.Errorf("%s", r)
+		}
+	}
+}
+
+func TestFlagsRefuseAnUnknownDrill(t *testing.T) {
+	err := drill.Main(context.Background(), []string{"--short", "earthquake"}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("an unknown drill was accepted")
+	}
+}

@@ -1,0 +1,112 @@
+package drill
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/demo"
+	"github.com/fedhealth/federation/regions/missim"
+)
+
+// holdTTL is the simulators' hold lifetime: short, so that an orphan hold
+// shows within a drill.
+const holdTTL = 30 * time.Second
+
+// orphanMargin is how long past its expiry a hold may still read pending.
+const orphanMargin = 5 * time.Second
+
+// env is one drill's world: simulators, the broker child, the load.
+type env struct {
+	cfg    Config
+	t      timing
+	dir    string
+	rng    *mrand.Rand
+	sims   []*demo.Simulator
+	codes  []string
+	broker *broker
+	client *client
+	load   *load
+}
+
+// setup starts the simulators and the broker, and gathers free slots.
+func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
+	dir, err := os.MkdirTemp("", "federation-drill-"+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	e := &env{cfg: cfg, t: cfg.timing(), dir: dir, rng: mrand.New(mrand.NewPCG(uint64(cfg.Seed), uint64(len(name))))}
+	if e.sims, err = demo.StartSimulators(demo.Regions[:5], cfg.Seed, holdTTL, slog.New(slog.DiscardHandler)); err != nil {
+		return e, err
+	}
+	var regs []regionEntry
+	for _, s := range e.sims {
+		e.codes = append(e.codes, s.Region.Code)
+		regs = append(regs, regionEntry{Code: s.Region.Code, Name: s.Region.Name, TimeZone: s.Region.TimeZone, URL: s.URL})
+	}
+	run := runID()
+	if e.broker, err = newBroker(binary, dir, run, cfg, regs, e.t.deadline); err != nil {
+		return e, err
+	}
+	if err := e.broker.start(ctx); err != nil {
+		return e, err
+	}
+	e.client = newClient(e.broker.url)
+	e.load = newLoad(ctx, e.client, run, cfg.Bookings)
+	return e, e.load.gather(ctx, e.codes, cfg.Seed)
+}
+
+// runID tells this drill's citizens and keys apart from other runs' in a
+// shared database.
+func runID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// close stops everything; the directory stays when keep is set.
+func (e *env) close(keep bool) {
+	if e.broker != nil {
+		_ = e.broker.stop()
+	}
+	_ = demo.CloseAll(e.sims)
+	if !keep {
+		_ = os.RemoveAll(e.dir)
+	}
+}
+
+// sim returns the simulator of region code.
+func (e *env) sim(code string) *demo.Simulator {
+	for _, s := range e.sims {
+		if s.Region.Code == code {
+			return s
+		}
+	}
+	return nil
+}
+
+// pickRegion chooses the region to fault, by seed.
+func (e *env) pickRegion() string { return e.codes[e.rng.IntN(len(e.codes))] }
+
+// fault sets region's faults, panicking on an invalid value (a bug here).
+func (e *env) fault(region string, f missim.Faults) {
+	if err := e.sim(region).MIS.SetFaults(f); err != nil {
+		panic(fmt.Sprintf("drill: faults %+v: %v", f, err))
+	}
+}
+
+// others lists every region but one.
+func (e *env) others(region string) []string {
+	var out []string
+	for _, c := range e.codes {
+		if c != region {
+			out = append(out, c)
+		}
+	}
+	return out
+}

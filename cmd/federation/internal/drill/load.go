@@ -1,0 +1,142 @@
+package drill
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// maxInFlight bounds the bookings one region has open at once, so that a
+// region whose bookings hang does not grow the drill without bound.
+const maxInFlight = 16
+
+// load offers bookings to every region at a steady rate, each booking
+// through its own goroutine: it is made (retried through crashes) and then
+// followed to its final status. A slow region holds up only its own
+// bookings.
+type load struct {
+	c        *client
+	run      string
+	citizens int
+	limit    int // most bookings in all; 0: no limit
+	follow   context.Context
+	stopAll  context.CancelFunc
+
+	mu       sync.Mutex
+	slots    map[string][]string // region → free slots not yet offered
+	inFlight map[string]int
+	all      []*accepted
+	made     int
+	refused  int
+	errs     []error
+	wg       sync.WaitGroup
+}
+
+func newLoad(ctx context.Context, c *client, run string, limit int) *load {
+	follow, cancel := context.WithCancel(ctx)
+	return &load{c: c, run: run, citizens: 20, limit: limit, follow: follow, stopAll: cancel,
+		slots: map[string][]string{}, inFlight: map[string]int{}}
+}
+
+// citizen names the n-th booking's citizen.
+func (l *load) citizen(n int) string { return fmt.Sprintf("drill-%s-c%d", l.run, n%l.citizens) }
+
+// gather lists each region's free slots, shuffled by seed so that drills
+// with other seeds book other slots.
+func (l *load) gather(ctx context.Context, regions []string, seed int64) error {
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	for _, r := range regions {
+		ids, err := l.c.freeSlots(ctx, l.citizen(0), r)
+		if err != nil {
+			return err
+		}
+		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		l.slots[r] = ids
+	}
+	return nil
+}
+
+// phase offers rate bookings per second to each region for d, then
+// returns; the bookings it started go on in the background.
+func (l *load) phase(ctx context.Context, name string, regions []string, rate float64, d time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, r := range regions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					l.offer(name, r)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// offer starts one booking in region unless it has too many open or the
+// drill has made enough.
+func (l *load) offer(phase, region string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inFlight[region] >= maxInFlight || len(l.slots[region]) == 0 || (l.limit > 0 && l.made >= l.limit) {
+		return
+	}
+	slot := l.slots[region][0]
+	l.slots[region] = l.slots[region][1:]
+	n := l.made
+	l.made++
+	l.inFlight[region]++
+	l.wg.Add(1)
+	go l.one(phase, region, slot, n)
+}
+
+func (l *load) one(phase, region, slot string, n int) {
+	defer l.wg.Done()
+	b, err := l.c.book(l.follow, l.citizen(n), fmt.Sprintf("drill-%s-%d", l.run, n), slot)
+	if b != nil {
+		b.Region, b.Phase = region, phase
+		l.mu.Lock()
+		l.all = append(l.all, b)
+		l.mu.Unlock()
+		l.c.follow(l.follow, b)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inFlight[region]--
+	switch {
+	case err != nil:
+		l.errs = append(l.errs, err)
+	case b == nil:
+		l.refused++
+	}
+}
+
+// wait lets the bookings in flight finish for at most limit, then stops
+// following the rest (they will count as lost unless they end later).
+func (l *load) wait(limit time.Duration) {
+	done := make(chan struct{})
+	go func() { l.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		l.stopAll()
+		<-done
+	}
+}
+
+// bookings returns every accepted booking so far.
+func (l *load) bookings() []*accepted {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*accepted(nil), l.all...)
+}

@@ -1,0 +1,83 @@
+package drill
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Isolation bounds: a healthy region's p99 may grow by 20% during a fault
+// in another region, but on a shared, noisy machine small absolute changes
+// mean nothing, so the drill fails only when the growth is also above 50 ms.
+const (
+	isolationRatio = 1.2
+	isolationAbs   = 50 * time.Millisecond
+)
+
+// Result is one drill's outcome.
+type Result struct {
+	Drill    string
+	Counts   Counts
+	Accepted int
+	Refused  int
+	// Extra holds drill-specific figures, printed as key=value in order.
+	Extra [][2]string
+	// Failures are broken expectations beyond the counts.
+	Failures []string
+	// Isolation figures, when the drill faults one region only.
+	HealthyP99, BaselineP99 time.Duration
+	Isolation               bool
+	Took                    time.Duration
+}
+
+// Failed reports whether the drill broke an invariant or expectation.
+func (r Result) Failed() bool { return !r.Counts.OK() || len(r.Failures) > 0 }
+
+func (r *Result) extra(k string, v any) { r.Extra = append(r.Extra, [2]string{k, fmt.Sprint(v)}) }
+
+// String is the drill's one-line report.
+func (r Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "drill=%s", r.Drill)
+	for _, kv := range r.Extra {
+		fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
+	}
+	fmt.Fprintf(&b, " accepted=%d refused=%d %s", r.Accepted, r.Refused, r.Counts)
+	if r.Isolation {
+		fmt.Fprintf(&b, " healthy_p99=%dms baseline_p99=%dms", r.HealthyP99.Milliseconds(), r.BaselineP99.Milliseconds())
+	}
+	fmt.Fprintf(&b, " took=%.0fs", r.Took.Seconds())
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(&b, " FAILED: %s", strings.Join(r.Failures, "; "))
+	}
+	return b.String()
+}
+
+// isolation fills in the healthy regions' p99 during the fault against the
+// baseline, and fails the drill when it grew past both bounds.
+func (r *Result) isolation(all []*accepted, faulted string) {
+	r.Isolation = true
+	r.HealthyP99 = p99(all, func(b *accepted) bool { return b.Region != faulted && b.Phase == "fault" })
+	r.BaselineP99 = p99(all, func(b *accepted) bool { return b.Region != faulted && b.Phase == "baseline" })
+	grew := r.HealthyP99 - r.BaselineP99
+	if float64(r.HealthyP99) > isolationRatio*float64(r.BaselineP99) && grew > isolationAbs {
+		r.Failures = append(r.Failures, fmt.Sprintf("healthy regions' p99 grew by %s during the fault", grew.Round(time.Millisecond)))
+	}
+}
+
+// p99 is the 99th percentile of the time from request to final status of
+// the final bookings that match.
+func p99(all []*accepted, match func(*accepted) bool) time.Duration {
+	var ds []time.Duration
+	for _, b := range all {
+		if match(b) && !b.Final.IsZero() {
+			ds = append(ds, b.Final.Sub(b.Start))
+		}
+	}
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[(len(ds)*99-1)/100]
+}

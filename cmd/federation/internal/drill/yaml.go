@@ -1,0 +1,59 @@
+package drill
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// regionEntry is one region of the broker's registry.
+type regionEntry struct{ Code, Name, TimeZone, URL string }
+
+// configData is what the broker's YAML config says.
+type configData struct {
+	Listen, DataDir, KafkaListen string
+	Brokers                      []string
+	Namespace                    string
+	Postgres                     bool
+	Deadline                     time.Duration
+	Regions                      []regionEntry
+}
+
+// renderConfig writes the "federation serve" YAML (see
+// deploy/federation.example.yaml). MIS calls time out after a second and
+// breakers probe again after one, so that faults show and heal quickly.
+func renderConfig(d configData) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "listen: %s\ndata_dir: %q\nlog_level: warn\n", d.Listen, d.DataDir)
+	fmt.Fprintf(&b, "kafka:\n  partitions: 4\n  replication: 1\n")
+	if len(d.Brokers) > 0 {
+		fmt.Fprintf(&b, "  brokers: [%s]\n  namespace: %q\n", strings.Join(d.Brokers, ", "), d.Namespace)
+	} else {
+		fmt.Fprintf(&b, "  embedded_listen: %s\n", d.KafkaListen)
+	}
+	b.WriteString("auth:\n  dev_issuer: true\n  audience: federation\n")
+	b.WriteString("secrets:\n  pseudonym_key: env:FEDERATION_PSEUDONYM_KEY\n  seal_key: env:FEDERATION_SEAL_KEY\n")
+	if d.Postgres {
+		b.WriteString("store:\n  postgres_url: env:FEDERATION_DRILL_DATABASE_URL\n")
+	}
+	fmt.Fprintf(&b, "booking:\n  deadline: %s\nregions:\n", d.Deadline)
+	for _, r := range d.Regions {
+		fmt.Fprintf(&b, "  - code: %q\n    name: %q\n    time_zone: %s\n", r.Code, r.Name, r.TimeZone)
+		fmt.Fprintf(&b, "    mis:\n      base_url: %s\n      call_timeout: 1s\n", r.URL)
+		b.WriteString("      retry: {max_attempts: 2, wait_min: 20ms, wait_max: 200ms, retry_after_cap: 1s}\n")
+		b.WriteString("    breaker: {consecutive_failures: 5, open_timeout: 1s, half_open_max_requests: 1, max_concurrent: 32}\n")
+	}
+	return b.String()
+}
+
+// freeAddr finds a free loopback port. Another process could take it before
+// the broker binds it; on a test machine that is rare enough.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("drill: find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
