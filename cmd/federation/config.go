@@ -32,6 +32,9 @@ type fileConfig struct {
 		Partitions  int      `yaml:"partitions"`
 		Replication int      `yaml:"replication"`
 		Namespace   string   `yaml:"namespace"`
+		// Consumers per region topic in this instance; default partitions.
+		// With several instances, partitions / instances spreads them.
+		Consumers int `yaml:"consumers"`
 	} `yaml:"kafka"`
 	Auth struct {
 		Issuer   string `yaml:"issuer"`
@@ -94,7 +97,7 @@ func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
 	}
 	return system.Options{
 		Listen: c.Listen, DataDir: c.DataDir, PostgresURL: pg, SkipMigrations: c.Store.SkipMigrations, KafkaBrokers: c.Kafka.Brokers, EmbeddedKafkaListen: c.Kafka.Listen,
-		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, KafkaNamespace: c.Kafka.Namespace, Regions: c.Regions,
+		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, KafkaNamespace: c.Kafka.Namespace, Consumers: c.Kafka.Consumers, Regions: c.Regions,
 		DevIssuer: c.Auth.DevIssuer, Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
 		PseudonymKey: pk, SealKey: sk, BookingDeadline: c.Booking.Deadline, Logger: logger,
 	}, nil

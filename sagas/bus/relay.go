@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -69,15 +68,10 @@ func (r *Relay) Run(ctx context.Context) error {
 
 // Flush publishes one batch and returns how many messages it published.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
-	t0 := time.Now()
 	recs, err := r.src.FetchOutbox(ctx, r.Batch)
 	if err != nil || len(recs) == 0 {
 		return 0, err
 	}
-	t1 := time.Now()
-	defer func() {
-		fmt.Fprintf(os.Stderr, "RELAY %d %d %d\n", len(recs), t1.Sub(t0).Microseconds(), time.Since(t1).Microseconds())
-	}()
 	byTopic := map[string][]*message.Message{}
 	var topics []string
 	seqs := make([]int64, len(recs))

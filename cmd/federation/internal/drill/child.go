@@ -30,7 +30,7 @@ type broker struct {
 }
 
 // newBroker prepares (but does not start) a broker in dir.
-func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, deadline time.Duration) (*broker, error) {
+func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, deadline time.Duration, consumers int) (*broker, error) {
 	listen, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -51,7 +51,8 @@ func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, deadl
 	b := &broker{binary: binary, config: filepath.Join(dir, "federation.yaml"), logPath: filepath.Join(dir, "broker.log"),
 		url: "http://" + listen, kafka: brokers, namespace: namespace, env: childEnv(cfg.DatabaseURL)}
 	yaml := renderConfig(configData{Listen: listen, DataDir: filepath.Join(dir, "data"), KafkaListen: kafkaAddr,
-		Brokers: cfg.Brokers, Namespace: namespace, Postgres: cfg.DatabaseURL != "", Deadline: deadline, Regions: regions})
+		Brokers: cfg.Brokers, Namespace: namespace, Postgres: cfg.DatabaseURL != "", Deadline: deadline, Regions: regions,
+		Consumers: consumers})
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		return nil, fmt.Errorf("drill: data directory: %w", err)
 	}

@@ -10,6 +10,11 @@ import (
 // Names lists the drills in the order "all" runs them.
 var Names = []string{"kill", "mis-down", "mis-errors", "commit-timeout", "duplicates", "poison"}
 
+// ClusterNames are the drills that need a real cluster and are not in
+// "all": kafka-kill (a three-node Kafka from deploy/local) and
+// instance-kill (PostgreSQL and Kafka shared by two instances).
+var ClusterNames = []string{"kafka-kill", "instance-kill"}
+
 // Config describes one "federation drill" run.
 type Config struct {
 	// Drills to run, from Names.
@@ -35,6 +40,9 @@ type Config struct {
 	DatabaseURL string
 	// KeepDir keeps each drill's directory (config, data, broker log).
 	KeepDir bool
+	// KafkaDir is the state directory of the three-node cluster that
+	// deploy/local/kafka-start.sh started, for the kafka-kill drill.
+	KafkaDir string
 }
 
 func (c *Config) setDefaults() {
@@ -55,7 +63,7 @@ func (c Config) Validate() error {
 		return errors.New("drill: name at least one drill (or all)")
 	}
 	for _, d := range c.Drills {
-		if !slices.Contains(Names, d) {
+		if !slices.Contains(Names, d) && !slices.Contains(ClusterNames, d) {
 			return fmt.Errorf("drill: unknown drill %q (known: %v, all)", d, Names)
 		}
 	}

@@ -19,8 +19,10 @@ var drills = map[string]drillFunc{
 	"commit-timeout": faultDrill(func(e *env) (missim.Faults, time.Duration) {
 		return missim.Faults{TimeoutAfterCommitRate: 0.3}, e.t.fault
 	}),
-	"duplicates": duplicatesDrill,
-	"poison":     poisonDrill,
+	"duplicates":    duplicatesDrill,
+	"poison":        poisonDrill,
+	"kafka-kill":    kafkaKillDrill,
+	"instance-kill": instanceKillDrill,
 }
 
 // faultDrill runs a baseline without faults, then load while one region

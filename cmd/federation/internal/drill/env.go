@@ -30,6 +30,8 @@ type env struct {
 	sims   []*demo.Simulator
 	codes  []string
 	broker *broker
+	run    string        // this drill's id: citizens, keys, Kafka namespace
+	regs   []regionEntry // the simulated regions the broker is configured with
 	client *client
 	load   *load
 }
@@ -50,7 +52,8 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 		regs = append(regs, regionEntry{Code: s.Region.Code, Name: s.Region.Name, TimeZone: s.Region.TimeZone, URL: s.URL})
 	}
 	run := runID()
-	if e.broker, err = newBroker(binary, dir, run, cfg, regs, e.t.deadline); err != nil {
+	e.run, e.regs = run, regs
+	if e.broker, err = newBroker(binary, dir, run, cfg, regs, e.t.deadline, consumersFor(name)); err != nil {
 		return e, err
 	}
 	if err := e.broker.start(ctx); err != nil {

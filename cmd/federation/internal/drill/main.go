@@ -47,8 +47,9 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&brokers, "brokers", "", "comma-separated Kafka brokers for the broker; default: its embedded Kafka")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL for the broker's store; default: SQLite")
 	fs.BoolVar(&cfg.KeepDir, "keep", false, "keep each drill's directory (config, data, broker log)")
+	fs.StringVar(&cfg.KafkaDir, "kafka-dir", "", "kafka-kill: the state directory of deploy/local/kafka-start.sh --brokers 3")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: federation drill [flags] NAME...\n\nDrills: %s, all. Each prints lost=0 double=0 orphan=0 mismatch=0\nand the command exits non-zero when a count is not zero. Flags:\n", strings.Join(Names, ", "))
+		fmt.Fprintf(stderr, "Usage: federation drill [flags] NAME...\n\nDrills: %s, all; with a real cluster also kafka-kill and instance-kill. Each prints lost=0 double=0 orphan=0 mismatch=0\nand the command exits non-zero when a count is not zero. Flags:\n", strings.Join(Names, ", "))
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

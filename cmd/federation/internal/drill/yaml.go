@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strings"
@@ -18,6 +19,7 @@ type configData struct {
 	Postgres                     bool
 	Deadline                     time.Duration
 	Regions                      []regionEntry
+	Consumers                    int // per region topic; 4 partitions
 }
 
 // renderConfig writes the "federation serve" YAML (see
@@ -26,7 +28,8 @@ type configData struct {
 func renderConfig(d configData) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listen: %s\ndata_dir: %q\nlog_level: warn\n", d.Listen, d.DataDir)
-	fmt.Fprintf(&b, "kafka:\n  partitions: 4\n  replication: 1\n")
+	// Replication is the cluster's default: 3 on the three-node drill cluster.
+	fmt.Fprintf(&b, "kafka:\n  partitions: 4\n  consumers: %d\n", cmp.Or(d.Consumers, 4))
 	if len(d.Brokers) > 0 {
 		fmt.Fprintf(&b, "  brokers: [%s]\n  namespace: %q\n", strings.Join(d.Brokers, ", "), d.Namespace)
 	} else {
