@@ -189,15 +189,16 @@ func (s *Subscriber) newReaders(ctx context.Context, topic string) ([]*kafka.Rea
 func (s *Subscriber) readerConfig(topic string, partition int) kafka.ReaderConfig {
 	c := s.cfg
 	rc := kafka.ReaderConfig{
-		Brokers:         c.Brokers,
-		Topic:           topic,
-		Dialer:          c.Dialer,
-		MinBytes:        1,
-		MaxBytes:        10 << 20,
-		MaxWait:         c.MaxWait,
-		StartOffset:     c.StartOffset,
-		ReadLagInterval: -1,
-		ErrorLogger:     kafka.LoggerFunc(errorLogger(s.logger, "kafka reader "+topic)),
+		Brokers:          c.Brokers,
+		Topic:            topic,
+		Dialer:           c.Dialer,
+		MinBytes:         1,
+		MaxBytes:         10 << 20,
+		MaxWait:          c.MaxWait,
+		ReadBatchTimeout: c.ReadBatchTimeout,
+		StartOffset:      c.StartOffset,
+		ReadLagInterval:  -1,
+		ErrorLogger:      kafka.LoggerFunc(errorLogger(s.logger, "kafka reader "+topic)),
 	}
 	if partition >= 0 {
 		rc.Partition = partition

@@ -32,6 +32,10 @@ type SubscriberConfig struct {
 	// offset is the contiguous low-water mark of finished messages, so a
 	// crash redelivers every unfinished one. Ignored without a group.
 	MaxInFlight int
+	// ReadBatchTimeout bounds one fetch round trip; default 2s. kafka-go's
+	// own default (10 s) leaves a partition idle for that long when a fetch
+	// goes to a broker that just lost or has not yet taken leadership.
+	ReadBatchTimeout time.Duration
 	// CommitInterval, when above zero, commits offsets in the background at
 	// that interval instead of one synchronous round trip per message. Only
 	// offsets of finished messages are ever handed to the commit, so a
@@ -82,6 +86,7 @@ func (c *SubscriberConfig) setDefaults() {
 	}
 	setDefault(&c.NackResendSleep, 100*time.Millisecond)
 	setDefault(&c.MaxWait, 100*time.Millisecond)
+	setDefault(&c.ReadBatchTimeout, 2*time.Second)
 	setDefault(&c.SessionTimeout, 10*time.Second)
 	setDefault(&c.RebalanceTimeout, 10*time.Second)
 	setDefault(&c.HeartbeatInterval, 250*time.Millisecond)
