@@ -84,7 +84,7 @@ func instanceKillDrill(ctx context.Context, e *env, r *Result) error {
 	}
 	e.load.phase(ctx, "fault", e.codes, e.cfg.Rate, e.t.fault)
 	e.load.wait(e.t.deadline + 30*time.Second) // the disrupted bookings are the slow ones: wait for them
-	r.Isolation = true // printed as healthy_p99 (during the kill) against baseline_p99
+	r.Isolation = true                         // printed as healthy_p99 (during the kill) against baseline_p99
 	r.HealthyP99 = p99(e.load.bookings(), func(b *accepted) bool { return b.Phase == "fault" })
 	r.BaselineP99 = p99(e.load.bookings(), func(b *accepted) bool { return b.Phase == "baseline" })
 	r.extra("disruption_p99", r.HealthyP99.Round(time.Millisecond))
