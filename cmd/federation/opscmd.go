@@ -115,12 +115,8 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "Usage: federation dlq list|retry [flags]\n\nlist prints the dead-letter topic (where, why, payload) as JSON lines;\nretry republishes one dead letter to the topic it came from. Flags:")
 		fs.PrintDefaults()
 	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	verb := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	verb, err := parseVerb(fs, args)
+	if err != nil {
 		return err
 	}
 	brokers, err := t.kafkaBrokers()
@@ -162,12 +158,8 @@ func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "Usage: federation saga show|retry|abandon [flags] BOOKING_ID\n\nshow prints a booking's saga state and timeline (no personal data);\nretry sends its saga a new command; abandon fails a pending booking and\nreleases whatever the clinic holds for it. Flags:")
 		fs.PrintDefaults()
 	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	verb := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	verb, err := parseVerb(fs, args)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -243,4 +235,13 @@ func printSaga(w io.Writer, b *sagas.Booking) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// parseVerb reads "VERB [flags] [args]": the verb first, then fs's flags.
+func parseVerb(fs *flag.FlagSet, args []string) (string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs.Usage()
+		return "", flag.ErrHelp
+	}
+	return args[0], fs.Parse(args[1:])
 }

@@ -47,13 +47,7 @@ func faultDrill(fault func(*env) (missim.Faults, time.Duration)) drillFunc {
 // killDrill kills the broker with SIGKILL at random moments under load and
 // starts it again on the same data and config.
 func killDrill(ctx context.Context, e *env, r *Result) error {
-	loadCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		e.load.phase(loadCtx, "fault", e.codes, e.cfg.Rate, time.Hour)
-	}()
-	defer func() { stop(); <-done }()
+	defer e.loadInBackground(ctx)()
 	kills := 0
 	for kills < e.t.kills {
 		lo, hi := e.t.killEvery[0], e.t.killEvery[1]

@@ -113,3 +113,15 @@ func (e *env) others(region string) []string {
 	}
 	return out
 }
+
+// loadInBackground offers load (phase "fault") until the returned stop is
+// called, which waits for the load loop to end.
+func (e *env) loadInBackground(ctx context.Context) (stop func()) {
+	loadCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.load.phase(loadCtx, "fault", e.codes, e.cfg.Rate, time.Hour)
+	}()
+	return func() { cancel(); <-done }
+}

@@ -29,13 +29,7 @@ func kafkaKillDrill(ctx context.Context, e *env, r *Result) error {
 	if e.cfg.KafkaDir == "" || len(e.cfg.Brokers) < 3 {
 		return errors.New("drill kafka-kill needs --brokers of a three-node cluster and --kafka-dir (deploy/local/kafka-start.sh --brokers 3 --dir DIR)")
 	}
-	loadCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		e.load.phase(loadCtx, "fault", e.codes, e.cfg.Rate, time.Hour)
-	}()
-	defer func() { stop(); <-done }()
+	defer e.loadInBackground(ctx)()
 	for _, node := range []int{1, 2} {
 		sleep(ctx, e.t.baseline)
 		if err := kafkaScript(ctx, e.cfg.KafkaDir, "kafka-stop.sh", node); err != nil {

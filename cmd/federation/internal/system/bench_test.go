@@ -17,16 +17,7 @@ import (
 //
 //	go test ./cmd/federation/internal/system -run XXX -bench BookingLatency -benchtime 300x
 func BenchmarkBookingLatency(b *testing.B) {
-	h := newHarness(b, 5, nil)
-	tok := h.token("bench")
-	var slots []slotView
-	for code := range h.sims {
-		h.faults(code, missim.Faults{LatencyMS: 2})
-		slots = append(slots, h.freeSlots(tok, code, min(1000, b.N/5+1))...)
-	}
-	if len(slots) < b.N {
-		b.Fatalf("%d slots for %d bookings", len(slots), b.N)
-	}
+	h, tok, slots := benchSystem(b)
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := range b.N {
@@ -64,16 +55,7 @@ var benchConcurrency = flag.Int("bench.concurrency", 64, "BenchmarkBookingThroug
 //
 //	go test ./cmd/federation/internal/system -run XXX -bench BookingThroughput -benchtime 3000x -bench.concurrency 256
 func BenchmarkBookingThroughput(b *testing.B) {
-	h := newHarness(b, 5, nil)
-	tok := h.token("bench")
-	var slots []slotView
-	for code := range h.sims {
-		h.faults(code, missim.Faults{LatencyMS: 2})
-		slots = append(slots, h.freeSlots(tok, code, min(1000, b.N/5+1))...)
-	}
-	if len(slots) < b.N {
-		b.Fatalf("%d slots for %d bookings", len(slots), b.N)
-	}
+	h, tok, slots := benchSystem(b)
 	next := make(chan slotView, b.N)
 	for _, s := range slots[:b.N] {
 		next <- s
@@ -96,4 +78,20 @@ func BenchmarkBookingThroughput(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "bookings/s")
+}
+
+// benchSystem starts five regions whose MIS answer after 2 ms and gathers
+// b.N free slots across them.
+func benchSystem(b *testing.B) (*harness, string, []slotView) {
+	h := newHarness(b, 5, nil)
+	tok := h.token("bench")
+	var slots []slotView
+	for code := range h.sims {
+		h.faults(code, missim.Faults{LatencyMS: 2})
+		slots = append(slots, h.freeSlots(tok, code, min(1000, b.N/5+1))...)
+	}
+	if len(slots) < b.N {
+		b.Fatalf("%d slots for %d bookings", len(slots), b.N)
+	}
+	return h, tok, slots
 }
