@@ -95,3 +95,19 @@ func benchSystem(b *testing.B) (*harness, string, []slotView) {
 	}
 	return h, tok, slots
 }
+
+// BenchmarkSlotSearch measures GET /api/v1/slots (a week, 200 slots) through
+// the API, the region's breaker and client, and the reference MIS.
+//
+//	go test ./cmd/federation/internal/system -run X -bench SlotSearch
+func BenchmarkSlotSearch(b *testing.B) {
+	h := newHarness(b, 1, nil)
+	tok := h.token("bench")
+	b.ResetTimer()
+	for range b.N {
+		r := h.call(http.MethodGet, "/api/v1/slots?region=77&limit=200", tok, "", nil)
+		if r.status != http.StatusOK {
+			b.Fatalf("search: %d %s", r.status, r.body)
+		}
+	}
+}
