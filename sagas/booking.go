@@ -116,6 +116,14 @@ func (b *Booking) Abandon(now time.Time) error {
 	return nil
 }
 
+// ReleaseLate reopens the compensation of an ended booking for which the
+// MIS turned out to hold appointmentID after all.
+func (b *Booking) ReleaseLate(appointmentID string, now time.Time) {
+	b.AppointmentID, b.Step = appointmentID, StepRelease
+	b.record(now, b.Status, "The clinic answered late; releasing what it kept for this booking.")
+	b.command(contracts.SagaBooking)
+}
+
 // Released records that compensation finished: nothing of this saga is left
 // at the MIS.
 func (b *Booking) Released(detail string, now time.Time) {

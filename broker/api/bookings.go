@@ -89,7 +89,11 @@ func (s *Server) startBooking(r *http.Request, slotID string) (*sagas.Booking, [
 	id := uuid.NewSHA1(bookingNamespace, []byte(pseudonym+"\x00"+key)).String()
 	b := sagas.NewBooking(id, pseudonym, snapshot(region, slot), region, sealed, CorrelationID(ctx), s.cfg.Now(), s.cfg.BookingDeadline)
 	answer := accepted(b)
-	err = s.cfg.Bookings.Create(store.WithIdempotencyAnswer(ctx, pseudonym, key, http.StatusAccepted, answer), b)
+	// Once the slot is described, the booking is recorded even if the
+	// citizen hangs up: the retry then finds it instead of a key in flight.
+	createCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err = s.cfg.Bookings.Create(store.WithIdempotencyAnswer(createCtx, pseudonym, key, http.StatusAccepted, answer), b)
 	if errors.Is(err, contracts.ErrConflict) {
 		// Re-run after a crash: the booking exists; answer with it.
 		if b, err = s.ownBooking(ctx, id, pseudonym); err != nil {

@@ -84,7 +84,10 @@ func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handl
 	if *saved {
 		return // the handler saved its answer with its own writes
 	}
-	ctx := r.Context()
+	// The citizen who hung up is the one who retries: record the answer
+	// (or free the key) even though the request's context has ended.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
 	var err error
 	if cw.status >= 500 {
 		err = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, citizen, key)

@@ -73,16 +73,16 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 		if b.Step != sagas.StepHold && b.Step != sagas.StepBook && b.Step != sagas.StepRelease {
 			return nil // done, or the cancellation saga's
 		}
-		mis, err := s.cfg.MIS.MIS(b.Region)
-		if err != nil {
+		var mis contracts.MIS
+		if mis, err = s.cfg.MIS.MIS(b.Region); err != nil {
 			return err
 		}
-		next, err := s.step(ctx, mis, b)
+		next, stepErr := s.step(ctx, mis, b)
 		switch {
-		case errors.Is(err, errMoved):
-			b, err = s.cfg.Store.Get(ctx, id)
-		case err != nil:
-			return err
+		case errors.Is(stepErr, errMoved):
+			b, err = s.cfg.Store.Get(ctx, id) // checked at the top of the loop
+		case stepErr != nil:
+			return stepErr
 		default:
 			b = next
 		}

@@ -24,6 +24,7 @@ type scriptedMIS struct {
 	answers map[string][]error // per operation, consumed in order; nil = success
 	calls   []string           // "op key"
 	found   bool               // FindByHoldKey finds the hold
+	onHold  func()             // runs during Hold, as if concurrently
 }
 
 func (m *scriptedMIS) next(op, key string) error {
@@ -45,6 +46,9 @@ func (m *scriptedMIS) ReadSlot(context.Context, string) (contracts.Slot, error) 
 	return contracts.Slot{}, nil
 }
 func (m *scriptedMIS) Hold(_ context.Context, r contracts.HoldRequest) (contracts.Appointment, error) {
+	if m.onHold != nil {
+		m.onHold()
+	}
 	return contracts.Appointment{ID: "A-1", Status: contracts.AppointmentHeld}, m.next("hold", r.IdempotencyKey)
 }
 func (m *scriptedMIS) Book(_ context.Context, id, key string) (contracts.Appointment, error) {
@@ -252,5 +256,31 @@ func BenchmarkAdvance(b *testing.B) {
 		if err := saga.Advance(context.Background(), id); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAHoldThatLandsAfterTheBookingEndedIsReleased(t *testing.T) {
+	f := newFixture(t, nil)
+	// While this copy of the saga is at the MIS, another ends the booking:
+	// past its deadline, released with nothing found.
+	f.mis.onHold = func() {
+		err := f.store.Update(context.Background(), "b1", func(b *sagas.Booking) error {
+			b.Fail(sagas.ReasonDeadline, f.now)
+			b.Released("Nothing was left at the clinic.", f.now)
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.booking(t)
+	if b.Status != sagas.StatusFailed || b.Step != sagas.StepDone || b.AppointmentID != "A-1" {
+		t.Errorf("booking %s at %s with appointment %q, want failed, done, A-1 released", b.Status, b.Step, b.AppointmentID)
+	}
+	if got := f.mis.calls[len(f.mis.calls)-1]; got != "cancel b1:release" {
+		t.Errorf("calls %v, want the late hold released", f.mis.calls)
 	}
 }

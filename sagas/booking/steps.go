@@ -45,9 +45,10 @@ func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 // and leaves the command to be delivered again.
 func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from sagas.Step, hold contracts.Appointment, held func(*sagas.Booking)) (*sagas.Booking, error) {
 	appt, err := mis.Book(ctx, hold.ID, sagas.IdempotencyKey(id, sagas.StepBook))
+	var saved *sagas.Booking
 	switch {
 	case final(err):
-		return s.update(ctx, id, from, func(b *sagas.Booking) {
+		saved, err = s.update(ctx, id, from, func(b *sagas.Booking) {
 			held(b)
 			b.Reject(sagas.ReasonFor(err), true, s.cfg.Now())
 		})
@@ -56,11 +57,35 @@ func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from 
 			_, _ = s.update(ctx, id, from, held) // best effort: the hold is found by its key anyway
 		}
 		return nil, err
+	default:
+		saved, err = s.update(ctx, id, from, func(b *sagas.Booking) {
+			held(b)
+			b.Confirm(appt, s.cfg.Now())
+		})
 	}
-	return s.update(ctx, id, from, func(b *sagas.Booking) {
-		held(b)
-		b.Confirm(appt, s.cfg.Now())
+	if errors.Is(err, errMoved) {
+		// The booking ended while this copy of the saga was at the MIS (its
+		// deadline passed, another delivery released it): the hold (and
+		// booking) the MIS just made must not stay behind.
+		return nil, s.releaseLate(ctx, id, hold.ID)
+	}
+	return saved, err
+}
+
+// releaseLate reopens the compensation of a booking that has ended when
+// the MIS turns out to hold appointmentID for it after all.
+func (s *Saga) releaseLate(ctx context.Context, id, appointmentID string) error {
+	err := s.cfg.Store.Update(ctx, id, func(b *sagas.Booking) error {
+		if b.Step != sagas.StepDone || b.Status == sagas.StatusConfirmed {
+			return errMoved // still releasing, or this very appointment is the booking
+		}
+		b.ReleaseLate(appointmentID, s.cfg.Now())
+		return nil
 	})
+	if err == nil || errors.Is(err, errMoved) {
+		return errMoved // re-read and go on (to the release step)
+	}
+	return err
 }
 
 // release is the compensation of hold and book: it cancels whatever this
@@ -79,7 +104,10 @@ func (s *Saga) release(ctx context.Context, mis contracts.MIS, b *sagas.Booking)
 		id = a.ID
 	}
 	_, err := mis.Cancel(ctx, id, sagas.IdempotencyKey(b.ID, sagas.StepRelease))
-	if err != nil && !final(err) {
+	// Gone or lapsed is released; any other answer means the appointment
+	// may still stand, so the release is not recorded: the command comes
+	// back, or (a permanent error) lands in the dead-letter topic.
+	if err != nil && !errors.Is(err, contracts.ErrNotFound) && !errors.Is(err, contracts.ErrHoldExpired) {
 		return nil, err
 	}
 	return s.released(ctx, b.ID, "The clinic's hold on the slot was released.")

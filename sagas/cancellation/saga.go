@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
@@ -57,7 +58,7 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = mis.Cancel(ctx, b.AppointmentID, sagas.IdempotencyKey(b.ID, sagas.StepCancel))
+	_, err = mis.Cancel(ctx, b.AppointmentID, cancelKey(b))
 	switch {
 	case err == nil || errors.Is(err, contracts.ErrNotFound):
 		return s.update(ctx, id, func(b *sagas.Booking) { b.Cancelled(s.cfg.Now()) })
@@ -84,4 +85,21 @@ func (s *Saga) update(ctx context.Context, id string, fn func(*sagas.Booking)) e
 		s.metrics.Finished(ctx, done, s.cfg.Now())
 	}
 	return err
+}
+
+// cancelKey is the idempotency key of this cancellation attempt. A citizen
+// may ask again after the clinic refused; reusing the first key would only
+// replay the refusal, so each request to cancel gets its own key.
+func cancelKey(b *sagas.Booking) string {
+	attempt := 0
+	for _, e := range b.Timeline {
+		if e.Status == sagas.StatusCancelling {
+			attempt++
+		}
+	}
+	key := sagas.IdempotencyKey(b.ID, sagas.StepCancel)
+	if attempt > 1 {
+		key += ":" + strconv.Itoa(attempt)
+	}
+	return key
 }

@@ -39,7 +39,7 @@ func (s *Subscriber) consumeConcurrently(ctx context.Context, r *kafka.Reader, o
 			}
 			continue
 		}
-		offsets.started(km.Partition, km.Offset)
+		entry := offsets.started(km.Partition, km.Offset)
 		prev, done := keys.enter(string(km.Key))
 		wg.Go(func() {
 			defer func() { <-places }()
@@ -52,7 +52,7 @@ func (s *Subscriber) consumeConcurrently(ctx context.Context, r *kafka.Reader, o
 			if !s.deliver(ctx, km, out) {
 				return
 			}
-			offsets.commitFinished(km, func(upTo kafka.Message) { s.commit(ctx, r, upTo) })
+			offsets.commitFinished(km, entry, func(upTo kafka.Message) { s.commit(ctx, r, upTo) })
 		})
 	}
 }
@@ -89,45 +89,53 @@ func (k *keyChains) leave(key string, done chan struct{}) {
 	}
 }
 
-// lowWaterMarks tracks, per partition, the offsets handed out in order and
-// which of them are finished.
+// lowWaterMarks tracks, per partition, the messages handed out in fetch
+// order and which of them are finished. Entries are tracked one by one, not
+// by offset: after a rebalance kafka-go fetches again from the committed
+// offset, so one offset can be in flight twice.
 type lowWaterMarks struct {
-	mu       sync.Mutex
-	inFlight map[int][]int64
-	finished map[int]map[int64]bool
+	mu        sync.Mutex
+	inFlight  map[int][]*inFlightEntry
+	committed map[int]int64 // highest offset committed per partition
+}
+
+type inFlightEntry struct {
+	offset   int64
+	finished bool
 }
 
 func newLowWaterMarks() *lowWaterMarks {
-	return &lowWaterMarks{inFlight: map[int][]int64{}, finished: map[int]map[int64]bool{}}
+	return &lowWaterMarks{inFlight: map[int][]*inFlightEntry{}, committed: map[int]int64{}}
 }
 
-func (w *lowWaterMarks) started(partition int, offset int64) {
+func (w *lowWaterMarks) started(partition int, offset int64) *inFlightEntry {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.inFlight[partition] = append(w.inFlight[partition], offset)
-	if w.finished[partition] == nil {
-		w.finished[partition] = map[int64]bool{}
-	}
+	e := &inFlightEntry{offset: offset}
+	w.inFlight[partition] = append(w.inFlight[partition], e)
+	return e
 }
 
-// commitFinished marks km finished and, when that moves the partition's
-// low-water mark, calls commit with the highest contiguous finished
-// message. The lock is held across commit so commits never go backwards.
-func (w *lowWaterMarks) commitFinished(km kafka.Message, commit func(kafka.Message)) {
+// commitFinished marks e finished and, when that moves the partition's
+// low-water mark past what was committed, calls commit with the highest
+// contiguous finished message. Commits never go backwards; the lock is held
+// across commit so they stay in order.
+func (w *lowWaterMarks) commitFinished(km kafka.Message, e *inFlightEntry, commit func(kafka.Message)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	p := km.Partition
-	w.finished[p][km.Offset] = true
+	e.finished = true
 	queue, upTo := w.inFlight[p], int64(-1)
-	for len(queue) > 0 && w.finished[p][queue[0]] {
-		upTo = queue[0]
-		delete(w.finished[p], upTo)
+	for len(queue) > 0 && queue[0].finished {
+		upTo = max(upTo, queue[0].offset)
 		queue = queue[1:]
 	}
 	w.inFlight[p] = queue
-	if upTo >= 0 {
-		mark := km
-		mark.Offset = upTo
-		commit(mark)
+	if last, ok := w.committed[p]; upTo < 0 || (ok && upTo <= last) {
+		return
 	}
+	w.committed[p] = upTo
+	mark := km
+	mark.Offset = upTo
+	commit(mark)
 }
