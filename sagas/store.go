@@ -12,8 +12,10 @@ type Store interface {
 	// Create saves a new booking with its timeline and outbox in one
 	// transaction. ErrConflict when the id exists.
 	Create(ctx context.Context, b *Booking) error
-	// Update loads the booking, calls fn and saves the result with its new
-	// timeline entries and outbox messages in one transaction. When fn
+	// Update loads the booking (without its timeline: fn appends to it, and
+	// only the appended entries are in b.Timeline), calls fn and saves the
+	// result with its new timeline entries and outbox messages in one
+	// transaction. When fn
 	// returns an error nothing is written and Update returns it. A
 	// concurrent change of the same booking is detected (optimistic
 	// version); Update then retries fn on the fresh state.

@@ -62,9 +62,9 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(answer)
 }
 
-// accepted is the body of a 202 for b.
-func accepted(b *sagas.Booking) []byte {
-	body, _ := json.Marshal(map[string]any{"id": b.ID, "status": b.Status})
+// acceptedPending is the body of the 202 that accepts booking id.
+func acceptedPending(id string) []byte {
+	body, _ := json.Marshal(map[string]any{"id": id, "status": sagas.StatusPending})
 	return append(body, '\n')
 }
 
@@ -88,18 +88,19 @@ func (s *Server) startBooking(r *http.Request, slotID string) (*sagas.Booking, [
 	key := r.Header.Get(HeaderIdempotencyKey)
 	id := uuid.NewSHA1(bookingNamespace, []byte(pseudonym+"\x00"+key)).String()
 	b := sagas.NewBooking(id, pseudonym, snapshot(region, slot), region, sealed, CorrelationID(ctx), s.cfg.Now(), s.cfg.BookingDeadline)
-	answer := accepted(b)
+	answer := acceptedPending(b.ID)
 	// Once the slot is described, the booking is recorded even if the
 	// citizen hangs up: the retry then finds it instead of a key in flight.
 	createCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	err = s.cfg.Bookings.Create(store.WithIdempotencyAnswer(createCtx, pseudonym, key, http.StatusAccepted, answer), b)
 	if errors.Is(err, contracts.ErrConflict) {
-		// Re-run after a crash: the booking exists; answer with it.
+		// Re-run after a crash: the booking exists. Answer what the first
+		// run would have (accepted, pending), whatever it has become since.
 		if b, err = s.ownBooking(ctx, id, pseudonym); err != nil {
 			return nil, nil, err
 		}
-		return b, accepted(b), nil
+		return b, acceptedPending(b.ID), nil
 	}
 	if err != nil {
 		return nil, nil, err
