@@ -72,6 +72,10 @@ func instanceKillDrill(ctx context.Context, e *env, r *Result) error {
 	if err := second.start(ctx); err != nil {
 		return err
 	}
+	// The second instance joining makes every group rebalance; its
+	// bookings are not the baseline.
+	e.load.phase(ctx, "warm-up", e.codes, e.cfg.Rate, e.t.baseline)
+	e.load.wait(e.t.deadline)
 	e.load.phase(ctx, "baseline", e.codes, e.cfg.Rate, e.t.baseline)
 	if err := second.kill(); err != nil {
 		return fmt.Errorf("kill the second instance: %w", err)
