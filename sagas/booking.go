@@ -124,6 +124,19 @@ func (b *Booking) ReleaseLate(appointmentID string, now time.Time) {
 	b.command(contracts.SagaBooking)
 }
 
+// Nudge sends the saga a new command without changing the booking: for a
+// compensation or cancellation whose command was lost or dead-lettered.
+// It touches UpdatedAt, so the same booking is nudged at most once per
+// stall period.
+func (b *Booking) Nudge(now time.Time) {
+	b.UpdatedAt = now
+	if b.Step == StepCancel {
+		b.command(contracts.SagaCancellation)
+		return
+	}
+	b.command(contracts.SagaBooking)
+}
+
 // Released records that compensation finished: nothing of this saga is left
 // at the MIS.
 func (b *Booking) Released(detail string, now time.Time) {

@@ -27,4 +27,7 @@ type Store interface {
 	ListByCitizen(ctx context.Context, citizen string, limit int) ([]*Booking, error)
 	// Overdue returns the ids of pending bookings whose deadline is before now.
 	Overdue(ctx context.Context, now time.Time, limit int) ([]string, error)
+	// Stalled returns the ids of bookings releasing or cancelling that have
+	// not changed since before, oldest first.
+	Stalled(ctx context.Context, before time.Time, limit int) ([]string, error)
 }

@@ -284,3 +284,38 @@ func TestAHoldThatLandsAfterTheBookingEndedIsReleased(t *testing.T) {
 		t.Errorf("calls %v, want the late hold released", f.mis.calls)
 	}
 }
+
+func TestAReleaseThatStoppedMovingIsSentANewCommand(t *testing.T) {
+	f := newFixture(t, map[string][]error{"hold": {contracts.ErrOutcomeUnknown}})
+	_ = f.saga.Advance(context.Background(), "b1")
+	f.now = f.now.Add(3 * time.Minute)
+	if _, err := f.saga.FailOverdue(context.Background(), 10); err != nil { // now releasing; say its command is lost
+		t.Fatal(err)
+	}
+	drainOutbox(t, f.store)
+	n, err := f.saga.NudgeStalled(context.Background(), f.now.Add(time.Minute), 10)
+	if err != nil || n != 1 {
+		t.Fatalf("nudged %d: %v, want 1", n, err)
+	}
+	recs, _ := f.store.FetchOutbox(context.Background(), 10)
+	if len(recs) != 1 || recs[0].Topic != contracts.RegionTopic("77") {
+		t.Errorf("outbox after the nudge %+v, want one command to region 77", recs)
+	}
+	if n, _ := f.saga.NudgeStalled(context.Background(), f.now.Add(-time.Minute), 10); n != 0 {
+		t.Errorf("nudged %d bookings that moved recently", n)
+	}
+}
+
+func drainOutbox(t *testing.T, db *store.DB) {
+	recs, err := db.FetchOutbox(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := make([]int64, len(recs))
+	for i, r := range recs {
+		seqs[i] = r.Seq
+	}
+	if err := db.DeleteOutbox(context.Background(), seqs); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
@@ -159,6 +160,31 @@ func (s *Saga) FailOverdue(ctx context.Context, limit int) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// NudgeStalled sends a new command to every booking whose release or
+// cancellation has not moved since before: its command was lost or
+// dead-lettered (an MIS answer that seemed permanent). A saga with nothing
+// to do ignores the command, so a nudge too many is harmless. It returns how
+// many it nudged.
+func (s *Saga) NudgeStalled(ctx context.Context, before time.Time, limit int) (int, error) {
+	ids, err := s.cfg.Store.Stalled(ctx, before, limit)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		err := s.cfg.Store.Update(ctx, id, func(b *sagas.Booking) error {
+			if b.Step != sagas.StepRelease && b.Step != sagas.StepCancel {
+				return errMoved
+			}
+			b.Nudge(s.cfg.Now())
+			return nil
+		})
+		if err != nil && !errors.Is(err, errMoved) {
+			return i, err
+		}
+	}
+	return len(ids), nil
 }
 
 // final reports whether err is the MIS's final answer about this request

@@ -70,5 +70,12 @@ func (rt *Runtime) sweep(ctx context.Context) {
 		if n > 0 {
 			rt.cfg.Logger.Info("bookings failed at their deadline", "count", n)
 		}
+		n, err = rt.cfg.Sweeper.NudgeStalled(ctx, time.Now().Add(-rt.cfg.StallAfter), 100)
+		if err != nil && ctx.Err() == nil {
+			rt.cfg.Logger.Warn("stalled sagas not nudged", "err", err)
+		}
+		if n > 0 {
+			rt.cfg.Logger.Warn("stalled releases or cancellations sent a new command", "count", n)
+		}
 	}
 }

@@ -26,9 +26,11 @@ type Advancer interface {
 	Advance(ctx context.Context, sagaID string) error
 }
 
-// Sweeper fails bookings whose deadline passed (booking.Saga implements it).
+// Sweeper fails bookings whose deadline passed and re-sends the commands
+// of compensations and cancellations that stalled (booking.Saga).
 type Sweeper interface {
 	FailOverdue(ctx context.Context, limit int) (int, error)
+	NudgeStalled(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Config wires the runtime.
@@ -50,6 +52,9 @@ type Config struct {
 	UnavailableBackoff time.Duration
 	// SweepEvery is the deadline sweeper's period; default 1s.
 	SweepEvery time.Duration
+	// StallAfter: a release or cancellation unchanged for this long is sent
+	// a new command; default 1 minute.
+	StallAfter time.Duration
 	// TracerProvider starts a consumer span per delivery, continuing the
 	// trace carried in the message; nil means the otel global provider.
 	TracerProvider trace.TracerProvider
@@ -65,6 +70,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SweepEvery == 0 {
 		c.SweepEvery = time.Second
+	}
+	if c.StallAfter == 0 {
+		c.StallAfter = time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -167,10 +167,15 @@ func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*s
 
 // Overdue implements sagas.Store.
 func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, s.d.bind(`SELECT id FROM bookings
+	return s.ids(ctx, s.d.bind(`SELECT id FROM bookings
 		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`), nanos(now), limit)
+}
+
+// ids runs a query that selects booking ids.
+func (s *DB) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: overdue bookings: %w", err)
+		return nil, fmt.Errorf("store: list booking ids: %w", err)
 	}
 	defer rows.Close()
 	var ids []string
@@ -182,6 +187,12 @@ func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, e
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// Stalled implements sagas.Store.
+func (s *DB) Stalled(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	return s.ids(ctx, s.d.bind(`SELECT id FROM bookings
+		WHERE step IN ('release', 'cancel') AND updated_at < ? ORDER BY updated_at LIMIT ?`), nanos(before), limit)
 }
 
 type scanner interface{ Scan(dest ...any) error }

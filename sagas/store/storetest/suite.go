@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"a failed update writes nothing", failedUpdateWritesNothing},
 		{"a citizen's history is theirs only, newest first", historyNewestFirst},
 		{"overdue lists only pending bookings past their deadline", overdueOnly},
+		{"stalled lists releases and cancellations that stopped moving", stalledOnly},
 		{"concurrent updates of one booking all land", concurrentUpdates},
 		{"published outbox messages are gone", outboxDelete},
 		{"idempotency keys remember the first answer", idempotencyKeys},
@@ -353,5 +354,18 @@ func regionStatus(t *testing.T, s Store) {
 	}
 	if got["25"].Status != "degraded" || len(got) != 2 {
 		t.Errorf("statuses %+v", got)
+	}
+}
+
+func stalledOnly(t *testing.T, s Store) {
+	ctx := context.Background()
+	for _, id := range []string{"releasing", "moving", "pending"} {
+		_ = s.Create(ctx, newBooking(id, "c1", t0))
+	}
+	_ = s.Update(ctx, "releasing", func(b *sagas.Booking) error { b.Fail("x", t0); return nil })
+	_ = s.Update(ctx, "moving", func(b *sagas.Booking) error { b.Fail("x", t0.Add(10*time.Minute)); return nil })
+	got, err := s.Stalled(ctx, t0.Add(5*time.Minute), 10)
+	if err != nil || len(got) != 1 || got[0] != "releasing" {
+		t.Errorf("stalled %v %v, want [releasing]", got, err)
 	}
 }
