@@ -7,7 +7,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/breaker"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 )
 
 // Config describes one region. The region fields of MIS and Breaker
@@ -21,7 +21,7 @@ type Config struct {
 	TimeZone string `yaml:"time_zone"`
 	// MIS is the endpoint of the region's MIS: URL, credentials, timeouts
 	// and retries.
-	MIS misclient.Config `yaml:"mis"`
+	MIS fhir.Config `yaml:"mis"`
 	// Breaker is the region's circuit breaker and concurrency limit.
 	Breaker breaker.Config `yaml:"breaker"`
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/breaker"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 )
 
 // Registry knows every configured region and the guarded MIS that serves
@@ -23,7 +23,7 @@ type Registry struct {
 type region struct {
 	info   contracts.Region
 	loc    *time.Location
-	client *misclient.Client
+	client *fhir.Client
 	mis    *breaker.MIS
 }
 
@@ -58,7 +58,7 @@ func build(cfg Config, logger *slog.Logger, o options) (*region, error) {
 	loc, _ := time.LoadLocation(cfg.TimeZone) // validated
 	mc := cfg.MIS
 	mc.Region, mc.MeterProvider, mc.TracerProvider = cfg.region(), o.meters, o.tracers
-	client, err := misclient.New(mc, logger)
+	client, err := fhir.New(mc, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -13,16 +13,16 @@ import (
 	"github.com/fedhealth/federation/contracts/misv1"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/regions/breaker"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 )
 
 func regionConfig(code, tz, baseURL string) regions.Config {
 	return regions.Config{
 		Code: code, Name: "Region " + code, TimeZone: tz,
-		MIS: misclient.Config{
+		MIS: fhir.Config{
 			BaseURL:     baseURL,
 			CallTimeout: 200 * time.Millisecond,
-			Retry:       misclient.RetryConfig{MaxAttempts: 2, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond},
+			Retry:       fhir.RetryConfig{MaxAttempts: 2, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond},
 		},
 		Breaker: breaker.Config{ConsecutiveFailures: 3, OpenTimeout: time.Hour},
 	}

@@ -6,5 +6,5 @@
 //
 // The sagas that drive a Booking live in subpackages (booking, cancellation);
 // the messaging runtime that delivers their commands over Kafka lives in bus
-// and runtime; the SQL implementation of Store lives in store.
+// and runner; the SQL implementation of Store lives in store.
 package sagas

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/fedhealth/federation/cmd/federation/internal/demo"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +19,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the federal API")
 	dataDir := fs.String("data", "", "directory for the store and the embedded Kafka broker (kept across restarts); default a temporary directory removed on exit")
-	n := fs.Int("regions", 5, fmt.Sprintf("number of simulated regions (1-%d)", len(demo.Regions)))
+	n := fs.Int("regions", 5, fmt.Sprintf("number of simulated regions (1-%d)", len(fleet.Regions)))
 	latency := fs.Duration("mis-latency", 0, "latency every simulated MIS adds to each call (e.g. 2ms)")
 	deadline := fs.Duration("deadline", 2*time.Minute, "how long a booking may stay pending before it fails")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -30,8 +30,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *n < 1 || *n > len(demo.Regions) {
-		return fmt.Errorf("--regions must be 1..%d", len(demo.Regions))
+	if *n < 1 || *n > len(fleet.Regions) {
+		return fmt.Errorf("--regions must be 1..%d", len(fleet.Regions))
 	}
 	logger, err := newLogger(stderr, *logLevel)
 	if err != nil {
@@ -51,18 +51,18 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	sims, err := demo.StartSimulators(demo.Regions[:*n], 1, 0, logger)
+	sims, err := fleet.StartSimulators(fleet.Regions[:*n], 1, 0, logger)
 	if err != nil {
 		return err
 	}
-	defer demo.CloseAll(sims)
+	defer fleet.CloseAll(sims)
 	for _, s := range sims {
 		if err := s.MIS.SetFaults(missim.Faults{LatencyMS: int(latency.Milliseconds())}); err != nil {
 			return err
 		}
 	}
 	sys, err := system.Start(ctx, system.Options{
-		Listen: *listen, DataDir: dir, Regions: demo.RegistryConfigs(sims), DevIssuer: true,
+		Listen: *listen, DataDir: dir, Regions: fleet.RegistryConfigs(sims), DevIssuer: true,
 		PseudonymKey: keys.Pseudonym, SealKey: keys.Seal, BookingDeadline: *deadline, Logger: logger,
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-func printDemo(w io.Writer, sys *system.System, sims []*demo.Simulator, took time.Duration) {
+func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration) {
 	fmt.Fprintf(w, "Federation broker demo ready in %s\n\n", took.Round(time.Millisecond))
 	fmt.Fprintf(w, "  Federal API     %s/api/v1\n  Metrics         %s/metrics\n  Kafka (embedded) %v\n\n", sys.URL, sys.URL, sys.Brokers)
 	fmt.Fprintln(w, "  Simulated regional MIS:")

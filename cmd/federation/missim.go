@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/fedhealth/federation/cmd/federation/internal/demo"
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,7 +31,7 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("--region is required")
 	}
 	if *tz == "" {
-		for _, r := range demo.Regions {
+		for _, r := range fleet.Regions {
 			if r.Code == *region {
 				*tz = r.TimeZone
 			}
@@ -41,7 +41,7 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sim, err := demo.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: *token}, *listen, logger)
+	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: *token}, *listen, logger)
 	if err != nil {
 		return err
 	}

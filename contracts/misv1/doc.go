@@ -1,7 +1,7 @@
 // Package misv1 is version 1 of the federal contract between the broker and
 // a regional MIS: FHIR R4-shaped JSON resources over HTTP, described for
 // vendors in openapi.yaml (embedded as OpenAPI). The Go types here are the
-// wire shapes, shared by the broker's client (regions/misclient) and the
+// wire shapes, shared by the broker's client (regions/fhir) and the
 // reference simulator (regions/missim), so the two cannot drift apart.
 //
 // Operations, relative to the MIS base URL:

@@ -35,7 +35,7 @@ type Relay struct {
 	// relay sleeps when no signal wakes it (a safety net, e.g. after errors).
 	Batch int
 	Poll  time.Duration
-	// Namespace prefixes every topic published to (see runtime.Config).
+	// Namespace prefixes every topic published to (see runner.Config).
 	Namespace string
 }
 

@@ -10,8 +10,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/fedhealth/federation/cmd/federation/internal/demo"
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
 // holdTTL is the simulators' hold lifetime: short, so that an orphan hold
@@ -27,7 +27,7 @@ type env struct {
 	t      timing
 	dir    string
 	rng    *mrand.Rand
-	sims   []*demo.Simulator
+	sims   []*fleet.Simulator
 	codes  []string
 	broker *broker
 	run    string        // this drill's id: citizens, keys, Kafka namespace
@@ -43,7 +43,7 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 		return nil, err
 	}
 	e := &env{cfg: cfg, t: cfg.timing(), dir: dir, rng: mrand.New(mrand.NewPCG(uint64(cfg.Seed), uint64(len(name))))}
-	if e.sims, err = demo.StartSimulators(demo.Regions[:5], cfg.Seed, holdTTL, slog.New(slog.DiscardHandler)); err != nil {
+	if e.sims, err = fleet.StartSimulators(fleet.Regions[:5], cfg.Seed, holdTTL, slog.New(slog.DiscardHandler)); err != nil {
 		return e, err
 	}
 	var regs []regionEntry
@@ -77,14 +77,14 @@ func (e *env) close(keep bool) {
 	if e.broker != nil {
 		_ = e.broker.stop()
 	}
-	_ = demo.CloseAll(e.sims)
+	_ = fleet.CloseAll(e.sims)
 	if !keep {
 		_ = os.RemoveAll(e.dir)
 	}
 }
 
 // sim returns the simulator of region code.
-func (e *env) sim(code string) *demo.Simulator {
+func (e *env) sim(code string) *fleet.Simulator {
 	for _, s := range e.sims {
 		if s.Region.Code == code {
 			return s

@@ -7,24 +7,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/cmd/federation/internal/demo"
 	"github.com/fedhealth/federation/cmd/federation/internal/loadgen"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
 // startSystem runs the whole system on loopback (embedded Kafka, SQLite in
 // a temporary directory, five simulators with 2 ms latency) and returns the
 // API's URL and the simulators' URLs by region.
-func startSystem(t *testing.T) (string, map[string]string, map[string]*demo.Simulator) {
+func startSystem(t *testing.T) (string, map[string]string, map[string]*fleet.Simulator) {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	sims, err := demo.StartSimulators(demo.Regions[:5], 7, 0, logger)
+	sims, err := fleet.StartSimulators(fleet.Regions[:5], 7, 0, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = demo.CloseAll(sims) })
-	mis, byRegion := map[string]string{}, map[string]*demo.Simulator{}
+	t.Cleanup(func() { _ = fleet.CloseAll(sims) })
+	mis, byRegion := map[string]string{}, map[string]*fleet.Simulator{}
 	for _, s := range sims {
 		mis[s.Region.Code], byRegion[s.Region.Code] = s.URL, s
 		if err := s.MIS.SetFaults(missim.Faults{LatencyMS: 2}); err != nil {
@@ -32,7 +32,7 @@ func startSystem(t *testing.T) (string, map[string]string, map[string]*demo.Simu
 		}
 	}
 	sys, err := system.Start(context.Background(), system.Options{
-		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: demo.RegistryConfigs(sims), DevIssuer: true,
+		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: fleet.RegistryConfigs(sims), DevIssuer: true,
 		PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: logger,
 	})
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/cmd/federation/internal/demo"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
 // harness is one whole system on loopback: the embedded Kafka-protocol
@@ -25,7 +25,7 @@ import (
 type harness struct {
 	t    testing.TB
 	sys  *system.System
-	sims map[string]*demo.Simulator
+	sims map[string]*fleet.Simulator
 	opts system.Options
 }
 
@@ -38,17 +38,17 @@ func testLogger() *slog.Logger {
 
 func newHarness(t testing.TB, regions int, tweak func(*system.Options)) *harness {
 	t.Helper()
-	sims, err := demo.StartSimulators(demo.Regions[:regions], 7, 0, testLogger())
+	sims, err := fleet.StartSimulators(fleet.Regions[:regions], 7, 0, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { demo.CloseAll(sims) })
-	h := &harness{t: t, sims: map[string]*demo.Simulator{}}
+	t.Cleanup(func() { fleet.CloseAll(sims) })
+	h := &harness{t: t, sims: map[string]*fleet.Simulator{}}
 	for _, s := range sims {
 		h.sims[s.Region.Code] = s
 	}
 	h.opts = system.Options{
-		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: demo.RegistryConfigs(sims), DevIssuer: true,
+		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: fleet.RegistryConfigs(sims), DevIssuer: true,
 		PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: testLogger(),
 		KafkaBrokers: kafkaBrokers(), KafkaNamespace: testNamespace(),
 	}

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/broker/auth"
-	"github.com/fedhealth/federation/cmd/federation/internal/demo"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/regions/missim/fleet"
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -53,7 +53,7 @@ type instances struct {
 	t       *testing.T
 	systems []*harness
 	issuer  *auth.DevIssuer
-	sims    []*demo.Simulator
+	sims    []*fleet.Simulator
 }
 
 func startInstances(t *testing.T, n int) *instances {
@@ -75,21 +75,21 @@ func startInstances(t *testing.T, n int) *instances {
 		t.Fatal(err)
 	}
 	idp.Config.Handler = issuer.Handler()
-	sims, err := demo.StartSimulators(demo.Regions[:2], 11, 0, testLogger())
+	sims, err := fleet.StartSimulators(fleet.Regions[:2], 11, 0, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { demo.CloseAll(sims) })
+	t.Cleanup(func() { fleet.CloseAll(sims) })
 	in := &instances{t: t, issuer: issuer, sims: sims}
 	ns := testNamespace()
 	for range n {
-		h := &harness{t: t, sims: map[string]*demo.Simulator{}}
+		h := &harness{t: t, sims: map[string]*fleet.Simulator{}}
 		for _, s := range sims {
 			h.sims[s.Region.Code] = s
 		}
 		h.opts = system.Options{
 			Listen: "127.0.0.1:0", PostgresURL: pg, KafkaBrokers: brokers, KafkaNamespace: ns, Partitions: 4, Consumers: 4 / n,
-			Regions: demo.RegistryConfigs(sims), Issuer: issuer.Issuer(), Audience: "federation",
+			Regions: fleet.RegistryConfigs(sims), Issuer: issuer.Issuer(), Audience: "federation",
 			PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: testLogger(),
 		}
 		h.start()

@@ -12,12 +12,12 @@ import (
 	"github.com/fedhealth/federation/sagas/bus"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"github.com/fedhealth/federation/sagas/cancellation"
-	"github.com/fedhealth/federation/sagas/runtime"
+	"github.com/fedhealth/federation/sagas/runner"
 )
 
 // startSagas creates the topics, then runs the outbox relay and one
 // consumer per region in the background.
-func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (*runtime.Runtime, error) {
+func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (*runner.Runtime, error) {
 	ns := opts.KafkaNamespace
 	topics := map[string]int{ns + contracts.TopicEvents: opts.Partitions, ns + contracts.TopicDeadLetter: 1}
 	codes := make([]string, len(opts.Regions))
@@ -45,9 +45,9 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 	if err != nil {
 		return nil, err
 	}
-	rt, err := runtime.New(runtime.Config{
+	rt, err := runner.New(runner.Config{
 		Regions: codes, Namespace: ns,
-		Sagas:   map[contracts.SagaKind]runtime.Advancer{contracts.SagaBooking: bookings, contracts.SagaCancellation: cancels},
+		Sagas:   map[contracts.SagaKind]runner.Advancer{contracts.SagaBooking: bookings, contracts.SagaCancellation: cancels},
 		Sweeper: bookings,
 		Subscriber: func(group string) (message.Subscriber, error) {
 			return kafka.NewSubscriber(kafka.SubscriberConfig{

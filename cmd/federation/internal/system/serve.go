@@ -11,13 +11,13 @@ import (
 	"github.com/fedhealth/federation/broker/api"
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/regionstatus"
-	"github.com/fedhealth/federation/sagas/runtime"
+	"github.com/fedhealth/federation/sagas/runner"
 )
 
 // devIssuerPath is where the demo's development identity provider lives.
 const devIssuerPath = "/dev-idp"
 
-func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *telemetry, rt *runtime.Runtime) error {
+func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *telemetry, rt *runner.Runtime) error {
 	mux := http.NewServeMux()
 	issuer := opts.Issuer
 	if opts.DevIssuer {
@@ -64,7 +64,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 }
 
 // ready reports whether the store answers and the consumers run.
-func (s *System) ready(rt *runtime.Runtime) func(context.Context) error {
+func (s *System) ready(rt *runner.Runtime) func(context.Context) error {
 	return func(ctx context.Context) error {
 		select {
 		case <-rt.Running():

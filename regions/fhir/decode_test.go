@@ -1,4 +1,4 @@
-package misclient_test
+package fhir_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/contracts/misv1"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 )
 
 func entry(mode string, resource any) misv1.BundleEntry {
@@ -170,20 +170,20 @@ func TestMalformedIDsNeverReachTheMIS(t *testing.T) {
 func TestConfigValidation(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(*misclient.Config)
+		mutate func(*fhir.Config)
 	}{
-		{"a base URL with credentials is rejected", func(c *misclient.Config) { c.BaseURL = "https://user:pw@mis.example/fhir" }},
-		{"a non-http base URL is rejected", func(c *misclient.Config) { c.BaseURL = "ftp://mis.example" }},
-		{"a relative base URL is rejected", func(c *misclient.Config) { c.BaseURL = "/fhir" }},
-		{"an unknown time zone is rejected", func(c *misclient.Config) { c.Region.TimeZone = "Mars/Olympus" }},
-		{"a cert without its key is rejected", func(c *misclient.Config) { c.TLS.CertFile = "client.pem" }},
-		{"a malformed region code is rejected", func(c *misclient.Config) { c.Region.Code = "7 7" }},
+		{"a base URL with credentials is rejected", func(c *fhir.Config) { c.BaseURL = "https://user:pw@mis.example/fhir" }},
+		{"a non-http base URL is rejected", func(c *fhir.Config) { c.BaseURL = "ftp://mis.example" }},
+		{"a relative base URL is rejected", func(c *fhir.Config) { c.BaseURL = "/fhir" }},
+		{"an unknown time zone is rejected", func(c *fhir.Config) { c.Region.TimeZone = "Mars/Olympus" }},
+		{"a cert without its key is rejected", func(c *fhir.Config) { c.TLS.CertFile = "client.pem" }},
+		{"a malformed region code is rejected", func(c *fhir.Config) { c.Region.Code = "7 7" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig("https://mis.example/fhir")
 			tt.mutate(&cfg)
-			if _, err := misclient.New(cfg, nil); !errors.Is(err, contracts.ErrInvalid) {
+			if _, err := fhir.New(cfg, nil); !errors.Is(err, contracts.ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 		})

@@ -1,4 +1,4 @@
-package misclient
+package fhir
 
 import (
 	"regexp"

@@ -1,4 +1,4 @@
-// Package misclient owns the broker's side of the real-time contract with a
+// Package fhir owns the broker's side of the real-time contract with a
 // regional MIS (contracts/misv1): it turns contracts.MIS calls into FHIR JSON
 // over HTTP, retries what is safe to retry, and maps HTTP answers to the
 // sentinel errors of package contracts. It is the only place in the broker
@@ -9,4 +9,4 @@
 // 5xx; POSTs only because every one of them carries an Idempotency-Key, and
 // never on a 4xx. A POST whose answer was lost after it may have reached the
 // MIS ends in contracts.ErrOutcomeUnknown, never in a guess.
-package misclient
+package fhir

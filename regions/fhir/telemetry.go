@@ -1,4 +1,4 @@
-package misclient
+package fhir
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/fedhealth/federation/contracts"
 )
 
-const scope = "github.com/fedhealth/federation/regions/misclient"
+const scope = "github.com/fedhealth/federation/regions/fhir"
 
 // telemetry holds the client's instruments. Attributes are region,
 // operation and outcome only: never an identifier.

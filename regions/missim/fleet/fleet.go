@@ -1,8 +1,9 @@
-// Package demo owns what the one-process demo adds to the system: the table
-// of sample regions (distinct time zones across the country), reference
-// MIS simulators serving them on loopback, and the region registry entries
-// that point at them. The component tests use it too.
-package demo
+// Package fleet runs a fleet of reference MIS simulators on loopback: the
+// table of sample regions (distinct time zones across the country), one
+// simulator per region, and the region registry entries that point at them.
+// The demo, the fault drills and the component tests all start their
+// regions here.
+package fleet
 
 import (
 	"errors"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/regions/breaker"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -92,8 +93,8 @@ func RegistryConfigs(sims []*Simulator) []regions.Config {
 	for i, s := range sims {
 		out[i] = regions.Config{
 			Code: s.Region.Code, Name: s.Region.Name, TimeZone: s.Region.TimeZone,
-			MIS: misclient.Config{BaseURL: s.URL, CallTimeout: 2 * time.Second,
-				Retry: misclient.RetryConfig{MaxAttempts: 2, WaitMin: 20 * time.Millisecond, WaitMax: 200 * time.Millisecond}},
+			MIS: fhir.Config{BaseURL: s.URL, CallTimeout: 2 * time.Second,
+				Retry: fhir.RetryConfig{MaxAttempts: 2, WaitMin: 20 * time.Millisecond, WaitMax: 200 * time.Millisecond}},
 			Breaker: breaker.Config{ConsecutiveFailures: 5, OpenTimeout: 2 * time.Second, MaxConcurrent: 64},
 		}
 	}

@@ -1,4 +1,4 @@
-package misclient_test
+package fhir_test
 
 import (
 	"context"
@@ -9,21 +9,21 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 )
 
-func hold(c *misclient.Client) error {
+func hold(c *fhir.Client) error {
 	_, err := c.Hold(context.Background(), contracts.HoldRequest{
 		SlotID: "s1", Patient: contracts.Patient{SNILS: "11223344595"}, IdempotencyKey: "saga-1:hold"})
 	return err
 }
 
-func search(c *misclient.Client) error {
+func search(c *fhir.Client) error {
 	_, err := c.SearchSlots(context.Background(), contracts.SlotQuery{})
 	return err
 }
 
-func book(c *misclient.Client) error {
+func book(c *fhir.Client) error {
 	_, err := c.Book(context.Background(), "a1", "saga-1:book")
 	return err
 }
@@ -32,7 +32,7 @@ func TestStatusMapping(t *testing.T) {
 	unavailable := answer{status: http.StatusServiceUnavailable}
 	tests := []struct {
 		name         string
-		call         func(*misclient.Client) error
+		call         func(*fhir.Client) error
 		script       []answer
 		wantErr      error
 		wantAttempts int
@@ -60,7 +60,7 @@ func TestStatusMapping(t *testing.T) {
 		{"a 404 is not found and not retried", book,
 			[]answer{{status: http.StatusNotFound}}, contracts.ErrNotFound, 1},
 		{"a 403 is a region failure and not retried", search,
-			[]answer{{status: http.StatusForbidden}}, misclient.ErrUnauthorized, 1},
+			[]answer{{status: http.StatusForbidden}}, fhir.ErrUnauthorized, 1},
 		{"a 401 is also region unavailable", hold,
 			[]answer{{status: http.StatusUnauthorized}}, contracts.ErrRegionUnavailable, 1},
 	}
@@ -84,7 +84,7 @@ func TestStatusMapping(t *testing.T) {
 func TestUnauthorizedIsNotARefusal(t *testing.T) {
 	mis := newScriptedMIS(t, answer{status: http.StatusUnauthorized})
 	err := hold(newClient(t, testConfig(mis.srv.URL)))
-	if contracts.IsRefusal(err) || !errors.Is(err, misclient.ErrUnauthorized) {
+	if contracts.IsRefusal(err) || !errors.Is(err, fhir.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized and no refusal", err)
 	}
 }
@@ -147,7 +147,7 @@ func TestRefusedConnectionIsRegionUnavailable(t *testing.T) {
 	url := mis.srv.URL
 	mis.srv.Close()
 	c := newClient(t, testConfig(url))
-	for name, call := range map[string]func(*misclient.Client) error{"search": search, "hold": hold} {
+	for name, call := range map[string]func(*fhir.Client) error{"search": search, "hold": hold} {
 		err := call(c)
 		if !errors.Is(err, contracts.ErrRegionUnavailable) || errors.Is(err, contracts.ErrOutcomeUnknown) {
 			t.Errorf("%s: err = %v, want ErrRegionUnavailable (nothing was sent)", name, err)

@@ -1,4 +1,4 @@
-package misclient_test
+package fhir_test
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/contracts/misv1"
-	"github.com/fedhealth/federation/regions/misclient"
+	"github.com/fedhealth/federation/regions/fhir"
 )
 
 // answer is one scripted response; delay holds it back (to provoke timeouts).
@@ -92,21 +92,21 @@ func (m *scriptedMIS) connections() int {
 }
 
 // testConfig is a fast config for region 25 (Primorsky krai, UTC+10).
-func testConfig(baseURL string) misclient.Config {
-	return misclient.Config{
+func testConfig(baseURL string) fhir.Config {
+	return fhir.Config{
 		Region:      contracts.Region{Code: "25", Name: "Primorsky", TimeZone: "Asia/Vladivostok"},
 		BaseURL:     baseURL,
 		BearerToken: "s3cr3t-token-value",
 		CallTimeout: 200 * time.Millisecond,
-		Retry: misclient.RetryConfig{
+		Retry: fhir.RetryConfig{
 			MaxAttempts: 3, WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond, RetryAfterCap: 50 * time.Millisecond,
 		},
 	}
 }
 
-func newClient(t *testing.T, cfg misclient.Config) *misclient.Client {
+func newClient(t *testing.T, cfg fhir.Config) *fhir.Client {
 	t.Helper()
-	c, err := misclient.New(cfg, nil)
+	c, err := fhir.New(cfg, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

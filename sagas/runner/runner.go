@@ -1,8 +1,8 @@
-// Package runtime runs the sagas on Kafka: one watermill handler per region
+// Package runner runs the sagas on Kafka: one watermill handler per region
 // topic (so a slow or failing region holds up only its own topic), the
 // dead-letter route for messages that can never be processed, and the
 // deadline sweeper that fails bookings whose region did not answer in time.
-package runtime
+package runner
 
 import (
 	"context"
@@ -33,7 +33,7 @@ type Sweeper interface {
 	NudgeStalled(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
-// Config wires the runtime.
+// Config wires the runner.
 type Config struct {
 	Regions []string // region codes to consume
 	// Namespace prefixes every topic and consumer group name, so several
@@ -82,14 +82,14 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate reports a configuration the runtime cannot run with.
+// Validate reports a configuration the runner cannot run with.
 func (c Config) Validate() error {
 	if len(c.Sagas) == 0 || c.Subscriber == nil || c.DeadLetters == nil || c.Sweeper == nil {
-		return errors.New("runtime: Sagas, Sweeper, Subscriber and DeadLetters are required")
+		return errors.New("runner: Sagas, Sweeper, Subscriber and DeadLetters are required")
 	}
 	for _, r := range c.Regions {
 		if !contracts.ValidRegionCode(r) {
-			return fmt.Errorf("runtime: region code %q malformed", r)
+			return fmt.Errorf("runner: region code %q malformed", r)
 		}
 	}
 	return nil
@@ -124,11 +124,11 @@ func New(cfg Config) (*Runtime, error) {
 	}
 	// Order matters: the poison queue must see the Recoverer's panic error.
 	router.AddMiddleware(poison, middleware.Recoverer, middleware.Timeout(cfg.MessageTimeout))
-	rt := &Runtime{cfg: cfg, router: router, tracer: cfg.TracerProvider.Tracer("github.com/fedhealth/federation/sagas/runtime")}
+	rt := &Runtime{cfg: cfg, router: router, tracer: cfg.TracerProvider.Tracer("github.com/fedhealth/federation/sagas/runner")}
 	for _, region := range cfg.Regions {
 		sub, err := cfg.Subscriber(cfg.Namespace + ConsumerGroup(region))
 		if err != nil {
-			return nil, fmt.Errorf("runtime: subscriber for region %s: %w", region, err)
+			return nil, fmt.Errorf("runner: subscriber for region %s: %w", region, err)
 		}
 		rt.subs = append(rt.subs, sub)
 		router.AddConsumerHandler(HandlerName(region), cfg.Namespace+contracts.RegionTopic(region), sub, rt.handle)

@@ -1,4 +1,4 @@
-package misclient
+package fhir
 
 import (
 	"errors"
@@ -93,7 +93,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.Retry.validate(), positive("call_timeout", c.CallTimeout))
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("misclient config: %w: %w", err, contracts.ErrInvalid)
+		return fmt.Errorf("fhir client config: %w: %w", err, contracts.ErrInvalid)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package misclient
+package fhir
 
 import (
 	"fmt"
@@ -42,11 +42,11 @@ func New(cfg Config, logger *slog.Logger) (*Client, error) {
 	base, _ := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
 	transport, err := newTransport(cfg.TLS)
 	if err != nil {
-		return nil, fmt.Errorf("misclient region %s: %w", cfg.Region.Code, err)
+		return nil, fmt.Errorf("fhir client for region %s: %w", cfg.Region.Code, err)
 	}
 	tel, err := newTelemetry(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("misclient region %s telemetry: %w", cfg.Region.Code, err)
+		return nil, fmt.Errorf("fhir client for region %s telemetry: %w", cfg.Region.Code, err)
 	}
 	c := &Client{cfg: cfg, base: base, loc: loc, transport: transport, logger: logger, tel: tel}
 	c.http = c.newRetryClient()

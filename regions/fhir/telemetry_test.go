@@ -1,4 +1,4 @@
-package misclient_test
+package fhir_test
 
 import (
 	"context"
