@@ -42,7 +42,11 @@ type Booking struct {
 	Slot          SlotSnapshot
 	Status        Status
 	Reason        string // citizen-facing, set for rejected, failed and refused cancellations
-	Step          Step
+	// Saga is the saga that drives the booking now: booking until a
+	// cancellation is requested, then cancellation. It is stored, never
+	// inferred from Step, so sagas added later may share step names.
+	Saga contracts.SagaKind
+	Step Step
 	AppointmentID string // the MIS's id of the hold / appointment, once known
 	HoldExpires   time.Time
 	PatientSealed []byte // identifiers the MIS needs, sealed; erased when the saga ends
@@ -63,11 +67,11 @@ type Booking struct {
 func NewBooking(id, citizen string, slot SlotSnapshot, region string, patientSealed []byte, correlationID string, now time.Time, deadline time.Duration) *Booking {
 	b := &Booking{
 		ID: id, Citizen: citizen, Region: region, Slot: slot,
-		Status: StatusPending, Step: StepHold, PatientSealed: patientSealed,
+		Status: StatusPending, Saga: contracts.SagaBooking, Step: StepHold, PatientSealed: patientSealed,
 		CorrelationID: correlationID, Deadline: now.Add(deadline), CreatedAt: now,
 	}
 	b.setStatus(now, StatusPending, "", "Request received; sending it to the clinic.")
-	b.command(contracts.SagaBooking)
+	b.command()
 	return b
 }
 
@@ -98,7 +102,7 @@ func (b *Booking) endWith(now time.Time, s Status, reason string, release bool) 
 	b.Step = StepDone
 	if release {
 		b.Step = StepRelease
-		b.command(contracts.SagaBooking)
+		b.command()
 	}
 	b.PatientSealed = nil
 	b.setStatus(now, s, reason, reason)
@@ -121,7 +125,7 @@ func (b *Booking) Abandon(now time.Time) error {
 func (b *Booking) ReleaseLate(appointmentID string, now time.Time) {
 	b.AppointmentID, b.Step = appointmentID, StepRelease
 	b.record(now, b.Status, "The clinic answered late; releasing what it kept for this booking.")
-	b.command(contracts.SagaBooking)
+	b.command()
 }
 
 // Nudge sends the saga a new command without changing the booking: for a
@@ -130,11 +134,7 @@ func (b *Booking) ReleaseLate(appointmentID string, now time.Time) {
 // stall period.
 func (b *Booking) Nudge(now time.Time) {
 	b.UpdatedAt = now
-	if b.Step == StepCancel {
-		b.command(contracts.SagaCancellation)
-		return
-	}
-	b.command(contracts.SagaBooking)
+	b.command()
 }
 
 // Released records that compensation finished: nothing of this saga is left
@@ -150,9 +150,9 @@ func (b *Booking) RequestCancel(now time.Time) error {
 	if b.Status != StatusConfirmed {
 		return fmt.Errorf("booking is %s, only a confirmed booking can be cancelled: %w", b.Status, contracts.ErrConflict)
 	}
-	b.Step = StepCancel
+	b.Saga, b.Step = contracts.SagaCancellation, StepCancel
 	b.setStatus(now, StatusCancelling, "", "Cancellation requested; informing the clinic.")
-	b.command(contracts.SagaCancellation)
+	b.command()
 	return nil
 }
 

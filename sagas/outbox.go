@@ -45,11 +45,12 @@ func (b *Booking) MarkSaved() {
 	b.outbox = nil
 }
 
-func (b *Booking) command(kind contracts.SagaKind) {
+// command asks the saga that drives the booking to advance it.
+func (b *Booking) command() {
 	b.enqueue(contracts.RegionTopic(b.Region), contracts.SagaCommand{
-		Version: contracts.MessageVersion, SagaID: b.ID, Kind: kind,
+		Version: contracts.MessageVersion, SagaID: b.ID, Kind: b.Saga,
 		Region: b.Region, CorrelationID: b.CorrelationID,
-	}, string(kind))
+	}, string(b.Saga))
 }
 
 func (b *Booking) event(now time.Time) {

@@ -42,15 +42,15 @@ func (s *Server) idempotent(required bool) func(http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			_, citizen := s.citizen(r)
+			owner := s.cfg.Bookings.CitizenKey(citizen(r))
 			sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 			hash := hex.EncodeToString(sum[:])
-			rec, err := s.cfg.Idempotency.ReserveIdempotencyKey(r.Context(), citizen, key, hash, staleClaim)
+			rec, err := s.cfg.Idempotency.Reserve(r.Context(), owner, key, hash, staleClaim)
 			switch {
 			case err != nil:
 				s.writeError(w, r, err)
 			case rec == nil:
-				s.runOnce(w, r, next, citizen, key)
+				s.runOnce(w, r, next, owner, key)
 			case rec.RequestHash != hash:
 				s.writeError(w, r, errKeyReused)
 			case rec.StatusCode == 0:
@@ -77,35 +77,21 @@ func checkKey(key string) error {
 	return nil
 }
 
-func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handler, citizen, key string) {
+func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handler, owner, key string) {
 	cw := &capture{ResponseWriter: w, status: http.StatusOK}
-	saved := new(bool)
-	next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), answerSavedKey{}, saved)))
-	if *saved {
-		return // the handler saved its answer with its own writes
-	}
+	next.ServeHTTP(cw, r)
 	// The citizen who hung up is the one who retries: record the answer
 	// (or free the key) even though the request's context has ended.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
 	var err error
 	if cw.status >= 500 {
-		err = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, citizen, key)
+		err = s.cfg.Idempotency.Release(ctx, owner, key)
 	} else {
-		err = s.cfg.Idempotency.CompleteIdempotencyKey(ctx, citizen, key, cw.status, cw.body.Bytes())
+		err = s.cfg.Idempotency.Complete(ctx, owner, key, cw.status, cw.body.Bytes())
 	}
 	if err != nil {
 		s.logger.Error("idempotency key not recorded", "correlation_id", CorrelationID(ctx), "err", err)
-	}
-}
-
-type answerSavedKey struct{}
-
-// answerSaved tells the idempotency middleware that the handler stored its
-// answer in the same transaction as its effect (store.WithIdempotencyAnswer).
-func answerSaved(ctx context.Context) {
-	if saved, ok := ctx.Value(answerSavedKey{}).(*bool); ok {
-		*saved = true
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/contracts"
 )
 
@@ -25,12 +26,10 @@ const problemBase = "https://fedhealth.github.io/problems/"
 
 // Errors of the API layer itself; contracts' sentinels cover the rest.
 var (
-	errBodyTooLarge   = errors.New("request body too large")
-	errUnknownSlot    = errors.New("unknown slot")
-	errKeyReused      = errors.New("Idempotency-Key reused with a different request")
-	errKeyInFlight    = errors.New("a request with this Idempotency-Key is still in progress")
-	errKeyMissing     = errors.New("Idempotency-Key header required")
-	errNotCancellable = errors.New("booking cannot be cancelled now")
+	errBodyTooLarge = errors.New("request body too large")
+	errKeyReused    = errors.New("Idempotency-Key reused with a different request")
+	errKeyInFlight  = errors.New("a request with this Idempotency-Key is still in progress")
+	errKeyMissing   = errors.New("Idempotency-Key header required")
 )
 
 // problemFor is the one place that maps an error to an HTTP status and the
@@ -52,11 +51,11 @@ func problemFor(err error) problem {
 		return p(http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key was used for another request")
 	case errors.Is(err, errKeyInFlight):
 		return p(http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed")
-	case errors.Is(err, errUnknownSlot):
+	case errors.Is(err, bookings.ErrSlotUnknown):
 		return p(http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot")
 	case errors.Is(err, contracts.ErrSlotTaken):
 		return p(http.StatusConflict, "slot-taken", "This slot was taken by someone else")
-	case errors.Is(err, errNotCancellable):
+	case errors.Is(err, bookings.ErrNotCancellable):
 		return p(http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now")
 	case errors.Is(err, contracts.ErrRegionUnavailable):
 		return p(http.StatusServiceUnavailable, "region-unavailable", "The region's medical information system is unavailable")

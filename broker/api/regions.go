@@ -18,10 +18,10 @@ type regionJSON struct {
 
 // listRegions answers GET /api/v1/regions with each region's breaker status.
 func (s *Server) listRegions(w http.ResponseWriter, _ *http.Request) {
-	regs := s.cfg.Regions.Regions()
+	regs := s.cfg.Bookings.Regions()
 	out := make([]regionJSON, len(regs))
 	for i, reg := range regs {
-		out[i] = regionJSON{Code: reg.Code, Name: reg.Name, TimeZone: reg.TimeZone, Status: s.cfg.Regions.Status(reg.Code)}
+		out[i] = regionJSON{Code: reg.Code, Name: reg.Name, TimeZone: reg.TimeZone, Status: reg.Status}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -31,15 +31,10 @@ var citizenIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // devToken answers POST /api/v1/dev/token in demo mode only: it signs a
 // token for any citizen id, so it must never be mounted in production.
 func (s *Server) devToken(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req struct {
 		CitizenID string `json:"citizen_id"`
 	}
-	if err := decodeJSON(body, &req); err != nil {
+	if err := decodeBody(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -9,51 +9,25 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/bookings"
+	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/sagas"
-	"github.com/fedhealth/federation/sagas/store"
 	"github.com/go-chi/chi/v5"
 )
 
-// Regions is what the API needs of the region registry.
-type Regions interface {
-	contracts.Directory
-	Regions() []contracts.Region
-	Status(code string) contracts.RegionStatus
-	// Location is the region's time zone, nil for an unknown region.
-	Location(code string) *time.Location
-}
-
-// IdempotencyStore remembers citizens' requests by Idempotency-Key
-// (store.DB implements it).
-type IdempotencyStore interface {
-	ReserveIdempotencyKey(ctx context.Context, citizen, key, hash string, staleAfter time.Duration) (*store.IdempotencyRecord, error)
-	CompleteIdempotencyKey(ctx context.Context, citizen, key string, status int, response []byte) error
-	ReleaseIdempotencyKey(ctx context.Context, citizen, key string) error
-}
-
 // Config wires the API.
 type Config struct {
-	Regions     Regions
-	Bookings    sagas.Store
-	Idempotency IdempotencyStore
+	// Bookings runs the citizen use cases behind every citizen endpoint.
+	Bookings    *bookings.Service
+	Idempotency *idempotency.Store
 	Verifier    *auth.Verifier
-	Pseudonyms  *auth.Pseudonymizer
-	Sealer      sagas.Sealer
-	// Watch, when set, wakes long-polling readers when a booking changes
-	// (store.DB.Watch); without it they re-read twice a second.
-	Watch func(id string) (<-chan struct{}, func())
 	// DevIssuer, when set (demo mode only), serves POST /api/v1/dev/token.
 	DevIssuer *auth.DevIssuer
-	// BookingDeadline is how long a booking may stay pending; default 2m.
-	BookingDeadline time.Duration
 	// Metrics serves GET /metrics; Ready reports readiness for GET /readyz.
 	Metrics http.Handler
 	Ready   func(context.Context) error
-	Now     func() time.Time
 	Logger  *slog.Logger
 }
 
@@ -61,21 +35,13 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	logger *slog.Logger
-	slots  *slotCache
 	router chi.Router
 }
 
 // New checks cfg and builds the routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Regions == nil || cfg.Bookings == nil || cfg.Idempotency == nil || cfg.Verifier == nil ||
-		cfg.Pseudonyms == nil || cfg.Sealer == nil {
-		return nil, errors.New("api: Regions, Bookings, Idempotency, Verifier, Pseudonyms and Sealer are required")
-	}
-	if cfg.BookingDeadline == 0 {
-		cfg.BookingDeadline = 2 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if cfg.Bookings == nil || cfg.Idempotency == nil || cfg.Verifier == nil {
+		return nil, errors.New("api: Bookings, Idempotency and Verifier are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -83,7 +49,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, slots: newSlotCache(100_000, 30*time.Minute, cfg.Now)}
+	s := &Server{cfg: cfg, logger: cfg.Logger}
 	s.routes()
 	return s, nil
 }
@@ -134,9 +100,8 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// citizen returns the caller's pseudonym: bookings are stored and found by
-// it, never by the identity provider's subject in clear.
-func (s *Server) citizen(r *http.Request) (auth.Citizen, string) {
+// citizen is the caller, as the auth middleware verified it.
+func citizen(r *http.Request) auth.Citizen {
 	c, _ := auth.CitizenFrom(r.Context())
-	return c, s.cfg.Pseudonyms.Pseudonym("citizen", c.Subject)
+	return c
 }

@@ -1,8 +1,9 @@
-// Package regionstatus tells citizens one status per region whichever
-// broker instance answers them. Each instance has its own breaker per
-// region; every breaker transition is recorded in the shared store, and the
-// latest recent transition of any instance is what citizens see. Without a
-// recent record, the instance's own breaker speaks.
+// Package regionstatus owns the status citizens are told for each region,
+// whichever broker instance answers them. Each instance has its own breaker
+// per region; View.Record (the registry's status hook) records every
+// breaker transition in the shared database (this package's own table), and
+// the latest recent transition of any instance is what citizens see.
+// Without a recent record, the instance's own breaker speaks.
 package regionstatus
 
 import (
@@ -12,17 +13,11 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/sagas/store"
 )
 
 // Local is this instance's view: its breakers.
 type Local interface {
 	Status(code string) contracts.RegionStatus
-}
-
-// Shared is the store of every instance's transitions (store.DB).
-type Shared interface {
-	RegionStatuses(ctx context.Context) (map[string]store.RegionStatusRecord, error)
 }
 
 // Config tunes the view.
@@ -33,23 +28,28 @@ type Config struct {
 	TTL time.Duration
 	// Refresh: how often the shared records are re-read; default 1s.
 	Refresh time.Duration
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// Instance names this process in the records it writes.
+	Instance string
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
-// View answers Status from the shared records, cached for Refresh.
+// View records this instance's transitions and answers Status from every
+// instance's, cached for Refresh. It is safe for concurrent use.
 type View struct {
 	cfg    Config
 	local  Local
-	shared Shared
+	shared *Store
 
 	mu      sync.Mutex
-	records map[string]store.RegionStatusRecord
+	records map[string]Transition
 	fetched time.Time
 }
 
-// New returns a view over local and shared.
-func New(local Local, shared Shared, cfg Config) *View {
+// New returns a view over the shared store. Call UseLocal with this
+// instance's breakers before asking for a Status: the registry that owns
+// the breakers is built with Record as its hook, so it comes second.
+func New(shared *Store, cfg Config) *View {
 	if cfg.TTL == 0 {
 		cfg.TTL = time.Minute
 	}
@@ -62,7 +62,28 @@ func New(local Local, shared Shared, cfg Config) *View {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &View{cfg: cfg, local: local, shared: shared}
+	return &View{cfg: cfg, shared: shared}
+}
+
+// UseLocal sets this instance's breakers, which speak for a region no
+// recent shared record covers.
+func (v *View) UseLocal(local Local) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.local = local
+}
+
+// Record shares a breaker transition of this instance with the others; it
+// is the region registry's status hook, called outside the breaker's lock.
+// A record that cannot be written is logged, not returned: the breaker's
+// own view still speaks for this instance.
+func (v *View) Record(region string, to contracts.RegionStatus) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	t := Transition{Status: to, Instance: v.cfg.Instance, ChangedAt: v.cfg.Now()}
+	if err := v.shared.Record(ctx, region, t); err != nil {
+		v.cfg.Logger.Warn("region status not shared", "region", region, "status", to, "err", err)
+	}
 }
 
 // Status is the region's status as citizens should see it.
@@ -70,12 +91,18 @@ func (v *View) Status(code string) contracts.RegionStatus {
 	now := v.cfg.Now()
 	rec, ok := v.current(now)[code]
 	if ok && now.Sub(rec.ChangedAt) < v.cfg.TTL {
-		return contracts.RegionStatus(rec.Status)
+		return rec.Status
 	}
-	return v.local.Status(code)
+	v.mu.Lock()
+	local := v.local
+	v.mu.Unlock()
+	if local == nil {
+		return contracts.RegionAvailable // no breaker yet: nothing known against the region
+	}
+	return local.Status(code)
 }
 
-func (v *View) current(now time.Time) map[string]store.RegionStatusRecord {
+func (v *View) current(now time.Time) map[string]Transition {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if now.Sub(v.fetched) < v.cfg.Refresh {
@@ -83,7 +110,7 @@ func (v *View) current(now time.Time) map[string]store.RegionStatusRecord {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	recs, err := v.shared.RegionStatuses(ctx)
+	recs, err := v.shared.Latest(ctx)
 	if err != nil {
 		v.cfg.Logger.Warn("shared region statuses unavailable; using this instance's breakers", "err", err)
 		v.fetched = now // do not hammer a struggling store

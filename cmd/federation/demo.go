@@ -77,7 +77,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration) {
 	fmt.Fprintf(w, "Federation broker demo ready in %s\n\n", took.Round(time.Millisecond))
-	fmt.Fprintf(w, "  Federal API     %s/api/v1\n  Metrics         %s/metrics\n  Kafka (embedded) %v\n\n", sys.URL, sys.URL, sys.Brokers)
+	fmt.Fprintf(w, "  Federal API     %s/api/v1\n  Metrics         %s/metrics\n  Kafka (embedded) %v\n\n", sys.URL, sys.URL, sys.KafkaAddrs)
 	fmt.Fprintln(w, "  Simulated regional MIS:")
 	for _, s := range sims {
 		fmt.Fprintf(w, "    %-3s %-28s %-18s %s   (admin: %s/admin/appointments)\n", s.Region.Code, s.Region.Name, s.Region.TimeZone, s.URL, s.URL)

@@ -96,7 +96,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if err := store.Migrate(ctx, system.StoreConfig(opts), newTextLogger(stderr)); err != nil {
+	if err := system.Migrate(ctx, opts, newTextLogger(stderr)); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "store schema is up to date")

@@ -49,7 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer sys.Close()
-	logger.Info("federation broker serving", "url", sys.URL, "kafka", sys.Brokers, "regions", len(opts.Regions))
+	logger.Info("federation broker serving", "url", sys.URL, "kafka", sys.KafkaAddrs, "regions", len(opts.Regions))
 	fmt.Fprintf(stdout, "federation broker serving at %s\n", sys.URL)
 	<-ctx.Done()
 	logger.Info("shutting down")

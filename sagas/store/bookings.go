@@ -10,12 +10,13 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/sqldb"
 )
 
 var _ sagas.Store = (*DB)(nil)
 
 const bookingColumns = `id, citizen, region, slot, status, reason, step, appointment_id,
-	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version, timeline_len`
+	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version, timeline_len, saga_kind`
 
 // Create implements sagas.Store.
 func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
@@ -24,21 +25,18 @@ func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
 		return fmt.Errorf("store: encode slot: %w", err)
 	}
 	err = s.inTx(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO bookings (`+bookingColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`),
+		_, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO bookings (`+bookingColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`),
 			b.ID, b.Citizen, b.Region, string(slot), b.Status, b.Reason, b.Step, b.AppointmentID,
 			nanos(b.HoldExpires), b.PatientSealed, b.CorrelationID, nanos(b.Deadline),
-			nanos(b.CreatedAt), nanos(b.UpdatedAt), len(b.NewTimeline()))
-		if isUniqueViolation(err) {
+			nanos(b.CreatedAt), nanos(b.UpdatedAt), len(b.NewTimeline()), b.Saga)
+		if sqldb.IsUniqueViolation(err) {
 			return fmt.Errorf("store: booking %s exists: %w", b.ID, contracts.ErrConflict)
 		}
 		if err != nil {
 			return fmt.Errorf("store: insert booking: %w", err)
 		}
-		if err := s.writeChanges(ctx, tx, b, 0); err != nil {
-			return err
-		}
-		return s.writeAnswer(ctx, tx)
+		return s.writeChanges(ctx, tx, b, 0)
 	})
 	if err != nil {
 		return err
@@ -59,7 +57,7 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 				err    error
 				before int
 			)
-			if b, before, err = s.row(ctx, tx, id, s.d.forUpdate); err != nil {
+			if b, before, err = s.row(ctx, tx, id, s.d.ForUpdate); err != nil {
 				return err
 			}
 			b.MarkSaved()
@@ -82,11 +80,11 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 var errStale = errors.New("store: booking changed concurrently")
 
 func (s *DB) save(ctx context.Context, tx txn, b *sagas.Booking, firstNew int) error {
-	res, err := tx.ExecContext(ctx, s.d.bind(`UPDATE bookings SET status = ?, reason = ?, step = ?,
+	res, err := tx.ExecContext(ctx, s.d.Bind(`UPDATE bookings SET status = ?, reason = ?, saga_kind = ?, step = ?,
 		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1,
 		timeline_len = timeline_len + ?
 		WHERE id = ? AND version = ?`),
-		b.Status, b.Reason, b.Step, b.AppointmentID, nanos(b.HoldExpires), b.PatientSealed,
+		b.Status, b.Reason, b.Saga, b.Step, b.AppointmentID, nanos(b.HoldExpires), b.PatientSealed,
 		nanos(b.UpdatedAt), len(b.NewTimeline()), b.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("store: update booking: %w", err)
@@ -101,7 +99,7 @@ func (s *DB) save(ctx context.Context, tx txn, b *sagas.Booking, firstNew int) e
 // writeChanges appends the booking's new timeline entries and outbox messages.
 func (s *DB) writeChanges(ctx context.Context, tx txn, b *sagas.Booking, seq int) error {
 	for i, e := range b.NewTimeline() {
-		if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
+		if _, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
 			VALUES (?, ?, ?, ?, ?)`), b.ID, seq+i, nanos(e.At), e.Status, e.Detail); err != nil {
 			return fmt.Errorf("store: insert timeline: %w", err)
 		}
@@ -145,7 +143,7 @@ func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Bookin
 
 // ListByCitizen implements sagas.Store.
 func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*sagas.Booking, error) {
-	rows, err := s.r.QueryContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings
+	rows, err := s.r.QueryContext(ctx, s.d.Bind(`SELECT `+bookingColumns+` FROM bookings
 		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`), citizen, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
@@ -167,7 +165,7 @@ func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*s
 
 // Overdue implements sagas.Store.
 func (s *DB) Overdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return s.ids(ctx, s.d.bind(`SELECT id FROM bookings
+	return s.ids(ctx, s.d.Bind(`SELECT id FROM bookings
 		WHERE status = 'pending' AND deadline < ? ORDER BY deadline LIMIT ?`), nanos(now), limit)
 }
 
@@ -191,7 +189,7 @@ func (s *DB) ids(ctx context.Context, query string, args ...any) ([]string, erro
 
 // Stalled implements sagas.Store.
 func (s *DB) Stalled(ctx context.Context, before time.Time, limit int) ([]string, error) {
-	return s.ids(ctx, s.d.bind(`SELECT id FROM bookings
+	return s.ids(ctx, s.d.Bind(`SELECT id FROM bookings
 		WHERE step IN ('release', 'cancel') AND updated_at < ? ORDER BY updated_at LIMIT ?`), nanos(before), limit)
 }
 
@@ -200,7 +198,7 @@ type scanner interface{ Scan(dest ...any) error }
 // row reads booking id without its timeline, and how many timeline
 // entries it has.
 func (s *DB) row(ctx context.Context, q querier, id, lock string) (*sagas.Booking, int, error) {
-	b, n, err := scanBooking(q.QueryRowContext(ctx, s.d.bind(`SELECT `+bookingColumns+` FROM bookings WHERE id = ?`+lock), id))
+	b, n, err := scanBooking(q.QueryRowContext(ctx, s.d.Bind(`SELECT `+bookingColumns+` FROM bookings WHERE id = ?`+lock), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, fmt.Errorf("store: booking %s: %w", id, contracts.ErrNotFound)
 	}
@@ -216,7 +214,7 @@ func scanBooking(row scanner) (*sagas.Booking, int, error) {
 	)
 	err := row.Scan(&b.ID, &b.Citizen, &b.Region, &slot, &b.Status, &b.Reason, &b.Step,
 		&b.AppointmentID, &holdExpires, &b.PatientSealed, &b.CorrelationID, &deadline,
-		&created, &updated, &b.Version, &timelineLen)
+		&created, &updated, &b.Version, &timelineLen, &b.Saga)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -238,7 +236,7 @@ func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) 
 		byID[b.ID], args[i] = b, b.ID
 	}
 	rows, err := q.QueryContext(ctx, `SELECT booking_id, at, status, detail FROM booking_timeline
-		WHERE booking_id IN (`+s.d.list(len(bs))+`) ORDER BY booking_id, seq`, args...)
+		WHERE booking_id IN (`+s.d.List(len(bs))+`) ORDER BY booking_id, seq`, args...)
 	if err != nil {
 		return fmt.Errorf("store: timeline: %w", err)
 	}

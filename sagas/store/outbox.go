@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/sqldb"
 )
 
 func (s *DB) enqueue(ctx context.Context, tx txn, msgs []sagas.OutboxMessage) error {
@@ -20,7 +21,7 @@ func (s *DB) enqueue(ctx context.Context, tx txn, msgs []sagas.OutboxMessage) er
 		if err != nil {
 			return fmt.Errorf("store: encode metadata: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, s.d.bind(`INSERT INTO outbox (msg_id, topic, msg_key, payload, metadata, created_at)
+		if _, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO outbox (msg_id, topic, msg_key, payload, metadata, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`), m.ID, m.Topic, m.Key, m.Payload, string(meta), now); err != nil {
 			return fmt.Errorf("store: insert outbox: %w", err)
 		}
@@ -43,7 +44,7 @@ func (s *DB) OutboxSignal() <-chan struct{} { return s.outboxSignal }
 // order. On PostgreSQL only the instance holding the publisher lease gets
 // any (see relayLease); the others get none until it goes away.
 func (s *DB) FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error) {
-	if s.d != postgresDialect {
+	if s.d != sqldb.Postgres {
 		return s.fetchOutbox(ctx, s.r, limit)
 	}
 	s.relay.mu.Lock()
@@ -61,7 +62,7 @@ func (s *DB) FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, 
 }
 
 func (s *DB) fetchOutbox(ctx context.Context, q querier, limit int) ([]sagas.OutboxRecord, error) {
-	rows, err := q.QueryContext(ctx, s.d.bind(`SELECT seq, msg_id, topic, msg_key, payload, metadata
+	rows, err := q.QueryContext(ctx, s.d.Bind(`SELECT seq, msg_id, topic, msg_key, payload, metadata
 		FROM outbox ORDER BY seq LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: fetch outbox: %w", err)
@@ -93,7 +94,7 @@ func (s *DB) DeleteOutbox(ctx context.Context, seqs []int64) error {
 	for i, q := range seqs {
 		args[i] = q
 	}
-	_, err := s.w.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+s.d.list(len(seqs))+`)`, args...)
+	_, err := s.w.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+s.d.List(len(seqs))+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("store: delete outbox: %w", err)
 	}

@@ -2,12 +2,7 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"errors"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,49 +11,11 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/sqldb"
+	"github.com/fedhealth/federation/sagas/sqldb/sqldbtest"
 	"github.com/fedhealth/federation/sagas/store"
 	"github.com/fedhealth/federation/sagas/store/storetest"
 )
-
-// requirePostgres returns DATABASE_URL, or skips the test without it.
-func requirePostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("DATABASE_URL")
-	if base == "" {
-		t.Skip("DATABASE_URL not set: PostgreSQL store suite skipped")
-	}
-	return base
-}
-
-// freshSchema creates a uniquely named schema in the database at
-// DATABASE_URL, drops it when the test ends, and returns a URL whose
-// search_path puts everything in it.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	base := requirePostgres(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "storetest_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 func openPostgres(t *testing.T, dsn string) *store.DB {
 	t.Helper()
@@ -71,16 +28,16 @@ func openPostgres(t *testing.T, dsn string) *store.DB {
 }
 
 func TestPostgresStore(t *testing.T) {
-	requirePostgres(t)
+	sqldbtest.RequirePostgres(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store {
-		return openPostgres(t, freshSchema(t))
+		return openPostgres(t, sqldbtest.FreshSchema(t))
 	})
 }
 
 func TestPostgresStoreTwoHandles(t *testing.T) {
-	requirePostgres(t)
+	sqldbtest.RequirePostgres(t)
 	storetest.RunPair(t, func(t *testing.T) (storetest.Store, storetest.Store) {
-		dsn := freshSchema(t)
+		dsn := sqldbtest.FreshSchema(t)
 		return openPostgres(t, dsn), openPostgres(t, dsn)
 	})
 }
@@ -92,7 +49,7 @@ func newBooking(id string) *sagas.Booking {
 }
 
 func TestPostgresOutboxHasOnePublisherAtATime(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := sqldbtest.FreshSchema(t)
 	ctx := context.Background()
 	a, b := openPostgres(t, dsn), openPostgres(t, dsn)
 	if err := b.Create(ctx, newBooking("b1")); err != nil {
@@ -118,7 +75,7 @@ func TestPostgresOutboxHasOnePublisherAtATime(t *testing.T) {
 }
 
 func TestPostgresOutboxPublisherIsWokenByOtherInstances(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := sqldbtest.FreshSchema(t)
 	ctx := context.Background()
 	publisher, writer := openPostgres(t, dsn), openPostgres(t, dsn)
 	if _, err := publisher.FetchOutbox(ctx, 10); err != nil {
@@ -141,12 +98,20 @@ func waitSignal(t *testing.T, db *store.DB, what string) {
 }
 
 func TestPostgresMigrationsRunConcurrently(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := sqldbtest.FreshSchema(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	for i := range errs {
-		wg.Go(func() { errs[i] = store.Migrate(ctx, store.Config{PostgresURL: dsn}, nil) })
+		wg.Go(func() {
+			db, err := sqldb.Open(sqldb.Config{PostgresURL: dsn})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			errs[i] = store.Migrate(ctx, db, nil)
+		})
 	}
 	wg.Wait()
 	for i, err := range errs {

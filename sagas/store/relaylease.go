@@ -48,7 +48,7 @@ func (s *DB) leaseConn(ctx context.Context) (*sql.Conn, error) {
 	if l.conn != nil {
 		return l.conn, nil
 	}
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.sql.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox lease: %w", err)
 	}
@@ -104,7 +104,7 @@ func (s *DB) listenOutbox(ctx context.Context) {
 }
 
 func (s *DB) waitNotifications(ctx context.Context) error {
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.sql.Conn(ctx)
 	if err != nil {
 		return err
 	}

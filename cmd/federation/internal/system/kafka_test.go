@@ -13,7 +13,7 @@ import (
 
 func (h *harness) publisher() *kafka.Publisher {
 	h.t.Helper()
-	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: h.sys.Brokers}, nil)
+	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: h.sys.KafkaAddrs}, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func (h *harness) publishRaw(pub *kafka.Publisher, topic string, payload []byte)
 // reasons they carry.
 func (h *harness) deadLetters(n int, timeout time.Duration) []string {
 	h.t.Helper()
-	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{Brokers: h.sys.Brokers}, nil)
+	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{Brokers: h.sys.KafkaAddrs}, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -10,7 +10,10 @@ import (
 
 	"github.com/fedhealth/federation/broker/api"
 	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/broker/regionstatus"
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/runner"
 )
 
@@ -51,17 +54,33 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	if err != nil {
 		return err
 	}
+	service, err := bookings.New(bookings.Config{
+		Regions: sharedRegions{s.Registry, s.regionStatus}, Bookings: s.Store, Pseudonyms: pseudonyms, Sealer: sealer,
+		Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline, Logger: s.logger,
+	})
+	if err != nil {
+		return err
+	}
 	a, err := api.New(api.Config{
-		Regions: sharedRegions{s.Registry, regionstatus.New(s.Registry, s.Store, regionstatus.Config{Logger: s.logger})}, Bookings: s.Store, Idempotency: s.Store, Verifier: verifier,
-		Pseudonyms: pseudonyms, Sealer: sealer, DevIssuer: s.Dev, Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline,
+		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev,
 		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
 	})
 	if err != nil {
 		return err
 	}
+	s.goRun(func() error { return s.purgeIdempotency(ctx, opts.IdempotencyTTL) })
 	apiHandler.set(a.Handler())
 	return nil
 }
+
+// sharedRegions is the registry as citizens see it: the region list and
+// MIS from this instance, the status agreed across instances.
+type sharedRegions struct {
+	*regions.Registry
+	view *regionstatus.View
+}
+
+func (r sharedRegions) Status(code string) contracts.RegionStatus { return r.view.Status(code) }
 
 // ready reports whether the store answers and the consumers run.
 func (s *System) ready(rt *runner.Runtime) func(context.Context) error {

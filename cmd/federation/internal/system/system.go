@@ -18,8 +18,11 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/regionstatus"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
+	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -66,6 +69,9 @@ type Options struct {
 	SealKey      []byte
 	// BookingDeadline: how long a booking may stay pending; default 2m.
 	BookingDeadline time.Duration
+	// IdempotencyTTL: how long a citizen's Idempotency-Key is remembered;
+	// default 72h.
+	IdempotencyTTL time.Duration
 	// TracerProvider receives the spans of the API, the sagas and the MIS
 	// calls; nil keeps the otel global one (which drops them unless cmd set
 	// an exporter).
@@ -89,6 +95,9 @@ func (o *Options) setDefaults() {
 	if o.Audience == "" {
 		o.Audience = "federation"
 	}
+	if o.IdempotencyTTL == 0 {
+		o.IdempotencyTTL = 72 * time.Hour
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -110,19 +119,25 @@ func (o Options) Validate() error {
 // System is a running broker. Close stops it.
 type System struct {
 	// URL is the API's base URL, e.g. http://127.0.0.1:8080.
-	URL      string
+	URL string
+	// SQL is the database every store of this process shares.
+	SQL *sqldb.DB
+	// Store keeps bookings and the outbox.
 	Store    *store.DB
 	Registry *regions.Registry
-	Brokers  []string
-	Dev      *auth.DevIssuer
+	// KafkaAddrs are the Kafka bootstrap addresses the system uses (the
+	// embedded Kafka-protocol broker's when none were given).
+	KafkaAddrs []string
+	Dev        *auth.DevIssuer
 
-	embedded *kafkaembed.Cluster
-	server   *http.Server
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	closers  []func() error
-	logger   *slog.Logger
-	instance string
+	regionStatus *regionstatus.View
+	idempotency  *idempotency.Store
+	embedded     *kafkaembed.Cluster
+	server       *http.Server
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	closers      []func() error
+	logger       *slog.Logger
 }
 
 // Start brings the whole system up and returns once the API answers and
@@ -137,7 +152,7 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	if opts.TracerProvider != nil {
 		otel.SetTracerProvider(opts.TracerProvider)
 	}
-	s := &System{logger: opts.Logger, instance: instanceName()}
+	s := &System{logger: opts.Logger}
 	if err := s.start(ctx, opts); err != nil {
 		s.Close()
 		return nil, err
@@ -152,10 +167,9 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	}
 	s.URL = baseURL(ln.Addr())
 	s.closers = append(s.closers, func() error { return ignoreClosed(ln.Close()) })
-	if s.Store, err = store.Open(ctx, StoreConfig(opts), s.logger); err != nil {
+	if err := s.openStores(ctx, opts); err != nil {
 		return err
 	}
-	s.closers = append(s.closers, s.Store.Close)
 	if err := s.startKafka(opts); err != nil {
 		return err
 	}
@@ -164,9 +178,10 @@ func (s *System) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if s.Registry, err = regions.NewRegistry(opts.Regions, s.logger, regions.WithMeterProvider(tel.provider),
-		regions.WithStatusHook(s.recordRegionStatus)); err != nil {
+		regions.WithStatusHook(s.regionStatus.Record)); err != nil {
 		return err
 	}
+	s.regionStatus.UseLocal(s.Registry)
 	s.closers = append(s.closers, s.Registry.Close)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -180,15 +195,22 @@ func (s *System) start(ctx context.Context, opts Options) error {
 // StoreConfig is the store the options describe: PostgreSQL when a URL is
 // given, else SQLite in the data directory.
 func StoreConfig(opts Options) store.Config {
+	db := DatabaseConfig(opts)
+	return store.Config{Path: db.Path, PostgresURL: db.PostgresURL, SkipMigrations: opts.SkipMigrations}
+}
+
+// DatabaseConfig is the database the options describe: PostgreSQL when a
+// URL is given, else SQLite in the data directory.
+func DatabaseConfig(opts Options) sqldb.Config {
 	if opts.PostgresURL != "" {
-		return store.Config{PostgresURL: opts.PostgresURL, SkipMigrations: opts.SkipMigrations}
+		return sqldb.Config{PostgresURL: opts.PostgresURL}
 	}
-	return store.Config{Path: filepath.Join(opts.DataDir, "federation.db"), SkipMigrations: opts.SkipMigrations}
+	return sqldb.Config{Path: filepath.Join(opts.DataDir, "federation.db")}
 }
 
 func (s *System) startKafka(opts Options) error {
-	s.Brokers = opts.KafkaBrokers
-	if len(s.Brokers) > 0 {
+	s.KafkaAddrs = opts.KafkaBrokers
+	if len(s.KafkaAddrs) > 0 {
 		return nil
 	}
 	cluster, err := kafkaembed.Start(kafkaembed.Config{
@@ -199,7 +221,7 @@ func (s *System) startKafka(opts Options) error {
 		return err
 	}
 	s.embedded = cluster
-	s.Brokers = cluster.Addrs()
+	s.KafkaAddrs = cluster.Addrs()
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package api
+package bookings
 
 import (
 	"container/list"
@@ -33,7 +33,7 @@ func newSlotCache(max int, ttl time.Duration, now func() time.Time) *slotCache {
 }
 
 func (c *slotCache) put(region string, sl contracts.Slot) {
-	id := globalSlotID(region, sl.ID)
+	id := GlobalSlotID(region, sl.ID)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byID[id]; ok {

@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import "testing"
 
@@ -15,10 +15,10 @@ func TestNumberPlaceholders(t *testing.T) {
 			}
 		})
 	}
-	if got := postgresDialect.list(3); got != "$1, $2, $3" {
+	if got := Postgres.List(3); got != "$1, $2, $3" {
 		t.Errorf("postgres list(3) = %q", got)
 	}
-	if got := sqliteDialect.list(2); got != "?, ?" {
+	if got := SQLite.List(2); got != "?, ?" {
 		t.Errorf("sqlite list(2) = %q", got)
 	}
 }

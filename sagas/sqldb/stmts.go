@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -37,10 +37,11 @@ func (c *stmtCache) close() {
 	})
 }
 
-// pool runs queries on a *sql.DB through the cache.
-type pool struct{ c *stmtCache }
+// Pool runs queries on a *sql.DB through the statement cache.
+type Pool struct{ c *stmtCache }
 
-func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// ExecContext runs a statement.
+func (p Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := p.c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -48,7 +49,8 @@ func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	return st.ExecContext(ctx, args...)
 }
 
-func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+// QueryContext runs a query.
+func (p Pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st, err := p.c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -56,7 +58,8 @@ func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	return st.QueryContext(ctx, args...)
 }
 
-func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// QueryRowContext runs a query expected to return at most one row.
+func (p Pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := p.c.stmt(ctx, query)
 	if err != nil {
 		return p.c.db.QueryRowContext(ctx, query, args...) // reports the same error on Scan
@@ -64,17 +67,17 @@ func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return st.QueryRowContext(ctx, args...)
 }
 
-// txn runs queries inside a transaction. It uses a statement only once it
+// Tx runs queries inside a transaction. It uses a statement only once it
 // is cached: preparing needs a connection from the pool, and the
 // transaction may hold the pool's only one (the SQLite writer), so an
 // uncached query runs unprepared and is prepared in the background for next
 // time.
-type txn struct {
+type Tx struct {
 	tx *sql.Tx
 	c  *stmtCache
 }
 
-func (t txn) cached(ctx context.Context, query string) *sql.Stmt {
+func (t Tx) cached(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := t.c.m.Load(query); ok {
 		return t.tx.StmtContext(ctx, st.(*sql.Stmt))
 	}
@@ -82,21 +85,24 @@ func (t txn) cached(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
-func (t txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// ExecContext runs a statement in the transaction.
+func (t Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := t.cached(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
-func (t txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+// QueryContext runs a query in the transaction.
+func (t Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := t.cached(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
-func (t txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// QueryRowContext runs a query in the transaction expected to return at most one row.
+func (t Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := t.cached(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"errors"
@@ -10,31 +10,36 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// dialect is everything that differs between SQLite and PostgreSQL, kept in
-// one place so the queries elsewhere are written once, with "?" placeholders.
-type dialect struct {
-	name  string
+// Dialect is everything that differs between SQLite and PostgreSQL, kept in
+// one place so the queries of every store are written once, with "?"
+// placeholders.
+type Dialect struct {
+	// Name is "sqlite" or "postgres"; stores keep their migrations in a
+	// folder of that name.
+	Name  string
 	goose goose.Dialect
 	// numbered placeholders ($1, $2, ...) instead of "?".
 	numbered bool
-	// forUpdate is appended to the read in Update: PostgreSQL locks the row
-	// so concurrent updates queue instead of failing the version check;
-	// SQLite's immediate transactions already serialise writers.
-	forUpdate string
+	// ForUpdate is appended to a read that precedes an update of the same
+	// row: PostgreSQL locks the row so concurrent updates queue instead of
+	// failing a version check; SQLite's immediate transactions already
+	// serialise writers.
+	ForUpdate string
 	// rebound caches queries rewritten to numbered placeholders: the query
 	// texts are constants, so each is rewritten once per process.
 	rebound sync.Map // string -> string
 }
 
+// The two dialects.
 var (
-	sqliteDialect   = &dialect{name: "sqlite", goose: goose.DialectSQLite3}
-	postgresDialect = &dialect{name: "postgres", goose: goose.DialectPostgres, numbered: true, forUpdate: " FOR UPDATE"}
+	SQLite   = &Dialect{Name: "sqlite", goose: goose.DialectSQLite3}
+	Postgres = &Dialect{Name: "postgres", goose: goose.DialectPostgres, numbered: true, ForUpdate: " FOR UPDATE"}
 )
 
-// bind returns query in the dialect's placeholder style. Only constant
+// Bind returns query in the dialect's placeholder style. Only constant
 // query texts may pass here (the cache keeps every text it sees); variable
-// lists of values use list.
-func (d *dialect) bind(query string) string {
+// lists of values use List.
+func (d *Dialect) Bind(query string) string {
 	if !d.numbered {
 		return query
 	}
@@ -67,9 +72,9 @@ func numberPlaceholders(query string) string {
 	return b.String()
 }
 
-// list returns n placeholders separated by commas, for "IN (...)", as the
+// List returns n placeholders separated by commas, for "IN (...)", as the
 // only parameters of the query.
-func (d *dialect) list(n int) string {
+func (d *Dialect) List(n int) string {
 	var b strings.Builder
 	for i := range n {
 		if i > 0 {
@@ -84,9 +89,9 @@ func (d *dialect) list(n int) string {
 	return b.String()
 }
 
-// isUniqueViolation reports whether err is a unique or primary-key
+// IsUniqueViolation reports whether err is a unique or primary-key
 // violation, in either dialect.
-func isUniqueViolation(err error) bool {
+func IsUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}

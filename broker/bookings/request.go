@@ -1,0 +1,85 @@
+package bookings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+	"github.com/google/uuid"
+)
+
+// RequestBooking asks for a slot on the citizen's behalf. Key is the
+// citizen's idempotency key for the request: the booking id derives from
+// (citizen, key), so a request run again after a crash finds the booking
+// it already created instead of making another.
+type RequestBooking struct {
+	Citizen       auth.Citizen
+	SlotID        string
+	Key           string
+	CorrelationID string
+}
+
+// bookingNamespace makes booking ids from (citizen, key). Changing it would
+// let a retry after the change book twice.
+var bookingNamespace = uuid.MustParse("6f1c4d2a-7f0e-4c55-9a59-2b8f3c1e9d10")
+
+// RequestBooking records the booking as pending and queues its saga, in one
+// transaction, and returns it as the citizen first sees it. A request run
+// again returns the booking as it was accepted (pending), whatever it has
+// become since, so every run gives the same answer.
+func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booking, error) {
+	if cmd.Key == "" {
+		return Booking{}, fmt.Errorf("a booking request needs its idempotency key: %w", contracts.ErrInvalid)
+	}
+	region, misID, err := ParseSlotID(cmd.SlotID)
+	if err != nil {
+		return Booking{}, err
+	}
+	slot, err := s.describeSlot(ctx, region, misID)
+	if err != nil {
+		return Booking{}, err
+	}
+	sealed, err := sagas.SealPatient(s.cfg.Sealer, contracts.Patient{SNILS: cmd.Citizen.SNILS, OMS: cmd.Citizen.OMS})
+	if err != nil {
+		return Booking{}, err
+	}
+	citizen := s.CitizenKey(cmd.Citizen)
+	id := uuid.NewSHA1(bookingNamespace, []byte(citizen+"\x00"+cmd.Key)).String()
+	b := sagas.NewBooking(id, citizen, snapshot(region, slot), region, sealed, cmd.CorrelationID,
+		s.cfg.Now(), s.cfg.BookingDeadline)
+	accepted := toBooking(b)
+	// Once the slot is described, the booking is recorded even if the
+	// citizen hangs up: the retry then finds it.
+	createCtx, cancel := withoutCaller(ctx, s.cfg.CommitTimeout)
+	defer cancel()
+	err = s.cfg.Bookings.Create(createCtx, b)
+	if errors.Is(err, contracts.ErrConflict) {
+		existing, err := s.own(ctx, id, citizen)
+		if err != nil {
+			return Booking{}, err
+		}
+		accepted = toBooking(existing)
+		accepted.Status, accepted.Reason = sagas.StatusPending, ""
+		return accepted, nil
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	return accepted, nil
+}
+
+// own returns the booking if it belongs to the citizen. Another citizen's
+// booking is reported exactly as a missing one, so ids cannot be probed.
+func (s *Service) own(ctx context.Context, id, citizen string) (*sagas.Booking, error) {
+	b, err := s.cfg.Bookings.Get(ctx, id)
+	if errors.Is(err, contracts.ErrNotFound) || (err == nil && b.Citizen != citizen) {
+		return nil, fmt.Errorf("booking: %w", contracts.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}

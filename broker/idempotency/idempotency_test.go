@@ -1,0 +1,113 @@
+package idempotency_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/sagas/sqldb"
+	"github.com/fedhealth/federation/sagas/sqldb/sqldbtest"
+)
+
+var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+func newStore(t *testing.T, db *sqldb.DB, now func() time.Time) *idempotency.Store {
+	t.Helper()
+	s, err := idempotency.New(context.Background(), db, false, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestAKeyRemembersTheFirstAnswer(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
+		db, _ := open(t)
+		s := newStore(t, db, nil)
+		ctx := context.Background()
+		if rec, err := s.Reserve(ctx, "c1", "k", "h1", time.Minute); rec != nil || err != nil {
+			t.Fatalf("first reserve: %v %v, want ownership", rec, err)
+		}
+		if rec, _ := s.Reserve(ctx, "c1", "k", "h1", time.Minute); rec == nil || rec.StatusCode != 0 {
+			t.Errorf("reserve while in flight: %+v, want the in-flight record", rec)
+		}
+		if rec, _ := s.Reserve(ctx, "c2", "k", "h1", time.Minute); rec != nil {
+			t.Errorf("another citizen's key: %+v, want ownership", rec)
+		}
+		_ = s.Complete(ctx, "c1", "k", 202, []byte(`{"id":"b1"}`))
+		rec, _ := s.Reserve(ctx, "c1", "k", "h1", time.Minute)
+		if rec == nil || rec.StatusCode != 202 || string(rec.Response) != `{"id":"b1"}` || rec.RequestHash != "h1" {
+			t.Errorf("after complete: %+v, want the stored answer", rec)
+		}
+		_, _ = s.Reserve(ctx, "c1", "k2", "h", time.Minute)
+		_ = s.Release(ctx, "c1", "k2")
+		if rec, _ := s.Reserve(ctx, "c1", "k2", "h", time.Minute); rec != nil {
+			t.Errorf("after release: %+v, want ownership again", rec)
+		}
+		if rec, _ := s.Reserve(ctx, "c1", "k2", "h", -time.Second); rec != nil {
+			t.Errorf("stale claim: %+v, want it taken over", rec)
+		}
+	})
+}
+
+func TestExpiredRecordsArePurgedAndTheirKeysRunAgain(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
+		db, _ := open(t)
+		now := t0
+		s := newStore(t, db, func() time.Time { return now })
+		ctx := context.Background()
+		_, _ = s.Reserve(ctx, "c1", "old", "h", time.Minute)
+		_ = s.Complete(ctx, "c1", "old", 202, []byte("{}"))
+		now = t0.Add(72 * time.Hour)
+		_, _ = s.Reserve(ctx, "c1", "new", "h", time.Minute)
+		n, err := s.Purge(ctx, now.Add(-time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("purge: %d, %v; want the one old record", n, err)
+		}
+		if rec, _ := s.Reserve(ctx, "c1", "old", "h2", time.Minute); rec != nil {
+			t.Errorf("a purged key: %+v, want it free for a new request", rec)
+		}
+		if rec, _ := s.Reserve(ctx, "c1", "new", "h", time.Minute); rec == nil {
+			t.Error("a recent key was purged")
+		}
+	})
+}
+
+// TestConcurrentFirstRequestsLeaveExactlyOneOwner races first requests with
+// one key from two handles, as two broker instances would: one owns the
+// key, the others see its in-flight record.
+func TestConcurrentFirstRequestsLeaveExactlyOneOwner(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
+		db, another := open(t)
+		stores := []*idempotency.Store{newStore(t, db, nil), newStore(t, another(), nil)}
+		ctx := context.Background()
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			owners int
+		)
+		for i := range 8 {
+			s := stores[i%2]
+			wg.Go(func() {
+				rec, err := s.Reserve(ctx, "c1", "k", "h", time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if rec == nil {
+					mu.Lock()
+					owners++
+					mu.Unlock()
+				} else if rec.StatusCode != 0 || rec.RequestHash != "h" {
+					t.Errorf("a loser saw %+v, want the in-flight record", rec)
+				}
+			})
+		}
+		wg.Wait()
+		if owners != 1 {
+			t.Errorf("%d owners of one key, want 1", owners)
+		}
+	})
+}

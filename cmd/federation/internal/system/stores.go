@@ -1,0 +1,83 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/regionstatus"
+	"github.com/fedhealth/federation/sagas/sqldb"
+	"github.com/fedhealth/federation/sagas/store"
+	"github.com/google/uuid"
+)
+
+// openStores opens the one database of this process and every store over
+// it: bookings and the outbox, idempotency records, region status.
+func (s *System) openStores(ctx context.Context, opts Options) error {
+	db, err := sqldb.Open(DatabaseConfig(opts))
+	if err != nil {
+		return err
+	}
+	s.SQL = db
+	s.closers = append(s.closers, db.Close)
+	if s.Store, err = store.New(ctx, db, store.Options{SkipMigrations: opts.SkipMigrations, Logger: s.logger}); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.Store.Close)
+	if s.idempotency, err = idempotency.New(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
+		return err
+	}
+	statuses, err := regionstatus.NewStore(ctx, db, opts.SkipMigrations, s.logger)
+	if err != nil {
+		return err
+	}
+	s.regionStatus = regionstatus.New(statuses, regionstatus.Config{Instance: instanceName(), Logger: s.logger})
+	return nil
+}
+
+// Migrate brings every store's tables to the newest schema, without
+// starting anything: the step a deployment runs before starting instances
+// with SkipMigrations.
+func Migrate(ctx context.Context, opts Options, logger *slog.Logger) error {
+	db, err := sqldb.Open(DatabaseConfig(opts))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return errors.Join(
+		store.Migrate(ctx, db, logger),
+		idempotency.Migrate(ctx, db, logger),
+		regionstatus.Migrate(ctx, db, logger),
+	)
+}
+
+// purgeIdempotency forgets Idempotency-Keys older than ttl, hourly.
+func (s *System) purgeIdempotency(ctx context.Context, ttl time.Duration) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := s.idempotency.Purge(ctx, time.Now().Add(-ttl))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.logger.Warn("expired idempotency records not purged", "err", err)
+		case n > 0:
+			s.logger.Info("expired idempotency records purged", "count", n, "older_than", ttl)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// instanceName names this process in shared records: host, pid and a
+// random suffix (pids repeat across containers).
+func instanceName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
+}
