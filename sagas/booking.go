@@ -36,17 +36,17 @@ type TimelineEntry struct {
 // entry and queues the messages the change must emit, which the store writes
 // in the same transaction.
 type Booking struct {
-	ID            string
-	Citizen       string // keyed pseudonym of the citizen, never the subject in clear
-	Region        string
-	Slot          SlotSnapshot
-	Status        Status
-	Reason        string // citizen-facing, set for rejected, failed and refused cancellations
+	ID      string
+	Citizen string // keyed pseudonym of the citizen, never the subject in clear
+	Region  string
+	Slot    SlotSnapshot
+	Status  Status
+	Reason  string // citizen-facing, set for rejected, failed and refused cancellations
 	// Saga is the saga that drives the booking now: booking until a
 	// cancellation is requested, then cancellation. It is stored, never
 	// inferred from Step, so sagas added later may share step names.
-	Saga contracts.SagaKind
-	Step Step
+	Saga          contracts.SagaKind
+	Step          Step
 	AppointmentID string // the MIS's id of the hold / appointment, once known
 	HoldExpires   time.Time
 	PatientSealed []byte // identifiers the MIS needs, sealed; erased when the saga ends
