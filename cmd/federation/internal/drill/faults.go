@@ -8,6 +8,7 @@ import (
 
 	"github.com/fedhealth/federation/cmd/federation/internal/ops"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -63,7 +64,7 @@ func poisonDrill(ctx context.Context, e *env, r *Result) error {
 	}
 	confirmed := 0
 	for _, b := range e.load.bookings() {
-		if b.Region == region && b.Start.After(after) && b.Status == "confirmed" {
+		if b.Region == region && b.Start.After(after) && sagas.Status(b.Status) == sagas.StatusConfirmed {
 			confirmed++
 		}
 	}
