@@ -13,6 +13,7 @@ import (
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/sagas"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
+	"github.com/fedhealth/federation/sagas/runner"
 	"github.com/fedhealth/federation/sagas/store"
 )
 
@@ -129,7 +130,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	switch verb {
 	case "list":
-		letters, err := ops.ListDeadLetters(ctx, brokers, opts.KafkaNamespace, *limit, 2*time.Second)
+		letters, err := runner.ListDeadLetters(ctx, brokers, opts.KafkaNamespace, *limit, 2*time.Second)
 		enc := json.NewEncoder(stdout)
 		for _, d := range letters {
 			_ = enc.Encode(d)
@@ -139,7 +140,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if *offset < 0 {
 			return fmt.Errorf("retry needs --partition and --offset (see dlq list)")
 		}
-		d, err := ops.RetryDeadLetter(ctx, brokers, opts.KafkaNamespace, *partition, *offset)
+		d, err := runner.RetryDeadLetter(ctx, brokers, opts.KafkaNamespace, *partition, *offset)
 		if err == nil {
 			fmt.Fprintf(stdout, "republished %d/%d to %s\n", d.Partition, d.Offset, d.FromTopic)
 		}
