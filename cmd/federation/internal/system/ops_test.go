@@ -67,7 +67,7 @@ func TestAnOperatorCanAbandonAStuckBookingAndItsHoldIsReleased(t *testing.T) {
 	if _, err := ops.AbandonSaga(context.Background(), h.sys.Store, id, time.Now()); err == nil {
 		t.Error("abandoning a finished booking succeeded")
 	}
-	if _, err := ops.RetrySaga(context.Background(), h.sys.Store, h.publisher(), h.opts.KafkaNamespace, id); err != nil {
+	if _, err := ops.RetrySaga(context.Background(), h.sys.Store, id, time.Now()); err != nil {
 		t.Errorf("retrying a finished saga: %v, want harmless", err)
 	}
 }
