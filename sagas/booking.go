@@ -129,9 +129,10 @@ func (b *Booking) ReleaseLate(appointmentID string, now time.Time) {
 }
 
 // Nudge sends the saga a new command without changing the booking: for a
-// compensation or cancellation whose command was lost or dead-lettered.
-// It touches UpdatedAt, so the same booking is nudged at most once per
-// stall period.
+// saga whose command was lost or dead-lettered (the sweeper's stalled
+// compensations and cancellations, an operator's "saga retry"). It touches
+// UpdatedAt, so the sweeper nudges the same booking at most once per stall
+// period.
 func (b *Booking) Nudge(now time.Time) {
 	b.UpdatedAt = now
 	b.command()

@@ -1,5 +1,7 @@
 package sagas
 
+import "github.com/fedhealth/federation/contracts"
+
 // Status is the citizen-visible state of a booking.
 type Status string
 
@@ -36,7 +38,9 @@ const (
 	StepDone    Step = "done"    // nothing left to do
 )
 
-// IdempotencyKey is the key a saga sends with the MIS call of step: the saga
-// id and the step, so a repeat of the same step is recognised by the MIS and
-// a different step never collides with it.
-func IdempotencyKey(sagaID string, step Step) string { return sagaID + ":" + string(step) }
+// IdempotencyKey is the key a saga sends with the MIS call of step, built by
+// contracts.StepKey (the one place that knows the scheme): a repeat of the
+// same step is recognised by the MIS and a different step never collides
+// with it. The step names that reach the MIS must equal the
+// contracts.Step* constants.
+func IdempotencyKey(sagaID string, step Step) string { return contracts.StepKey(sagaID, string(step)) }

@@ -12,7 +12,7 @@ import (
 	"github.com/fedhealth/federation/cmd/federation/internal/ops"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/sagas"
-	"github.com/fedhealth/federation/sagas/bus/kafka"
+	"github.com/fedhealth/federation/sagas/runner"
 	"github.com/fedhealth/federation/sagas/store"
 )
 
@@ -22,9 +22,15 @@ type target struct {
 	config, data, brokers, namespace string
 }
 
-func (t *target) flags(fs *flag.FlagSet) {
-	fs.StringVar(&t.config, "config", "", "the broker's YAML config (store and Kafka are taken from it)")
+// storeFlags are the flags of the tools that need only the store.
+func (t *target) storeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&t.config, "config", "", "the broker's YAML config (the store is taken from it)")
 	fs.StringVar(&t.data, "data", "", "without --config: the demo's --data directory (SQLite store)")
+}
+
+// kafkaFlags are the flags of the tools that read Kafka.
+func (t *target) kafkaFlags(fs *flag.FlagSet) {
+	fs.StringVar(&t.config, "config", "", "the broker's YAML config (Kafka is taken from it)")
 	fs.StringVar(&t.brokers, "brokers", "", "Kafka bootstrap addresses, comma-separated (overrides the config)")
 	fs.StringVar(&t.namespace, "namespace", "", "Kafka namespace (overrides the config's kafka.namespace)")
 }
@@ -84,7 +90,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var t target
-	t.flags(fs)
+	t.storeFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: federation migrate --config FILE\n\nMigrates the store's schema (run before a rollout whose instances set store.skip_migrations). Flags:")
 		fs.PrintDefaults()
@@ -107,7 +113,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := flag.NewFlagSet("dlq", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var t target
-	t.flags(fs)
+	t.kafkaFlags(fs)
 	limit := fs.Int("limit", 100, "list: at most this many dead letters")
 	partition := fs.Int("partition", 0, "retry: the dead letter's partition")
 	offset := fs.Int64("offset", -1, "retry: the dead letter's offset")
@@ -129,7 +135,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	switch verb {
 	case "list":
-		letters, err := ops.ListDeadLetters(ctx, brokers, opts.KafkaNamespace, *limit, 2*time.Second)
+		letters, err := runner.ListDeadLetters(ctx, brokers, opts.KafkaNamespace, *limit, 2*time.Second)
 		enc := json.NewEncoder(stdout)
 		for _, d := range letters {
 			_ = enc.Encode(d)
@@ -139,7 +145,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if *offset < 0 {
 			return fmt.Errorf("retry needs --partition and --offset (see dlq list)")
 		}
-		d, err := ops.RetryDeadLetter(ctx, brokers, opts.KafkaNamespace, *partition, *offset)
+		d, err := runner.RetryDeadLetter(ctx, brokers, opts.KafkaNamespace, *partition, *offset)
 		if err == nil {
 			fmt.Fprintf(stdout, "republished %d/%d to %s\n", d.Partition, d.Offset, d.FromTopic)
 		}
@@ -153,9 +159,16 @@ func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("saga", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var t target
-	t.flags(fs)
+	t.storeFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation saga show|retry|abandon [flags] BOOKING_ID\n\nshow prints a booking's saga state and timeline (no personal data);\nretry sends its saga a new command; abandon fails a pending booking and\nreleases whatever the clinic holds for it. Flags:")
+		fmt.Fprintln(stderr, `Usage: federation saga show|retry|abandon [flags] BOOKING_ID
+
+show prints a booking's saga state and timeline (no personal data);
+retry queues a new command for its saga (after a lost or dead-lettered
+one); abandon fails a pending booking, and its saga then releases
+whatever the clinic holds for it. retry and abandon change only the
+store: the running broker's outbox relay sends the command, so no
+Kafka access is needed. Flags:`)
 		fs.PrintDefaults()
 	}
 	verb, err := parseVerb(fs, args)
@@ -174,7 +187,7 @@ func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer st.Close()
 	switch verb {
 	case "show":
-		b, err := st.Get(ctx, id)
+		b, err := ops.ShowSaga(ctx, st, id)
 		if err != nil {
 			return err
 		}
@@ -186,24 +199,14 @@ func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return printSaga(stdout, b)
 	case "retry":
-		brokers, err := t.kafkaBrokers()
+		b, err := ops.RetrySaga(ctx, st, id, time.Now())
 		if err != nil {
 			return err
 		}
-		pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: brokers}, nil)
-		if err != nil {
-			return err
+		fmt.Fprintf(stdout, "queued a new saga command for booking %s (%s, step %s); the running broker sends it from its outbox\n", b.ID, b.Status, b.Step)
+		if b.Step == sagas.StepDone {
+			fmt.Fprintln(stdout, "the saga has nothing left to do, so the command will change nothing")
 		}
-		defer pub.Close()
-		opts, err := t.options()
-		if err != nil {
-			return err
-		}
-		b, err := ops.RetrySaga(ctx, st, pub, opts.KafkaNamespace, id)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "sent a %s command for booking %s (now %s at step %s)\n", b.Step, b.ID, b.Status, b.Step)
 		return nil
 	}
 	fs.Usage()

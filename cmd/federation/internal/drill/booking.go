@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/fedhealth/federation/sagas"
 )
 
 // accepted is one booking the broker accepted (202), followed to its end.
@@ -18,14 +20,9 @@ type accepted struct {
 	Final               time.Time // when a final status was first seen
 }
 
-// finalStatus mirrors sagas.Status.Final.
-func finalStatus(s string) bool {
-	switch s {
-	case "confirmed", "rejected", "failed", "cancelled":
-		return true
-	}
-	return false
-}
+// finalStatus reports whether the broker will not change a booking in
+// status s (as the federal API names it) by itself any more.
+func finalStatus(s string) bool { return sagas.Status(s).Final() }
 
 // book asks for slot as citizen with one Idempotency-Key, repeating the
 // same request through crashes until the broker answers. It returns the

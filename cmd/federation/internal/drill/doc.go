@@ -4,7 +4,7 @@
 // can be killed with SIGKILL and restarted on the same data), drives load
 // through the federal API, injects one fault, lets the system settle, and
 // then compares what the broker says about every accepted booking with what
-// every simulator holds:
+// every simulator holds (sagas/reconcile does the comparison):
 //
 //   - lost: an accepted booking that never reached a final status;
 //   - double: more than one live appointment for one booking or one slot;

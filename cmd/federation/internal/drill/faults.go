@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fedhealth/federation/cmd/federation/internal/ops"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/runner"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -63,7 +64,7 @@ func poisonDrill(ctx context.Context, e *env, r *Result) error {
 	}
 	confirmed := 0
 	for _, b := range e.load.bookings() {
-		if b.Region == region && b.Start.After(after) && b.Status == "confirmed" {
+		if b.Region == region && b.Start.After(after) && sagas.Status(b.Status) == sagas.StatusConfirmed {
 			confirmed++
 		}
 	}
@@ -78,7 +79,7 @@ func poisonDrill(ctx context.Context, e *env, r *Result) error {
 func deadLettered(ctx context.Context, brokers []string, namespace, topic string, payload []byte) bool {
 	until := time.Now().Add(30 * time.Second)
 	for time.Now().Before(until) && ctx.Err() == nil {
-		dls, _ := ops.ListDeadLetters(ctx, brokers, namespace, 100000, 2*time.Second)
+		dls, _ := runner.ListDeadLetters(ctx, brokers, namespace, 100000, 2*time.Second)
 		for _, d := range dls {
 			if d.FromTopic == topic && bytes.Equal(d.Payload, payload) {
 				return true

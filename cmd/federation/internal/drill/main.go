@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/fedhealth/federation/sagas/reconcile"
 )
 
 // Main runs "federation drill" with its command-line arguments (without
@@ -120,7 +122,9 @@ func runOne(ctx context.Context, cfg Config, binary, name string) (r Result, err
 	if err := drills[name](ctx, e, &r); err != nil {
 		return r, err
 	}
-	r.Counts = e.settle(ctx)
+	report := e.settle(ctx)
+	r.Counts = report.Counts
+	r.Failures = append(r.Failures, firstDifferences(report.Differences, 3)...)
 	r.Accepted, r.Refused = len(e.load.bookings()), e.load.refused
 	if n := len(e.load.errs); n > 0 {
 		r.Failures = append(r.Failures, fmt.Sprintf("%d requests never answered, first: %v", n, e.load.errs[0]))
@@ -130,4 +134,18 @@ func runOne(ctx context.Context, cfg Config, binary, name string) (r Result, err
 	}
 	r.Took = time.Since(start)
 	return r, nil
+}
+
+// firstDifferences says the first n differences, and how many more there
+// are, so a failed drill's report points at the bookings to look at.
+func firstDifferences(ds []reconcile.Difference, n int) []string {
+	var out []string
+	for i, d := range ds {
+		if i == n {
+			out = append(out, fmt.Sprintf("and %d more differences", len(ds)-n))
+			break
+		}
+		out = append(out, d.String())
+	}
+	return out
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/fedhealth/federation/sagas/reconcile"
 )
 
 // Isolation bounds: a healthy region's p99 may grow by 20% during a fault
@@ -18,7 +20,7 @@ const (
 // Result is one drill's outcome.
 type Result struct {
 	Drill    string
-	Counts   Counts
+	Counts   reconcile.Counts
 	Accepted int
 	Refused  int
 	// Extra holds drill-specific figures, printed as key=value in order.

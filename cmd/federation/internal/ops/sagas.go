@@ -2,51 +2,59 @@ package ops
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
-	"github.com/fedhealth/federation/sagas/bus/kafka"
-	"github.com/google/uuid"
 )
 
-// RetrySaga sends the saga of booking id a new command, for a saga whose
-// command was lost or dead-lettered after its cause was fixed. Harmless on
-// a saga with nothing left to do.
-func RetrySaga(ctx context.Context, st sagas.Store, pub message.Publisher, namespace, id string) (*sagas.Booking, error) {
+// ShowSaga returns booking id with its timeline.
+func ShowSaga(ctx context.Context, st sagas.Store, id string) (*sagas.Booking, error) {
 	b, err := st.Get(ctx, id)
+	return b, explain(id, err)
+}
+
+// RetrySaga sends the saga of booking id a new command, for a saga whose
+// command was lost or dead-lettered after its cause was fixed. It is the
+// booking's Nudge applied in st.Update, so the command is written to the
+// outbox in the same transaction and the running broker's outbox relay
+// publishes it to the region's topic (at once or, with no broker running,
+// when one starts). Harmless on a saga with nothing left to do: the saga
+// finds the booking done and changes nothing.
+func RetrySaga(ctx context.Context, st sagas.Store, id string, now time.Time) (*sagas.Booking, error) {
+	err := st.Update(ctx, id, func(b *sagas.Booking) error {
+		b.Nudge(now)
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, explain(id, err)
 	}
-	kind := contracts.SagaBooking
-	if b.Step == sagas.StepCancel {
-		kind = contracts.SagaCancellation
-	}
-	payload, err := json.Marshal(contracts.SagaCommand{Version: contracts.MessageVersion, SagaID: b.ID, Kind: kind,
-		Region: b.Region, CorrelationID: b.CorrelationID})
-	if err != nil {
-		return nil, err
-	}
-	msg := message.NewMessage(uuid.NewString(), payload)
-	msg.Metadata.Set(kafka.KeyMetadata, b.ID)
-	msg.Metadata.Set(sagas.MetaCorrelationID, b.CorrelationID)
-	if err := pub.Publish(namespace+contracts.RegionTopic(b.Region), msg); err != nil {
-		return nil, fmt.Errorf("publish command: %w", err)
-	}
-	return b, nil
+	return ShowSaga(ctx, st, id)
 }
 
 // AbandonSaga fails a pending booking now, with a reason the citizen reads;
 // the broker's running saga then releases whatever the MIS holds for it.
 // The change and its release command are written in one transaction, so
-// they leave through the outbox like any saga step.
+// they leave through the outbox like any saga step. A booking that is not
+// pending gives an error wrapping contracts.ErrConflict.
 func AbandonSaga(ctx context.Context, st sagas.Store, id string, now time.Time) (*sagas.Booking, error) {
 	err := st.Update(ctx, id, func(b *sagas.Booking) error { return b.Abandon(now) })
 	if err != nil {
-		return nil, err
+		return nil, explain(id, err)
 	}
-	return st.Get(ctx, id)
+	return ShowSaga(ctx, st, id)
+}
+
+// explain says which booking an error is about, and for an unknown one
+// where the operator may have gone wrong.
+func explain(id string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, contracts.ErrNotFound):
+		return fmt.Errorf("no booking %q in this store (is --config or --data the broker's?): %w", id, contracts.ErrNotFound)
+	}
+	return fmt.Errorf("booking %s: %w", id, err)
 }

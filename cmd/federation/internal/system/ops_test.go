@@ -9,6 +9,7 @@ import (
 	"github.com/fedhealth/federation/cmd/federation/internal/ops"
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/runner"
 )
 
 func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
@@ -23,7 +24,7 @@ func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
 	h.deadLetters(1, 10*time.Second)
 
 	ctx := context.Background()
-	letters, err := ops.ListDeadLetters(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, 100, 2*time.Second)
+	letters, err := runner.ListDeadLetters(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, 100, 2*time.Second)
 	if err != nil || len(letters) != 1 {
 		t.Fatalf("list: %v %v, want one dead letter", letters, err)
 	}
@@ -31,12 +32,12 @@ func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
 	if d.FromTopic != h.opts.KafkaNamespace+"fed.saga.r77.v1" || d.Reason == "" || string(d.Payload) != string(cmd) {
 		t.Errorf("dead letter %+v, want its origin, reason and payload", d)
 	}
-	if _, err := ops.RetryDeadLetter(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
+	if _, err := runner.RetryDeadLetter(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
 		t.Fatal(err)
 	}
 	// Still a ghost: it comes back to the dead-letter topic, a second time.
 	h.deadLetters(2, 10*time.Second)
-	if _, err := ops.RetryDeadLetter(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
+	if _, err := runner.RetryDeadLetter(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
 		t.Error("retrying a position with no dead letter succeeded")
 	}
 }
@@ -66,7 +67,7 @@ func TestAnOperatorCanAbandonAStuckBookingAndItsHoldIsReleased(t *testing.T) {
 	if _, err := ops.AbandonSaga(context.Background(), h.sys.Store, id, time.Now()); err == nil {
 		t.Error("abandoning a finished booking succeeded")
 	}
-	if _, err := ops.RetrySaga(context.Background(), h.sys.Store, h.publisher(), h.opts.KafkaNamespace, id); err != nil {
+	if _, err := ops.RetrySaga(context.Background(), h.sys.Store, id, time.Now()); err != nil {
 		t.Errorf("retrying a finished saga: %v, want harmless", err)
 	}
 }

@@ -1,4 +1,4 @@
-package ops
+package runner
 
 import (
 	"context"
@@ -13,21 +13,35 @@ import (
 	"github.com/google/uuid"
 )
 
-// DeadLetter is one message that could not be processed.
+// The operators' side of the poison route that New sets up: reading the
+// dead-letter topic and sending one dead letter back. Unlike the runner,
+// which takes any watermill subscriber, this talks to Kafka itself, because
+// an operator names a dead letter by its Kafka partition and offset.
+
+// DeadLetter is one message the poison route set aside, where it sits in
+// the dead-letter topic, and why.
 type DeadLetter struct {
-	Partition int               `json:"partition"`
-	Offset    int64             `json:"offset"`
-	At        time.Time         `json:"at"`
+	Partition int       `json:"partition"`
+	Offset    int64     `json:"offset"`
+	At        time.Time `json:"at"` // when it was dead-lettered
+	// FromTopic is the topic the message was consumed from, namespace
+	// included; Reason the error that made it permanent.
 	FromTopic string            `json:"from_topic"`
 	Reason    string            `json:"reason"`
 	Payload   []byte            `json:"payload"`
 	Metadata  map[string]string `json:"metadata"`
 }
 
-// ListDeadLetters reads the dead-letter topic from its start, without a
-// consumer group (so nothing is committed and the broker is not disturbed),
-// until limit messages or until the topic stays quiet for idle.
-// namespace is the Kafka namespace of the broker (see system.Options).
+// ErrNoSuchDeadLetter: no dead letter sits at the given position.
+var ErrNoSuchDeadLetter = errors.New("no dead letter at that position")
+
+// ListDeadLetters reads the dead-letter topic of namespace (see
+// Config.Namespace) from its start, without a consumer group, so nothing
+// is committed and the running broker is not disturbed. It stops after
+// limit messages, or once no message has come for idle; on a cancelled ctx
+// it returns what it read with ctx's error. A missing topic is an error
+// naming it: the broker creates it at start-up, so the namespace or the
+// brokers are wrong.
 func ListDeadLetters(ctx context.Context, brokers []string, namespace string, limit int, idle time.Duration) ([]DeadLetter, error) {
 	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{Brokers: brokers, SkipTopicCreation: true}, nil)
 	if err != nil {
@@ -68,12 +82,13 @@ func toDeadLetter(m *message.Message) DeadLetter {
 	return d
 }
 
-// ErrNoSuchDeadLetter: no dead letter sits at the given position.
-var ErrNoSuchDeadLetter = errors.New("no dead letter at that position")
-
 // RetryDeadLetter republishes the dead letter at (partition, offset) to the
-// topic it came from, without the poison markers. Consumers are idempotent,
-// so a retry of something already processed changes nothing.
+// topic it came from, with its metadata (partition key, correlation id,
+// trace) but without the poison markers, under a new message id: the
+// dead-letter topic keeps the original. The saga handlers tolerate
+// duplicates, so retrying a command whose saga has moved on changes
+// nothing; a message that is still poison comes back to the dead-letter
+// topic as a new dead letter.
 func RetryDeadLetter(ctx context.Context, brokers []string, namespace string, partition int, offset int64) (DeadLetter, error) {
 	all, err := ListDeadLetters(ctx, brokers, namespace, 1<<20, 2*time.Second)
 	if err != nil {
@@ -105,5 +120,8 @@ func republish(brokers []string, d DeadLetter) error {
 			msg.Metadata.Set(k, v)
 		}
 	}
-	return pub.Publish(d.FromTopic, msg)
+	if err := pub.Publish(d.FromTopic, msg); err != nil {
+		return fmt.Errorf("republish %d/%d to %s: %w", d.Partition, d.Offset, d.FromTopic, err)
+	}
+	return nil
 }
