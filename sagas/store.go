@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Store persists bookings with their timeline and outbox. Implementations
-// (store.SQLite, store.Postgres) are safe for concurrent use and pass the
-// shared suite in store/storetest.
+// Store persists bookings with their timeline and outbox. The SQL
+// implementation (store.DB, on SQLite or PostgreSQL) is safe for concurrent
+// use and passes the shared suite in store/storetest, as every
+// implementation must.
 type Store interface {
 	// Create saves a new booking with its timeline and outbox in one
 	// transaction. ErrConflict when the id exists.

@@ -23,12 +23,12 @@ import (
 
 // Config wires the saga.
 type Config struct {
-	Store  sagas.Store
-	MIS    contracts.Directory
-	Sealer sagas.Sealer
-	Now    func() time.Time     // nil means time.Now
-	Meter  metric.MeterProvider // nil means the otel global provider
-	Logger *slog.Logger         // nil discards
+	Store     sagas.Store
+	Directory contracts.Directory // finds each region's MIS
+	Sealer    sagas.Sealer
+	Now       func() time.Time     // nil means time.Now
+	Meter     metric.MeterProvider // nil means the otel global provider
+	Logger    *slog.Logger         // nil discards
 }
 
 // Saga advances booking sagas. It is safe for concurrent use; two Advance
@@ -40,8 +40,8 @@ type Saga struct {
 
 // New checks cfg and returns a Saga.
 func New(cfg Config) (*Saga, error) {
-	if cfg.Store == nil || cfg.MIS == nil || cfg.Sealer == nil {
-		return nil, fmt.Errorf("booking: Store, MIS and Sealer are required")
+	if cfg.Store == nil || cfg.Directory == nil || cfg.Sealer == nil {
+		return nil, fmt.Errorf("booking: Store, Directory and Sealer are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -74,7 +74,7 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 			return nil // done, or the cancellation saga's
 		}
 		var mis contracts.MIS
-		if mis, err = s.cfg.MIS.MIS(b.Region); err != nil {
+		if mis, err = s.cfg.Directory.MIS(b.Region); err != nil {
 			return err
 		}
 		next, stepErr := s.step(ctx, mis, b)

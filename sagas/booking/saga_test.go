@@ -94,7 +94,7 @@ func newFixture(t *testing.T, answers map[string][]error) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{store: db, mis: &scriptedMIS{answers: answers}, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	f.saga, err = booking.New(booking.Config{Store: db, MIS: directory{f.mis}, Sealer: plainSealer{}, Now: func() time.Time { return f.now }})
+	f.saga, err = booking.New(booking.Config{Store: db, Directory: directory{f.mis}, Sealer: plainSealer{}, Now: func() time.Time { return f.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func BenchmarkAdvance(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	saga, err := booking.New(booking.Config{Store: db, MIS: directory{&scriptedMIS{}}, Sealer: plainSealer{}})
+	saga, err := booking.New(booking.Config{Store: db, Directory: directory{&scriptedMIS{}}, Sealer: plainSealer{}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,9 @@
 // is a watermill Publisher and Subscriber on segmentio/kafka-go, and
 // [github.com/fedhealth/federation/sagas/bus/kafkaembed] starts an in-process
 // Kafka-protocol broker for the one-process default. The transactional outbox
-// relay and the consumer-side dedupe belong to this package itself; they sit
-// on top of the transport so that a saga never depends on Kafka's own
-// exactly-once, which does not reach the MIS.
+// relay belongs to this package itself and delivers at least once; there is
+// no consumer-side dedupe here: every saga step tolerates a duplicate
+// command on its own (the state lives in the store, and each MIS call
+// carries the saga's idempotency key), so the sagas never depend on Kafka's
+// own exactly-once, which does not reach the MIS.
 package bus

@@ -18,10 +18,10 @@ import (
 
 // Config wires the saga.
 type Config struct {
-	Store sagas.Store
-	MIS   contracts.Directory
-	Now   func() time.Time     // nil means time.Now
-	Meter metric.MeterProvider // nil means the otel global provider
+	Store     sagas.Store
+	Directory contracts.Directory  // finds each region's MIS
+	Now       func() time.Time     // nil means time.Now
+	Meter     metric.MeterProvider // nil means the otel global provider
 }
 
 // Saga advances cancellation sagas; safe for concurrent use.
@@ -32,8 +32,8 @@ type Saga struct {
 
 // New checks cfg and returns a Saga.
 func New(cfg Config) (*Saga, error) {
-	if cfg.Store == nil || cfg.MIS == nil {
-		return nil, fmt.Errorf("cancellation: Store and MIS are required")
+	if cfg.Store == nil || cfg.Directory == nil {
+		return nil, fmt.Errorf("cancellation: Store and Directory are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -54,7 +54,7 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 	if err != nil || b.Step != sagas.StepCancel {
 		return err
 	}
-	mis, err := s.cfg.MIS.MIS(b.Region)
+	mis, err := s.cfg.Directory.MIS(b.Region)
 	if err != nil {
 		return err
 	}

@@ -37,11 +37,11 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 	if err != nil {
 		return nil, err
 	}
-	bookings, err := booking.New(booking.Config{Store: s.Store, MIS: s.Registry, Sealer: sealer, Meter: tel.provider, Logger: s.logger})
+	bookings, err := booking.New(booking.Config{Store: s.Store, Directory: s.Registry, Sealer: sealer, Meter: tel.provider, Logger: s.logger})
 	if err != nil {
 		return nil, err
 	}
-	cancels, err := cancellation.New(cancellation.Config{Store: s.Store, MIS: s.Registry, Meter: tel.provider})
+	cancels, err := cancellation.New(cancellation.Config{Store: s.Store, Directory: s.Registry, Meter: tel.provider})
 	if err != nil {
 		return nil, err
 	}
