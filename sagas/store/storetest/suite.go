@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"stalled lists releases and cancellations that stopped moving", stalledOnly},
 		{"concurrent updates of one booking all land", concurrentUpdates},
 		{"published outbox messages are gone", outboxDelete},
+		{"the saga that drives a booking is stored with it", sagaKindStored},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -96,6 +97,36 @@ func createdReadsBack(t *testing.T, s Store) {
 	topics := map[string]string{recs[0].Topic: recs[0].Key, recs[1].Topic: recs[1].Key}
 	if topics[contracts.RegionTopic("25")] != "b1" || topics[contracts.TopicEvents] != "b1" {
 		t.Errorf("outbox %v, want the region command and the event, keyed by the booking", topics)
+	}
+}
+
+func sagaKindStored(t *testing.T, s Store) {
+	ctx := context.Background()
+	b := newBooking("b1", "c1", t0)
+	b.Confirm(contracts.Appointment{ID: "A-1"}, t0)
+	if err := s.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, "b1"); got.Saga != contracts.SagaBooking {
+		t.Errorf("a new booking is driven by %q, want the booking saga", got.Saga)
+	}
+	drain(t, s)
+	if err := s.Update(ctx, "b1", func(b *sagas.Booking) error { return b.RequestCancel(t0) }); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Get(ctx, "b1")
+	if got.Saga != contracts.SagaCancellation || got.Step != sagas.StepCancel {
+		t.Errorf("after a cancellation request: saga %q at %q, want the cancellation saga", got.Saga, got.Step)
+	}
+	recs, _ := s.FetchOutbox(ctx, 10)
+	var cmd contracts.SagaCommand
+	for _, r := range recs {
+		if r.Topic == contracts.RegionTopic("25") {
+			cmd, _ = contracts.DecodeSagaCommand(r.Payload)
+		}
+	}
+	if cmd.Kind != contracts.SagaCancellation {
+		t.Errorf("the queued command is for %q, want the stored saga's kind", cmd.Kind)
 	}
 }
 
