@@ -51,17 +51,25 @@ type SagaCommand struct {
 	CorrelationID string   `json:"correlation_id,omitempty"`
 }
 
-// Validate reports what is wrong with c, wrapping ErrInvalid.
+// Validate reports what is wrong with c. A command this instance cannot
+// read wraps ErrInvalid (dead-lettered); one written by a newer instance (a
+// higher version, a kind this one does not know) wraps ErrUnsupported, so it
+// is delivered again until an instance that knows it takes it. The version
+// is checked first: the rules of a newer version are not this one's to judge.
 func (c SagaCommand) Validate() error {
 	switch {
-	case c.Version != MessageVersion:
-		return fmt.Errorf("saga command version %d not supported: %w", c.Version, ErrInvalid)
+	case c.Version < 1:
+		return fmt.Errorf("saga command version %d malformed: %w", c.Version, ErrInvalid)
+	case c.Version > MessageVersion:
+		return fmt.Errorf("saga command version %d is newer than %d: %w", c.Version, MessageVersion, ErrUnsupported)
 	case c.SagaID == "":
 		return fmt.Errorf("saga command without saga_id: %w", ErrInvalid)
-	case c.Kind != SagaBooking && c.Kind != SagaCancellation:
-		return fmt.Errorf("saga command kind %q unknown: %w", c.Kind, ErrInvalid)
 	case !ValidRegionCode(c.Region):
 		return fmt.Errorf("saga command region %q malformed: %w", c.Region, ErrInvalid)
+	case c.Kind == "":
+		return fmt.Errorf("saga command without kind: %w", ErrInvalid)
+	case c.Kind != SagaBooking && c.Kind != SagaCancellation:
+		return fmt.Errorf("saga command kind %q unknown: %w", c.Kind, ErrUnsupported)
 	}
 	return nil
 }
@@ -95,21 +103,31 @@ func (e BookingEvent) Validate() error {
 	return nil
 }
 
-// DecodeSagaCommand parses and validates a SagaCommand v1. Unknown fields
-// are rejected so a message meant for another version is not misread.
+// DecodeSagaCommand parses and validates a SagaCommand v1. Malformed JSON
+// and broken v1 rules wrap ErrInvalid. A field this version does not have
+// wraps ErrUnsupported, like a newer version or kind (see Validate): a newer
+// instance wrote it and it may change the command's meaning, so this
+// instance neither misreads it nor dead-letters it. Past the JSON, the
+// command is returned with the error too, for logs: never act on it then.
 func DecodeSagaCommand(payload []byte) (SagaCommand, error) {
 	var c SagaCommand
-	if err := decodeStrict(payload, &c); err != nil {
-		return SagaCommand{}, err
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return SagaCommand{}, fmt.Errorf("decode saga command: %v: %w", err, ErrInvalid)
 	}
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	if err := unknownFields(payload, &SagaCommand{}); err != nil {
+		return c, fmt.Errorf("decode saga command: %v: %w", err, ErrUnsupported)
+	}
+	return c, nil
 }
 
-func decodeStrict(payload []byte, v any) error {
+// unknownFields decodes payload again, strictly. Called after a lenient
+// json.Unmarshal succeeded, so the only error left is a field v lacks
+// (encoding/json has no typed error for it).
+func unknownFields(payload []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("decode message: %v: %w", err, ErrInvalid)
-	}
-	return nil
+	return dec.Decode(v)
 }

@@ -9,28 +9,63 @@ import (
 )
 
 func TestSagaCommandsAreValidatedBeforeTheyAreTrusted(t *testing.T) {
+	for _, ok := range []string{
+		`{"v":1,"saga_id":"b1","kind":"booking","region":"77"}`,
+		`{"v":1,"saga_id":"b1","kind":"cancellation","region":"77","correlation_id":"c"}`,
+	} {
+		if _, err := contracts.DecodeSagaCommand([]byte(ok)); err != nil {
+			t.Errorf("a complete v1 command %s is refused: %v", ok, err)
+		}
+	}
+	malformed := []struct {
+		name    string
+		payload string
+	}{
+		{"garbage is invalid", `{not json`},
+		{"a command with trailing garbage is invalid", `{"v":1,"saga_id":"b1","kind":"booking","region":"77"} x`},
+		{"a version of the wrong type is invalid", `{"v":"1","saga_id":"b1","kind":"booking","region":"77"}`},
+		{"a command without version is invalid", `{"saga_id":"b1","kind":"booking","region":"77"}`},
+		{"a negative version is invalid", `{"v":-1,"saga_id":"b1","kind":"booking","region":"77"}`},
+		{"a command without saga id is invalid", `{"v":1,"kind":"booking","region":"77"}`},
+		{"a command without kind is invalid", `{"v":1,"saga_id":"b1","region":"77"}`},
+		{"a malformed region is invalid", `{"v":1,"saga_id":"b1","kind":"booking","region":"7 7"}`},
+		{"a malformed region is invalid even beside a newer field", `{"v":1,"saga_id":"b1","kind":"booking","region":"7 7","new_slot_id":"s2"}`},
+	}
+	for _, c := range malformed {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := contracts.DecodeSagaCommand([]byte(c.payload))
+			if k := contracts.KindOf(err); k != contracts.KindInvalid || !errors.Is(err, contracts.ErrInvalid) {
+				t.Errorf("error %v of kind %v, want invalid", err, k)
+			}
+		})
+	}
+}
+
+// A rolling deploy runs old and new instances side by side: what a newer
+// instance writes must come back to a newer instance, not die in the
+// dead-letter topic of an old one.
+func TestCommandsWrittenByANewerVersionAreUnsupportedNotInvalid(t *testing.T) {
 	cases := []struct {
 		name    string
 		payload string
-		valid   bool
 	}{
-		{"a complete v1 command is accepted", `{"v":1,"saga_id":"b1","kind":"booking","region":"77"}`, true},
-		{"a cancellation is accepted", `{"v":1,"saga_id":"b1","kind":"cancellation","region":"77","correlation_id":"c"}`, true},
-		{"another version is refused", `{"v":2,"saga_id":"b1","kind":"booking","region":"77"}`, false},
-		{"a command without saga id is refused", `{"v":1,"kind":"booking","region":"77"}`, false},
-		{"an unknown kind is refused", `{"v":1,"saga_id":"b1","kind":"reschedule","region":"77"}`, false},
-		{"a malformed region is refused", `{"v":1,"saga_id":"b1","kind":"booking","region":"7 7"}`, false},
-		{"an unknown field is refused", `{"v":1,"saga_id":"b1","kind":"booking","region":"77","patient":"x"}`, false},
-		{"garbage is refused", `{not json`, false},
+		{"a command of a higher version is unsupported", `{"v":2,"saga_id":"b1","kind":"booking","region":"77"}`},
+		{"a higher version is unsupported even if it dropped a v1 field", `{"v":2,"booking":"b1","region":"77"}`},
+		{"a saga kind this version does not know is unsupported", `{"v":1,"saga_id":"b1","kind":"reschedule","region":"77"}`},
+		{"a field this version does not know is unsupported", `{"v":1,"saga_id":"b1","kind":"booking","region":"77","new_slot_id":"s2"}`},
+		{"a reschedule of v2 with its new field is unsupported", `{"v":2,"saga_id":"b1","kind":"reschedule","region":"77","new_slot_id":"s2"}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := contracts.DecodeSagaCommand([]byte(c.payload))
-			if c.valid && err != nil {
-				t.Errorf("refused: %v", err)
+			cmd, err := contracts.DecodeSagaCommand([]byte(c.payload))
+			if k := contracts.KindOf(err); k != contracts.KindUnsupported || !errors.Is(err, contracts.ErrUnsupported) {
+				t.Fatalf("error %v of kind %v, want unsupported", err, k)
 			}
-			if !c.valid && !errors.Is(err, contracts.ErrInvalid) {
-				t.Errorf("error %v, want ErrInvalid", err)
+			if contracts.KindOf(err).Permanent() {
+				t.Error("an unsupported command counts as permanent: it would be dead-lettered")
+			}
+			if cmd.Region != "77" {
+				t.Errorf("region %q: the command is not returned for the logs", cmd.Region)
 			}
 		})
 	}
@@ -54,7 +89,7 @@ func TestRefusalsAreTheMISsBusinessAnswersOnly(t *testing.T) {
 			t.Errorf("%v is not a refusal", err)
 		}
 	}
-	for _, err := range []error{contracts.ErrRegionUnavailable, contracts.ErrOutcomeUnknown, contracts.ErrNotFound, nil} {
+	for _, err := range []error{contracts.ErrRegionUnavailable, contracts.ErrOutcomeUnknown, contracts.ErrNotFound, contracts.ErrUnsupported, nil} {
 		if contracts.IsRefusal(err) {
 			t.Errorf("%v counted as a refusal", err)
 		}

@@ -1,10 +1,6 @@
 package sagas
 
-import (
-	"errors"
-
-	"github.com/fedhealth/federation/contracts"
-)
+import "github.com/fedhealth/federation/contracts"
 
 // Citizen-facing reasons: the only words a citizen reads about why a booking
 // ended as it did. Kept in one place so support staff can find them.
@@ -20,19 +16,27 @@ const (
 	ReasonAbandoned        = "The booking could not be completed and was stopped by the service. Nothing was booked; please try again."
 )
 
-// ReasonFor turns a final MIS answer into the citizen's words.
+// reasons holds the citizen's words for every kind of error. Only final
+// answers (contracts.Kind.Final) end a booking with a reason; the other
+// kinds keep the generic sentence so that no kind is ever left without one.
+var reasons = map[contracts.Kind]string{
+	contracts.KindSlotTaken:        ReasonSlotTaken,
+	contracts.KindHoldExpired:      ReasonHoldExpired,
+	contracts.KindNotAttached:      ReasonNotAttached,
+	contracts.KindReferralRequired: ReasonReferralRequired,
+	contracts.KindNotFound:         ReasonSlotUnknown,
+	contracts.KindInvalid:          ReasonMISRejected,
+	contracts.KindConflict:         ReasonMISRejected,
+	contracts.KindUnavailable:      ReasonMISRejected,
+	contracts.KindOutcomeUnknown:   ReasonMISRejected,
+	contracts.KindUnsupported:      ReasonMISRejected,
+	contracts.KindInternal:         ReasonMISRejected,
+}
+
+// ReasonFor turns a final MIS answer into the citizen's words, by its kind.
 func ReasonFor(err error) string {
-	switch {
-	case errors.Is(err, contracts.ErrSlotTaken):
-		return ReasonSlotTaken
-	case errors.Is(err, contracts.ErrHoldExpired):
-		return ReasonHoldExpired
-	case errors.Is(err, contracts.ErrNotAttached):
-		return ReasonNotAttached
-	case errors.Is(err, contracts.ErrReferralRequired):
-		return ReasonReferralRequired
-	case errors.Is(err, contracts.ErrNotFound):
-		return ReasonSlotUnknown
+	if r, ok := reasons[contracts.KindOf(err)]; ok {
+		return r
 	}
 	return ReasonMISRejected
 }

@@ -24,50 +24,94 @@ type problem struct {
 
 const problemBase = "https://fedhealth.github.io/problems/"
 
-// Errors of the API layer itself; contracts' sentinels cover the rest.
+// Errors of the API layer itself, each with the kind it would have for
+// anyone who only knows the vocabulary; contracts' sentinels cover the rest.
 var (
-	errBodyTooLarge = errors.New("request body too large")
-	errKeyReused    = errors.New("Idempotency-Key reused with a different request")
-	errKeyInFlight  = errors.New("a request with this Idempotency-Key is still in progress")
-	errKeyMissing   = errors.New("Idempotency-Key header required")
+	errBodyTooLarge = contracts.NewError(contracts.KindInvalid, "request body too large")
+	errKeyReused    = contracts.NewError(contracts.KindConflict, "Idempotency-Key reused with a different request")
+	errKeyInFlight  = contracts.NewError(contracts.KindConflict, "a request with this Idempotency-Key is still in progress")
+	errKeyMissing   = contracts.NewError(contracts.KindInvalid, "Idempotency-Key header required")
 )
 
+// Errors lists the sentinels of the front end with problems of their own
+// (ErrUnauthenticated and the booking service's included), for
+// tests that check each has its problem.
+func Errors() []error {
+	return []error{auth.ErrUnauthenticated, errBodyTooLarge, bookings.ErrSlotUnknown, errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable}
+}
+
+// problemType is what a client sees of one class of error. The detail is
+// the error's text unless fixed says otherwise (where the text could reveal
+// more than a client should read).
+type problemType struct {
+	status             int
+	code, title, fixed string
+}
+
+// ownProblems are the API's own errors, looked up (with errors.Is, in this
+// order) before the kind of the error is.
+var ownProblems = []struct {
+	err error
+	problemType
+}{
+	{auth.ErrUnauthenticated, problemType{http.StatusUnauthorized, "unauthenticated", "Sign in to continue",
+		"A valid bearer token from the identity provider is required."}},
+	{errBodyTooLarge, problemType{http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large", ""}},
+	{errKeyMissing, problemType{http.StatusBadRequest, "idempotency-key-missing", "Idempotency-Key header required", ""}},
+	{errKeyReused, problemType{http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key was used for another request", ""}},
+	{errKeyInFlight, problemType{http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed", ""}},
+	{bookings.ErrSlotUnknown, problemType{http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot", ""}},
+	{bookings.ErrNotCancellable, problemType{http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now", ""}},
+}
+
+// kindProblems maps every kind of contracts.Kinds to its problem.
+var kindProblems = map[contracts.Kind]problemType{
+	contracts.KindInvalid:          {http.StatusBadRequest, "invalid-request", "The request is not valid", ""},
+	contracts.KindNotFound:         {http.StatusNotFound, "not-found", "Not found", ""},
+	contracts.KindConflict:         {http.StatusConflict, "conflict", "The request conflicts with the current state", ""},
+	contracts.KindSlotTaken:        {http.StatusConflict, "slot-taken", "This slot was taken by someone else", ""},
+	contracts.KindHoldExpired:      {http.StatusConflict, "hold-expired", "The clinic's reservation of this slot expired", ""},
+	contracts.KindNotAttached:      {http.StatusUnprocessableEntity, "not-attached", "You are not attached to this clinic", ""},
+	contracts.KindReferralRequired: {http.StatusUnprocessableEntity, "referral-required", "This specialist sees patients only with a referral", ""},
+	contracts.KindUnavailable:      {http.StatusServiceUnavailable, "region-unavailable", "The region's medical information system is unavailable", ""},
+	contracts.KindOutcomeUnknown:   {http.StatusServiceUnavailable, "outcome-unknown", "The region did not confirm the request; please try again", ""},
+	contracts.KindUnsupported:      {http.StatusNotImplemented, "unsupported", "This request is not supported yet", ""},
+	contracts.KindInternal: {http.StatusInternalServerError, "internal", "Internal error",
+		"Something went wrong on our side. Please try again later."},
+}
+
 // problemFor is the one place that maps an error to an HTTP status and the
-// words a client sees. Unknown errors become a 500 that reveals nothing.
+// words a client sees. An unclassified error becomes a 500 that reveals
+// nothing; a failed sign-in a 401 that explains only what is needed.
 func problemFor(err error) problem {
-	p := func(status int, code, title string) problem {
-		return problem{Type: problemBase + code, Title: title, Status: status, Code: code, Detail: err.Error()}
+	pt, ok := ownProblem(err)
+	if !ok {
+		pt, ok = kindProblems[contracts.KindOf(err)]
 	}
-	switch {
-	case errors.Is(err, auth.ErrUnauthenticated):
-		pr := p(http.StatusUnauthorized, "unauthenticated", "Sign in to continue")
-		pr.Detail = "A valid bearer token from the identity provider is required."
-		return pr
-	case errors.Is(err, errBodyTooLarge):
-		return p(http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large")
-	case errors.Is(err, errKeyMissing):
-		return p(http.StatusBadRequest, "idempotency-key-missing", "Idempotency-Key header required")
-	case errors.Is(err, errKeyReused):
-		return p(http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key was used for another request")
-	case errors.Is(err, errKeyInFlight):
-		return p(http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed")
-	case errors.Is(err, bookings.ErrSlotUnknown):
-		return p(http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot")
-	case errors.Is(err, contracts.ErrSlotTaken):
-		return p(http.StatusConflict, "slot-taken", "This slot was taken by someone else")
-	case errors.Is(err, bookings.ErrNotCancellable):
-		return p(http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now")
-	case errors.Is(err, contracts.ErrRegionUnavailable):
-		return p(http.StatusServiceUnavailable, "region-unavailable", "The region's medical information system is unavailable")
-	case errors.Is(err, contracts.ErrInvalid):
-		return p(http.StatusBadRequest, "invalid-request", "The request is not valid")
-	case errors.Is(err, contracts.ErrNotFound):
-		return p(http.StatusNotFound, "not-found", "Not found")
-	case errors.Is(err, contracts.ErrConflict):
-		return p(http.StatusConflict, "conflict", "The request conflicts with the current state")
+	if !ok {
+		pt = kindProblems[contracts.KindInternal]
 	}
-	return problem{Type: problemBase + "internal", Title: "Internal error", Status: http.StatusInternalServerError,
-		Code: "internal", Detail: "Something went wrong on our side. Please try again later."}
+	detail := pt.fixed
+	if detail == "" {
+		detail = err.Error()
+	}
+	return problem{Type: problemBase + pt.code, Title: pt.title, Status: pt.status, Code: pt.code, Detail: detail}
+}
+
+func ownProblem(err error) (problemType, bool) {
+	for _, own := range ownProblems {
+		if errors.Is(err, own.err) {
+			return own.problemType, true
+		}
+	}
+	return problemType{}, false
+}
+
+// ProblemFor returns the HTTP status and problem code the API answers err
+// with, for tests and documentation outside this package.
+func ProblemFor(err error) (status int, code string) {
+	pr := problemFor(err)
+	return pr.Status, pr.Code
 }
 
 // writeError answers with the problem for err, logging server-side faults.

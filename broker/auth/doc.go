@@ -16,11 +16,12 @@
 // DevIssuer is a toy identity provider for demo mode and tests only.
 package auth
 
-import "errors"
+import "github.com/fedhealth/federation/contracts"
 
 // ErrUnauthenticated is returned (wrapped with the reason) when a request
 // carries no usable proof of identity: no bearer token, or a token that is
 // malformed, unsigned, signed by an unknown key, expired, meant for another
 // audience or issuer, or carrying invalid identifier claims. The reason never
-// contains the token itself. The HTTP layer maps it to 401.
-var ErrUnauthenticated = errors.New("unauthenticated")
+// contains the token itself. The HTTP layer maps it to 401. Its kind is
+// contracts.KindInvalid: the same request cannot succeed.
+var ErrUnauthenticated = contracts.NewError(contracts.KindInvalid, "unauthenticated")

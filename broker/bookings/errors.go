@@ -1,11 +1,11 @@
 package bookings
 
-import "errors"
+import "github.com/fedhealth/federation/contracts"
 
 // Errors of the citizen use cases; contracts' sentinels cover the rest.
 var (
 	// ErrSlotUnknown: the clinic does not offer the slot (any more).
-	ErrSlotUnknown = errors.New("unknown slot")
+	ErrSlotUnknown = contracts.NewError(contracts.KindNotFound, "unknown slot")
 	// ErrNotCancellable: the booking is in a state that cannot be cancelled.
-	ErrNotCancellable = errors.New("booking cannot be cancelled now")
+	ErrNotCancellable = contracts.NewError(contracts.KindConflict, "booking cannot be cancelled now")
 )

@@ -1,7 +1,6 @@
 package breaker
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -78,18 +77,9 @@ func statusOf(s gobreaker.State) contracts.RegionStatus {
 }
 
 // IsSuccessful decides what the breaker counts against the region: any
-// answer from a healthy MIS is a success, including its business refusals,
-// not-found, invalid and conflict; unavailability, unknown outcomes,
-// timeouts and anything unexpected are failures. A caller's own
-// cancellation never reaches IsSuccessful: the decorator reports it as a
-// success, since it says nothing about the region.
-func IsSuccessful(err error) bool {
-	switch {
-	case err == nil, contracts.IsRefusal(err):
-		return true
-	case errors.Is(err, contracts.ErrOutcomeUnknown), errors.Is(err, contracts.ErrRegionUnavailable):
-		return false
-	}
-	return errors.Is(err, contracts.ErrNotFound) || errors.Is(err, contracts.ErrInvalid) ||
-		errors.Is(err, contracts.ErrConflict)
-}
+// answer from a healthy MIS (contracts.Kind.Answered: its business
+// refusals, not-found, invalid, conflict) is a success; unavailability,
+// unknown outcomes, timeouts and anything unclassified are failures. A
+// caller's own cancellation never reaches IsSuccessful: the decorator
+// reports it as a success, since it says nothing about the region.
+func IsSuccessful(err error) bool { return err == nil || contracts.KindOf(err).Answered() }

@@ -24,6 +24,40 @@ var refusals = map[string]error{
 	misv1.RefusalReferralRequired: contracts.ErrReferralRequired,
 }
 
+// answerKind is what the status of a non-2xx answer says about the call
+// before its body is read; the body of a 409 or 422 may name a refusal. The
+// retry rule (retryableStatus) and the error (sentinelFor) both derive from it.
+func answerKind(status int) contracts.Kind {
+	switch {
+	case status == http.StatusBadRequest:
+		return contracts.KindInvalid
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return contracts.KindInternal // the broker's credentials are wrong: see sentinelFor
+	case status == http.StatusNotFound:
+		return contracts.KindNotFound
+	case status == http.StatusConflict:
+		return contracts.KindConflict // e.g. the same key in flight: the caller retries later
+	case status == http.StatusTooManyRequests, status >= 500 && status != http.StatusNotImplemented:
+		return contracts.KindUnavailable
+	case status >= 400 && status < 500:
+		return contracts.KindInvalid
+	default: // 501, and redirects, which we never follow: an MIS outside its contract
+		return contracts.KindInternal
+	}
+}
+
+// answerSentinels names the error of each kind answerKind returns. An
+// answer outside the contract (KindInternal) leaves the region unusable
+// until someone fixes it: to its callers the region is unavailable, but
+// repeating the call cannot help, so it is never retried.
+var answerSentinels = map[contracts.Kind]error{
+	contracts.KindInvalid:     contracts.ErrInvalid,
+	contracts.KindNotFound:    contracts.ErrNotFound,
+	contracts.KindConflict:    contracts.ErrConflict,
+	contracts.KindUnavailable: contracts.ErrRegionUnavailable,
+	contracts.KindInternal:    contracts.ErrRegionUnavailable,
+}
+
 // statusError maps a non-2xx answer to a sentinel. It never quotes the
 // OperationOutcome's diagnostics: an MIS may put patient data there.
 func (c *Client) statusError(op string, status int, body []byte, st *callState) error {
@@ -31,35 +65,27 @@ func (c *Client) statusError(op string, status int, body []byte, st *callState) 
 }
 
 func sentinelFor(status int, body []byte, st *callState) error {
+	kind := answerKind(status)
 	switch {
-	case status == http.StatusBadRequest:
-		return contracts.ErrInvalid
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return fmt.Errorf("%w: %w", ErrUnauthorized, contracts.ErrRegionUnavailable)
-	case status == http.StatusNotFound:
-		return contracts.ErrNotFound
 	case status == http.StatusConflict || status == http.StatusUnprocessableEntity:
-		return refusalFor(status, body)
-	case retryableStatus(status) && st.post && st.maybeApplied:
-		return contracts.ErrOutcomeUnknown
-	case status >= 400 && status < 500 && status != http.StatusTooManyRequests:
-		return contracts.ErrInvalid
-	default: // 429, 5xx, and redirects, which we never follow
-		return contracts.ErrRegionUnavailable
-	}
-}
-
-func refusalFor(status int, body []byte) error {
-	var oo misv1.OperationOutcome
-	if json.Unmarshal(body, &oo) == nil {
-		if err, ok := refusals[oo.RefusalCode()]; ok {
+		if err := refusal(body); err != nil {
 			return err
 		}
+	case kind == contracts.KindUnavailable && st.post && st.maybeApplied:
+		return contracts.ErrOutcomeUnknown
 	}
-	if status == http.StatusConflict {
-		return contracts.ErrConflict // e.g. the same key in flight: retry later
+	return answerSentinels[kind]
+}
+
+// refusal returns the refusal an OperationOutcome names, or nil.
+func refusal(body []byte) error {
+	var oo misv1.OperationOutcome
+	if json.Unmarshal(body, &oo) != nil {
+		return nil
 	}
-	return contracts.ErrInvalid
+	return refusals[oo.RefusalCode()]
 }
 
 // transportError maps a call that got no usable answer.

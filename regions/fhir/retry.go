@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/fedhealth/federation/contracts"
 )
 
 // callState follows one logical call across its attempts. retryablehttp
@@ -76,9 +78,15 @@ func (st *callState) note(resp *http.Response, err error) {
 	}
 }
 
-func retryableStatus(code int) bool {
-	return code == http.StatusTooManyRequests || (code >= 500 && code != http.StatusNotImplemented)
-}
+// retryableStatus: an answer is worth repeating only when the region said
+// "not now" (429, most 5xx). Callers also need the call's retry rights.
+func retryableStatus(code int) bool { return Retried(answerKind(code)) }
+
+// Retried reports whether the client repeats a GET or a keyed POST whose
+// answer is of this kind: only when the region is unavailable for the
+// moment. A refusal, not-found, invalid or conflict is the MIS's answer; an
+// answer outside the contract (KindInternal) would be the same next time.
+func Retried(k contracts.Kind) bool { return k == contracts.KindUnavailable }
 
 // mayHaveBeenSent is false only when the connection was never made (dial or
 // DNS failure); anything later may have delivered the request.

@@ -63,6 +63,12 @@ func TestStatusMapping(t *testing.T) {
 			[]answer{{status: http.StatusForbidden}}, fhir.ErrUnauthorized, 1},
 		{"a 401 is also region unavailable", hold,
 			[]answer{{status: http.StatusUnauthorized}}, contracts.ErrRegionUnavailable, 1},
+		{"a 501 is region unavailable and not retried: it would be the same next time", search,
+			[]answer{{status: http.StatusNotImplemented}}, contracts.ErrRegionUnavailable, 1},
+		{"a redirect is neither followed nor retried", search,
+			[]answer{{status: http.StatusFound, header: http.Header{"Location": {"/elsewhere"}}}}, contracts.ErrRegionUnavailable, 1},
+		{"a 422 without a refusal code is invalid", hold,
+			[]answer{{status: http.StatusUnprocessableEntity}}, contracts.ErrInvalid, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

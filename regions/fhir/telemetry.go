@@ -68,36 +68,20 @@ func (t telemetry) retry(ctx context.Context, region, op string) {
 	t.retries.Add(ctx, 1, metric.WithAttributes(attribute.String("region", region), attribute.String("operation", op)))
 }
 
-// Outcome names the class of a call's result for metrics: "ok", "refused",
-// "not_found", "invalid", "conflict", "unknown", "unauthorized",
-// "unavailable", "canceled" or "error".
+// Outcome names the class of a call's result for metrics: "ok", the
+// error's kind (contracts.Kind.String: "slot_taken", "not_found",
+// "unavailable", "outcome_unknown", "internal", ...), or, when the kind
+// alone would hide it, "unauthorized" (the broker's credentials were
+// rejected) and "canceled" (the caller walked away; an unclassified error).
 func Outcome(err error) string {
+	kind := contracts.KindOf(err)
 	switch {
 	case err == nil:
 		return "ok"
-	case contracts.IsRefusal(err):
-		return "refused"
-	case errors.Is(err, contracts.ErrOutcomeUnknown):
-		return "unknown"
 	case errors.Is(err, ErrUnauthorized):
 		return "unauthorized"
-	}
-	return outcomeOfRest(err)
-}
-
-func outcomeOfRest(err error) string {
-	switch {
-	case errors.Is(err, contracts.ErrNotFound):
-		return "not_found"
-	case errors.Is(err, contracts.ErrInvalid):
-		return "invalid"
-	case errors.Is(err, contracts.ErrConflict):
-		return "conflict"
-	case errors.Is(err, contracts.ErrRegionUnavailable):
-		return "unavailable"
-	case errors.Is(err, context.Canceled):
+	case kind == contracts.KindInternal && errors.Is(err, context.Canceled):
 		return "canceled"
-	default:
-		return "error"
 	}
+	return kind.String()
 }

@@ -189,6 +189,4 @@ func (s *Saga) NudgeStalled(ctx context.Context, before time.Time, limit int) (i
 
 // final reports whether err is the MIS's final answer about this request
 // (as opposed to trouble reaching it).
-func final(err error) bool {
-	return err != nil && (contracts.IsRefusal(err) || errors.Is(err, contracts.ErrNotFound) || errors.Is(err, contracts.ErrInvalid))
-}
+func final(err error) bool { return err != nil && contracts.KindOf(err).Final() }

@@ -62,7 +62,7 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 	switch {
 	case err == nil || errors.Is(err, contracts.ErrNotFound):
 		return s.update(ctx, id, func(b *sagas.Booking) { b.Cancelled(s.cfg.Now()) })
-	case contracts.IsRefusal(err) || errors.Is(err, contracts.ErrInvalid):
+	case contracts.KindOf(err).Final(): // a refusal or invalid: the clinic's last word
 		return s.update(ctx, id, func(b *sagas.Booking) { b.CancelRefused(s.cfg.Now()) })
 	}
 	return err

@@ -2,54 +2,74 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
 
-func (rt *Runtime) handle(msg *message.Message) error {
+// handle advances the saga a command on region's topic names. Its error
+// decides what becomes of the command (see settle).
+func (rt *Runtime) handle(region string, msg *message.Message) error {
 	cmd, err := contracts.DecodeSagaCommand(msg.Payload)
+	log := rt.cfg.Logger.With("region", region, "saga_id", cmd.SagaID, "kind", cmd.Kind,
+		"correlation_id", msg.Metadata.Get(sagas.MetaCorrelationID))
 	if err != nil {
-		return err // permanent: dead letter
+		return rt.settle(msg.Context(), region, log, err)
 	}
 	saga, ok := rt.cfg.Sagas[cmd.Kind]
 	if !ok {
-		return fmt.Errorf("no saga for kind %q: %w", cmd.Kind, contracts.ErrInvalid)
+		err = fmt.Errorf("no saga for kind %q on this instance: %w", cmd.Kind, contracts.ErrUnsupported)
+		return rt.settle(msg.Context(), region, log, err)
 	}
 	ctx, span := rt.tracer.Start(msg.Context(), "saga."+string(cmd.Kind)+".advance",
 		trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("region", cmd.Region), attribute.String("saga_id", cmd.SagaID)))
 	defer span.End()
-	log := rt.cfg.Logger.With("saga_id", cmd.SagaID, "kind", cmd.Kind, "region", cmd.Region,
-		"correlation_id", msg.Metadata.Get(sagas.MetaCorrelationID))
 	err = saga.Advance(ctx, cmd.SagaID)
 	if err != nil {
 		span.RecordError(err)
 	}
-	switch {
+	return rt.settle(ctx, region, log, err)
+}
+
+// settle logs what becomes of a command whose handling ended in err and
+// returns err: nil acknowledges it, a Permanent error dead-letters it
+// (poison queue middleware), any other sends it back to Kafka.
+func (rt *Runtime) settle(ctx context.Context, region string, log *slog.Logger, err error) error {
+	switch kind := contracts.KindOf(err); {
 	case err == nil:
-		return nil
-	case permanent(err):
+	case Permanent(err):
 		log.Error("saga command cannot be processed; dead-lettered", "err", err)
-		return err
-	case errors.Is(err, contracts.ErrRegionUnavailable):
+	case kind == contracts.KindUnavailable:
 		// The region's breaker is open or its MIS is failing: wait a little
 		// before the command goes back, so a dead region costs no CPU.
 		log.Debug("region unavailable; command will be retried", "err", err)
-		select {
-		case <-time.After(rt.cfg.UnavailableBackoff):
-		case <-ctx.Done():
-		}
-		return err
+		rt.pause(ctx, region, kind, rt.cfg.UnavailableBackoff)
+	case kind == contracts.KindUnsupported:
+		// Written by a newer instance (rolling deploy): leave it for one
+		// that knows it. It stays in its partition until then, also after
+		// a rollback, which the deferred counter shows.
+		log.Warn("saga command not supported by this instance; left for a newer one", "err", err)
+		rt.pause(ctx, region, kind, rt.cfg.UnsupportedBackoff)
 	default:
 		log.Warn("saga step failed; command will be retried", "err", err)
-		return err
+	}
+	return err
+}
+
+// pause counts a deferred command and waits d, or less if ctx ends.
+func (rt *Runtime) pause(ctx context.Context, region string, reason contracts.Kind, d time.Duration) {
+	rt.deferred.Add(ctx, 1, metric.WithAttributes(attribute.String("region", region), attribute.String("reason", reason.String())))
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
 	}
 }
 

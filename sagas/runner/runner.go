@@ -2,6 +2,14 @@
 // topic (so a slow or failing region holds up only its own topic), the
 // dead-letter route for messages that can never be processed, and the
 // deadline sweeper that fails bookings whose region did not answer in time.
+//
+// What becomes of a command derives from the kind of its error
+// (contracts.KindOf): a permanent one (invalid, not found, or a panic) goes
+// to the dead-letter topic; an unavailable region or a command this
+// instance does not support (a newer version, saga kind or field, written
+// by a newer instance during a rolling deploy) goes back to Kafka after a
+// pause, counted in federation.saga.messages.deferred; anything else goes
+// back at once.
 package runner
 
 import (
@@ -17,11 +25,13 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/fedhealth/federation/contracts"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
 
 // Advancer moves one saga as far as it can; booking.Saga and
-// cancellation.Saga implement it. An error means "deliver again later".
+// cancellation.Saga implement it. An error means "deliver again later",
+// unless it is Permanent.
 type Advancer interface {
 	Advance(ctx context.Context, sagaID string) error
 }
@@ -50,6 +60,11 @@ type Config struct {
 	// UnavailableBackoff is the pause before a command whose region is
 	// unavailable goes back to Kafka; default 500ms.
 	UnavailableBackoff time.Duration
+	// UnsupportedBackoff is the pause before a command this instance cannot
+	// handle (contracts.ErrUnsupported: written by a newer instance) goes
+	// back to Kafka for an instance that can; default 5s. It holds up the
+	// command's partition meanwhile, as a rolling deploy is short.
+	UnsupportedBackoff time.Duration
 	// SweepEvery is the deadline sweeper's period; default 1s.
 	SweepEvery time.Duration
 	// StallAfter: a release or cancellation unchanged for this long is sent
@@ -58,7 +73,9 @@ type Config struct {
 	// TracerProvider starts a consumer span per delivery, continuing the
 	// trace carried in the message; nil means the otel global provider.
 	TracerProvider trace.TracerProvider
-	Logger         *slog.Logger
+	// Meter receives the runner's metrics; nil means the otel global provider.
+	Meter  metric.MeterProvider
+	Logger *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -67,6 +84,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.UnavailableBackoff == 0 {
 		c.UnavailableBackoff = 500 * time.Millisecond
+	}
+	if c.UnsupportedBackoff == 0 {
+		c.UnsupportedBackoff = 5 * time.Second
 	}
 	if c.SweepEvery == 0 {
 		c.SweepEvery = time.Second
@@ -79,6 +99,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.TracerProvider == nil {
 		c.TracerProvider = otel.GetTracerProvider()
+	}
+	if c.Meter == nil {
+		c.Meter = otel.GetMeterProvider()
 	}
 }
 
@@ -97,11 +120,14 @@ func (c Config) Validate() error {
 
 // Runtime consumes the region topics. Create with New, start with Run.
 type Runtime struct {
-	cfg    Config
-	router *message.Router
-	tracer trace.Tracer
-	subs   []message.Subscriber
+	cfg      Config
+	router   *message.Router
+	tracer   trace.Tracer
+	deferred metric.Int64Counter
+	subs     []message.Subscriber
 }
+
+const scope = "github.com/fedhealth/federation/sagas/runner"
 
 // HandlerName and ConsumerGroup are part of the wire: the group holds the
 // committed offsets, so renaming it re-consumes a region's whole topic.
@@ -118,20 +144,27 @@ func New(cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	poison, err := middleware.PoisonQueueWithFilter(cfg.DeadLetters, cfg.Namespace+contracts.TopicDeadLetter, permanent)
+	poison, err := middleware.PoisonQueueWithFilter(cfg.DeadLetters, cfg.Namespace+contracts.TopicDeadLetter, Permanent)
 	if err != nil {
 		return nil, err
 	}
 	// Order matters: the poison queue must see the Recoverer's panic error.
 	router.AddMiddleware(poison, middleware.Recoverer, middleware.Timeout(cfg.MessageTimeout))
-	rt := &Runtime{cfg: cfg, router: router, tracer: cfg.TracerProvider.Tracer("github.com/fedhealth/federation/sagas/runner")}
+	deferred, err := cfg.Meter.Meter(scope).Int64Counter("federation.saga.messages.deferred",
+		metric.WithDescription("Saga commands sent back to Kafka after a pause, by region and reason: "+
+			"unavailable (the region's MIS) or unsupported (this instance cannot handle it; a newer one can)."))
+	if err != nil {
+		return nil, fmt.Errorf("runner: metrics: %w", err)
+	}
+	rt := &Runtime{cfg: cfg, router: router, tracer: cfg.TracerProvider.Tracer(scope), deferred: deferred}
 	for _, region := range cfg.Regions {
 		sub, err := cfg.Subscriber(cfg.Namespace + ConsumerGroup(region))
 		if err != nil {
 			return nil, fmt.Errorf("runner: subscriber for region %s: %w", region, err)
 		}
 		rt.subs = append(rt.subs, sub)
-		router.AddConsumerHandler(HandlerName(region), cfg.Namespace+contracts.RegionTopic(region), sub, rt.handle)
+		router.AddConsumerHandler(HandlerName(region), cfg.Namespace+contracts.RegionTopic(region), sub,
+			func(msg *message.Message) error { return rt.handle(region, msg) })
 	}
 	return rt, nil
 }
@@ -158,9 +191,11 @@ func (rt *Runtime) Run(ctx context.Context) error {
 // Running is closed once every handler consumes.
 func (rt *Runtime) Running() chan struct{} { return rt.router.Running() }
 
-// permanent selects the errors that redelivery cannot cure: they go to the
-// dead-letter topic with the reason, and the partition moves on.
-func permanent(err error) bool {
+// Permanent selects the errors that redelivery cannot cure (the kind is
+// permanent: invalid, not found; or the handler panicked): they go to the
+// dead-letter topic with the reason, and the partition moves on. An
+// unsupported command is not permanent: a newer instance can handle it.
+func Permanent(err error) bool {
 	var panicked middleware.RecoveredPanicError
-	return errors.Is(err, contracts.ErrInvalid) || errors.Is(err, contracts.ErrNotFound) || errors.As(err, &panicked)
+	return contracts.KindOf(err).Permanent() || errors.As(err, &panicked)
 }

@@ -58,6 +58,7 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 			}, s.logger)
 		},
 		DeadLetters: pub,
+		Meter:       tel.provider,
 		Logger:      s.logger,
 	})
 	if err != nil {
