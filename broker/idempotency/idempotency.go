@@ -13,7 +13,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
@@ -25,11 +24,7 @@ var migrations embed.FS
 
 // Migrate brings the idempotency table in db to the newest schema.
 func Migrate(ctx context.Context, db *sqldb.DB, logger *slog.Logger) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return db.Migrate(ctx, "idempotency", sub, "idempotency_schema_version", logger)
+	return db.Migrate(ctx, "idempotency", migrations, "idempotency_schema_version", logger)
 }
 
 // Record is what is remembered of a request. StatusCode 0 means the first

@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
@@ -17,11 +16,7 @@ var migrations embed.FS
 
 // Migrate brings the region status table in db to the newest schema.
 func Migrate(ctx context.Context, db *sqldb.DB, logger *slog.Logger) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return db.Migrate(ctx, "region status", sub, "region_status_schema_version", logger)
+	return db.Migrate(ctx, "region status", migrations, "region_status_schema_version", logger)
 }
 
 // Transition is the latest breaker transition of one region, as recorded

@@ -10,8 +10,9 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-// Migrate brings owner's tables to the newest schema. migrations holds one
-// folder per dialect ("sqlite", "postgres") of goose SQL files. Each owner
+// Migrate brings owner's tables to the newest schema. migrations is the
+// owner's embedded "migrations" folder, with one folder per dialect
+// ("sqlite", "postgres") of goose SQL files. Each owner
 // keeps its applied versions in its own table, versionTable, so the stores
 // sharing a database migrate independently. On PostgreSQL a session-level
 // advisory lock makes concurrent runs (several instances starting
@@ -20,7 +21,7 @@ func (d *DB) Migrate(ctx context.Context, owner string, migrations fs.FS, versio
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	sub, err := fs.Sub(migrations, d.Dialect.Name)
+	sub, err := fs.Sub(migrations, "migrations/"+d.Dialect.Name)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ package store
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"log/slog"
 	"sync"
 	"time"
@@ -75,11 +74,7 @@ type DB struct {
 // Migrate brings this store's tables in db to the newest schema: the step
 // a deployment runs before starting instances with SkipMigrations.
 func Migrate(ctx context.Context, db *sqldb.DB, logger *slog.Logger) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return db.Migrate(ctx, "bookings store", sub, versionTable, logger)
+	return db.Migrate(ctx, "bookings store", migrations, versionTable, logger)
 }
 
 // New builds the store over db, migrating its tables unless
