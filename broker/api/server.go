@@ -1,7 +1,8 @@
 // Package api is the federal booking API citizens reach through the portal:
 // regions, slot search, bookings and their history, as JSON over HTTP with
 // errors as RFC 9457 problem details (problem.go is the only place that maps
-// errors to statuses).
+// errors to statuses). Each problem code has a page at /problems/{code}
+// (problempages.go), which the problem's type names.
 package api
 
 import (
@@ -33,9 +34,10 @@ type Config struct {
 
 // Server is the HTTP API. Create with New; serve Handler().
 type Server struct {
-	cfg    Config
-	logger *slog.Logger
-	router chi.Router
+	cfg          Config
+	logger       *slog.Logger
+	router       chi.Router
+	problemPages map[string][]byte
 }
 
 // New checks cfg and builds the routes.
@@ -49,7 +51,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger}
+	pages, err := renderProblemPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, problemPages: pages}
 	s.routes()
 	return s, nil
 }
@@ -70,10 +76,8 @@ func (s *Server) routes() {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, contracts.ErrNotFound)
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, problem{Type: problemBase + "method-not-allowed",
-			Title: "Method not allowed", Status: http.StatusMethodNotAllowed, Code: "method-not-allowed"})
-	})
+	r.MethodNotAllowed(s.methodNotAllowed)
+	r.Get("/problems/{code}", s.problemPageHandler)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/regions", s.listRegions)
 		if s.cfg.DevIssuer != nil {
