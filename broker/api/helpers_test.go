@@ -15,13 +15,17 @@ import (
 
 // routedServer is a Server with every route mounted (demo token and
 // metrics included) but no use cases behind them: enough for what the
-// router and the problem pages answer, which is all these
+// router, the documents and the problem pages answer, which is all these
 // tests ask of it. Handlers that reach the bookings service are never
 // called here; the component tests (cmd/federation/internal/system) call
 // them on a whole system.
 func routedServer(t *testing.T) *Server {
 	t.Helper()
 	dev, err := auth.NewDevIssuer("http://127.0.0.1/dev-idp", "federal-portal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := loadDocuments()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +38,7 @@ func routedServer(t *testing.T) *Server {
 		_, _ = io.WriteString(w, "up 1\n")
 	})
 	s := &Server{cfg: Config{DevIssuer: dev, Metrics: metrics, Ready: func(context.Context) error { return nil }},
-		logger: slog.New(slog.DiscardHandler), problemPages: pages}
+		logger: slog.New(slog.DiscardHandler), docs: docs, problemPages: pages}
 	s.routes()
 	return s
 }

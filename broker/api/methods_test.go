@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +34,25 @@ func TestAMethodThePathDoesNotServeIsA405ProblemListingTheMethodsItDoes(t *testi
 	}
 	if resp, pr := do(t, http.MethodDelete, srv.URL+"/api/v1/nowhere"); resp.StatusCode != http.StatusNotFound || pr.Code != "not-found" {
 		t.Errorf("a path nobody serves answered %d %+v, want 404 not-found", resp.StatusCode, pr)
+	}
+}
+
+// TestEveryPathsAllowHeaderListsItsDocumentedMethods asks every documented
+// path with a method none of them serves.
+func TestEveryPathsAllowHeaderListsItsDocumentedMethods(t *testing.T) {
+	srv := httptest.NewServer(routedServer(t).Handler())
+	defer srv.Close()
+	for path, item := range loadDoc(t, OpenAPI).Paths.Map() {
+		var want []string
+		for m := range item.Operations() {
+			want = append(want, m)
+		}
+		slices.Sort(want)
+		resp, _ := do(t, http.MethodPatch, srv.URL+pathParam.ReplaceAllString(path, "x-1"))
+		got := strings.Split(resp.Header.Get("Allow"), ", ")
+		slices.Sort(got)
+		if resp.StatusCode != http.StatusMethodNotAllowed || !slices.Equal(got, want) {
+			t.Errorf("PATCH %s: %d Allow %v, want 405 Allow %v", path, resp.StatusCode, got, want)
+		}
 	}
 }

@@ -1,8 +1,10 @@
 // Package api is the federal booking API citizens reach through the portal:
 // regions, slot search, bookings and their history, as JSON over HTTP with
 // errors as RFC 9457 problem details (problem.go is the only place that maps
-// errors to statuses). Each problem code has a page at /problems/{code}
-// (problempages.go), which the problem's type names.
+// errors to statuses). The API is described by an OpenAPI 3.1 document
+// (openapi.yaml, served at /api/v1/openapi.json) that tests hold the router
+// and the component tests' answers to; each problem code has a page at
+// /problems/{code} (problempages.go), which the problem's type names.
 package api
 
 import (
@@ -15,6 +17,7 @@ import (
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/contracts/misv1"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -37,6 +40,7 @@ type Server struct {
 	cfg          Config
 	logger       *slog.Logger
 	router       chi.Router
+	docs         documents
 	problemPages map[string][]byte
 }
 
@@ -51,11 +55,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
+	docs, err := loadDocuments()
+	if err != nil {
+		return nil, err
+	}
 	pages, err := renderProblemPages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, problemPages: pages}
+	s := &Server{cfg: cfg, logger: cfg.Logger, docs: docs, problemPages: pages}
 	s.routes()
 	return s, nil
 }
@@ -78,7 +86,10 @@ func (s *Server) routes() {
 	})
 	r.MethodNotAllowed(s.methodNotAllowed)
 	r.Get("/problems/{code}", s.problemPageHandler)
+	r.Get("/contracts/mis/v1/openapi.yaml", serveDocument("application/yaml", misv1.OpenAPI))
+	r.Get("/contracts/mis/v1/openapi.json", serveDocument("application/json", s.docs.mis))
 	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/openapi.json", serveDocument("application/json", s.docs.api))
 		r.Get("/regions", s.listRegions)
 		if s.cfg.DevIssuer != nil {
 			r.Post("/dev/token", s.devToken)
