@@ -22,7 +22,7 @@ type problem struct {
 	Code     string `json:"code"`
 }
 
-const problemBase = "https://fedhealth.github.io/problems/"
+const problemBase = "/problems/" // a relative type (RFC 9457 §3.1.1) names this server's page: problempages.go
 
 // Errors of the API layer itself, each with the kind it would have for
 // anyone who only knows the vocabulary; contracts' sentinels cover the rest.

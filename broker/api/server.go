@@ -1,7 +1,10 @@
 // Package api is the federal booking API citizens reach through the portal:
 // regions, slot search, bookings and their history, as JSON over HTTP with
 // errors as RFC 9457 problem details (problem.go is the only place that maps
-// errors to statuses).
+// errors to statuses). The API is described by an OpenAPI 3.1 document
+// (openapi.yaml, served at /api/v1/openapi.json) that tests hold the router
+// and the component tests' answers to; each problem code has a page at
+// /problems/{code} (problempages.go), which the problem's type names.
 package api
 
 import (
@@ -14,6 +17,7 @@ import (
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/contracts/misv1"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -33,9 +37,11 @@ type Config struct {
 
 // Server is the HTTP API. Create with New; serve Handler().
 type Server struct {
-	cfg    Config
-	logger *slog.Logger
-	router chi.Router
+	cfg          Config
+	logger       *slog.Logger
+	router       chi.Router
+	docs         documents
+	problemPages map[string][]byte
 }
 
 // New checks cfg and builds the routes.
@@ -49,7 +55,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger}
+	docs, err := loadDocuments()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := renderProblemPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, docs: docs, problemPages: pages}
 	s.routes()
 	return s, nil
 }
@@ -70,11 +84,12 @@ func (s *Server) routes() {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, contracts.ErrNotFound)
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, problem{Type: problemBase + "method-not-allowed",
-			Title: "Method not allowed", Status: http.StatusMethodNotAllowed, Code: "method-not-allowed"})
-	})
+	r.MethodNotAllowed(s.methodNotAllowed)
+	r.Get("/problems/{code}", s.problemPageHandler)
+	r.Get("/contracts/mis/v1/openapi.yaml", serveDocument("application/yaml", misv1.OpenAPI))
+	r.Get("/contracts/mis/v1/openapi.json", serveDocument("application/json", s.docs.mis))
 	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/openapi.json", serveDocument("application/json", s.docs.api))
 		r.Get("/regions", s.listRegions)
 		if s.cfg.DevIssuer != nil {
 			r.Post("/dev/token", s.devToken)

@@ -129,7 +129,9 @@ func (h *harness) call(method, path, token, body string, header map[string]strin
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	r := response{status: resp.StatusCode, header: resp.Header, body: b}
+	h.conforms(req, r)
+	return r
 }
 
 func (h *harness) mustJSON(r response, status int, v any) {

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/bookings"
+	"github.com/fedhealth/federation/contracts"
+)
+
+// answeredErrors are the errors the API answers with a problem: its own,
+// the use cases', every sentinel of contracts, wrapped as callers wrap
+// them, and an error nobody classified.
+var answeredErrors = []error{
+	auth.ErrUnauthenticated, errBodyTooLarge, errKeyMissing, errKeyReused, errKeyInFlight, errBadWait,
+	bookings.ErrSlotUnknown, bookings.ErrNotCancellable,
+	contracts.ErrInvalid, contracts.ErrNotFound, contracts.ErrConflict, contracts.ErrSlotTaken,
+	contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired,
+	contracts.ErrRegionUnavailable, contracts.ErrOutcomeUnknown,
+	errors.New("disk on fire"),
+}
+
+func pageFor(code string) (problemPage, bool) {
+	for _, p := range problemPages {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return problemPage{}, false
+}
+
+func TestEveryProblemTheAPIAnswersHasAPageWithItsStatusAndTitle(t *testing.T) {
+	for _, err := range answeredErrors {
+		pr := problemFor(fmt.Errorf("region 77: %w", err))
+		page, ok := pageFor(pr.Code)
+		switch {
+		case !ok:
+			t.Errorf("%v is answered with code %q, which has no page in problemPages", err, pr.Code)
+		case page.Status != pr.Status || page.Title != pr.Title:
+			t.Errorf("%v: problem %d %q, its page says %d %q", err, pr.Status, pr.Title, page.Status, page.Title)
+		case pr.Type != problemBase+pr.Code:
+			t.Errorf("%v: type %q, want %q", err, pr.Type, problemBase+pr.Code)
+		}
+	}
+	if _, ok := pageFor("method-not-allowed"); !ok {
+		t.Error("the 405 answer's code has no page")
+	}
+}
+
+// TestEveryProblemTypeResolvesToItsPage resolves each code's type URI
+// against a request URL, as RFC 9457 says a client does, and reads it.
+func TestEveryProblemTypeResolvesToItsPage(t *testing.T) {
+	srv := httptest.NewServer(routedServer(t).Handler())
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL + "/api/v1/bookings/b-1")
+	for _, p := range problemPages {
+		t.Run(p.Code, func(t *testing.T) {
+			ref, err := url.Parse(problemBase + p.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.Get(base.ResolveReference(ref).String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Fatalf("%d %s, want 200 text/html", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			for _, want := range []string{p.Title, strconv.Itoa(p.Status), p.Meaning, p.Action} {
+				if !strings.Contains(string(body), template.HTMLEscapeString(want)) {
+					t.Errorf("the page does not say %q", want)
+				}
+			}
+		})
+	}
+}
+
+func TestAnUnknownProblemCodeIsANotFoundProblem(t *testing.T) {
+	srv := httptest.NewServer(routedServer(t).Handler())
+	defer srv.Close()
+	resp, pr := do(t, http.MethodGet, srv.URL+"/problems/no-such-code")
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/problem+json" || pr.Code != "not-found" {
+		t.Errorf("%d %s %+v, want 404 problem+json not-found", resp.StatusCode, resp.Header.Get("Content-Type"), pr)
+	}
+}
