@@ -3,8 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
-	"regexp"
 
+	"github.com/fedhealth/federation/contracts"
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel"
@@ -15,28 +15,23 @@ import (
 
 // HeaderCorrelationID carries the correlation id in and out of the API; it
 // travels on into every saga message and MIS call of the request.
-const HeaderCorrelationID = "X-Correlation-ID"
-
-var correlationPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-type correlationKey struct{}
+const HeaderCorrelationID = contracts.HeaderCorrelationID
 
 // CorrelationID returns the request's correlation id.
-func CorrelationID(ctx context.Context) string {
-	id, _ := ctx.Value(correlationKey{}).(string)
-	return id
-}
+func CorrelationID(ctx context.Context) string { return contracts.CorrelationID(ctx) }
 
 // correlate takes the caller's correlation id when it is well formed and
-// makes one up otherwise.
+// makes one up otherwise. It rides in the request's context
+// (contracts.WithCorrelationID): the booking stores it, its saga messages
+// carry it, and the MIS client sends it with every call of the request.
 func (s *Server) correlate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(HeaderCorrelationID)
-		if !correlationPattern.MatchString(id) {
+		if !contracts.ValidCorrelationID(id) {
 			id = uuid.NewString()
 		}
 		w.Header().Set(HeaderCorrelationID, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), correlationKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(contracts.WithCorrelationID(r.Context(), id)))
 	})
 }
 

@@ -26,6 +26,7 @@ func (rt *Runtime) handle(msg *message.Message) error {
 		trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("region", cmd.Region), attribute.String("saga_id", cmd.SagaID)))
 	defer span.End()
+	ctx = contracts.WithCorrelationID(ctx, msg.Metadata.Get(sagas.MetaCorrelationID))
 	log := rt.cfg.Logger.With("saga_id", cmd.SagaID, "kind", cmd.Kind, "region", cmd.Region,
 		"correlation_id", msg.Metadata.Get(sagas.MetaCorrelationID))
 	err = saga.Advance(ctx, cmd.SagaID)
