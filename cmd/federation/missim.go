@@ -18,7 +18,8 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
 	tz := fs.String("timezone", "", "IANA time zone; default the demo table's zone for the region, else Europe/Moscow")
 	token := fs.String("token", "", "bearer token the simulator requires (empty: none)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var logs logFlags
+	logs.register(fs, "info", "auto")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. Flags:")
 		fs.PrintDefaults()
@@ -37,7 +38,7 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	logger, err := newLogger(stderr, *logLevel)
+	logger, err := newLogger(stderr, logs.level, logs.format)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -13,6 +14,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "YAML configuration file (see deploy/federation.example.yaml)")
+	var logs logFlags
+	logs.register(fs, "", "") // empty: the config's log_level and log_format
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: federation serve --config FILE\n\nRuns the broker from a YAML config: Kafka (embedded or a cluster), the store,\nthe identity provider and the region registry. Flags:")
 		fs.PrintDefaults()
@@ -28,7 +31,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(stderr, cfg.LogLevel)
+	logger, err := newLogger(stderr, cmp.Or(logs.level, cfg.LogLevel), cmp.Or(logs.format, cfg.LogFormat))
 	if err != nil {
 		return err
 	}

@@ -142,7 +142,7 @@ func (s *Subscriber) Close() error {
 	select {
 	case <-left:
 	case <-time.After(s.cfg.ReaderCloseWait):
-		s.logger.Info("kafka subscriber close: readers still leaving their groups", "waited", s.cfg.ReaderCloseWait)
+		s.logger.Debug("kafka subscriber close: readers still leaving their groups", "waited", s.cfg.ReaderCloseWait)
 	}
 	s.admin.Transport.(*kafka.Transport).CloseIdleConnections()
 	return nil

@@ -137,7 +137,7 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	if opts.TracerProvider != nil {
 		otel.SetTracerProvider(opts.TracerProvider)
 	}
-	s := &System{logger: opts.Logger, instance: instanceName()}
+	s := &System{logger: WithTraceIDs(opts.Logger), instance: instanceName()}
 	if err := s.start(ctx, opts); err != nil {
 		s.Close()
 		return nil, err
