@@ -58,16 +58,6 @@ func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
 	}
 }
 
-func TestHelpIsAvailableForEveryCommand(t *testing.T) {
-	for _, cmd := range []string{"demo", "serve", "missim", "migrate", "dlq", "saga"} {
-		var out strings.Builder
-		err := run(t.Context(), []string{cmd, "--help"}, &out, &out)
-		if err == nil || !strings.Contains(out.String(), "Usage: federation "+cmd) {
-			t.Errorf("%s --help: %v, printed %q", cmd, err, out.String())
-		}
-	}
-}
-
 func TestTracingNeedsAnHTTPCollectorAddress(t *testing.T) {
 	for endpoint, ok := range map[string]bool{"http://otel-collector:4318": true, "collector:4318": false, "ftp://x": false} {
 		tp, err := newTracerProvider(t.Context(), endpoint, 0.5)

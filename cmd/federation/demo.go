@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +14,7 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo", "Usage: federation demo [flags]\n\nRuns the broker, an embedded Kafka-protocol broker, an embedded SQLite store\nand simulated regional MIS in one process. Flags:")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the federal API")
 	dataDir := fs.String("data", "", "directory for the store and the embedded Kafka broker (kept across restarts); default a temporary directory removed on exit")
 	n := fs.Int("regions", 5, fmt.Sprintf("number of simulated regions (1-%d)", len(fleet.Regions)))
@@ -24,11 +22,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	deadline := fs.Duration("deadline", 2*time.Minute, "how long a booking may stay pending before it fails")
 	var logs logFlags
 	logs.register(fs, "info", "auto")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation demo [flags]\n\nRuns the broker, an embedded Kafka-protocol broker, an embedded SQLite store\nand simulated regional MIS in one process. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *n < 1 || *n > len(fleet.Regions) {

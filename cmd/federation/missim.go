@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,8 +10,7 @@ import (
 )
 
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("missim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("missim", "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. Flags:")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
@@ -20,11 +18,7 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	token := fs.String("token", "", "bearer token the simulator requires (empty: none)")
 	var logs logFlags
 	logs.register(fs, "info", "auto")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *region == "" {
