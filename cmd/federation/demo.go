@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
 )
@@ -67,28 +69,64 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer sys.Close()
-	printDemo(stdout, sys, sims, time.Since(started))
+	took := time.Since(started)
+	slot, err := freeSlot(ctx, sys, sims[0].Region.Code)
+	if err != nil {
+		logger.Warn("no free slot found for the example booking", "region", sims[0].Region.Code, "err", err)
+	}
+	printDemo(stdout, sys, sims, took, slot)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping…")
 	return nil
 }
 
-func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration) {
+// freeSlot is a free slot of region as the API names it, for the banner's
+// booking example: the region's first free therapist slot (every simulated
+// polyclinic has therapists).
+func freeSlot(ctx context.Context, sys *system.System, region string) (string, error) {
+	mis, err := sys.Registry.MIS(region)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	slots, err := mis.SearchSlots(ctx, contracts.SlotQuery{Specialty: demoSpecialty, Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	if len(slots) == 0 {
+		return "", fmt.Errorf("region %s has no free %s slot", region, demoSpecialty)
+	}
+	return region + ":" + slots[0].ID, nil
+}
+
+const demoSpecialty = "therapist"
+
+// printDemo prints where everything is and a "Try it" block that pastes
+// into any POSIX shell with curl and sed (no uuidgen, no jq): it books
+// slot, or shows where to find one when slot is "".
+func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration, slot string) {
 	fmt.Fprintf(w, "Federation broker demo ready in %s\n\n", took.Round(time.Millisecond))
-	fmt.Fprintf(w, "  Federal API     %s/api/v1\n  Metrics         %s/metrics\n  Kafka (embedded) %v\n\n", sys.URL, sys.URL, sys.Brokers)
+	fmt.Fprintf(w, "  Federal API       %s/api/v1\n  Metrics           %s/metrics\n  Kafka (embedded)  %s\n\n",
+		sys.URL, sys.URL, strings.Join(sys.Brokers, ","))
 	fmt.Fprintln(w, "  Simulated regional MIS:")
 	for _, s := range sims {
 		fmt.Fprintf(w, "    %-3s %-28s %-18s %s   (admin: %s/admin/appointments)\n", s.Region.Code, s.Region.Name, s.Region.TimeZone, s.URL, s.URL)
 	}
-	u := sys.URL
+	region := sims[0].Region.Code
+	note := ""
+	if slot == "" {
+		slot, note = region+":SLOT_ID_FROM_SEARCH", "  (take a slot id from the search above)"
+	}
 	fmt.Fprintf(w, `
-Try it:
-  TOKEN=$(curl -s -X POST %[1]s/api/v1/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
-  curl -s %[1]s/api/v1/regions
-  curl -s -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/slots?region=77&specialty=therapist&limit=3"
-  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: $(uuidgen)" %[1]s/api/v1/bookings -d '{"slot_id":"77:SLOT_ID_FROM_SEARCH"}'
-  curl -s -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/bookings
+Try it (a POSIX shell with curl):
+  API=%[1]s/api/v1
+  TOKEN=$(curl -s -X POST $API/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s $API/regions
+  curl -s -H "Authorization: Bearer $TOKEN" "$API/slots?region=%[2]s&specialty=%[3]s&limit=3"
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: try-$(date +%%s)" $API/bookings -d '{"slot_id":"%[4]s"}'%[5]s
+  curl -s -H "Authorization: Bearer $TOKEN" $API/bookings
 
 Press Ctrl+C to stop.
-`, u)
+`, sys.URL, region, demoSpecialty, slot, note)
 }
