@@ -38,11 +38,12 @@ func (b *syncBuffer) String() string {
 // returns its banner.
 func startDemo(t *testing.T) string {
 	t.Helper()
+	dir := t.TempDir() // before the cleanup below, so removed after the demo stopped
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--regions", "1", "--data", t.TempDir()}, &stdout, &stderr)
+		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--regions", "1", "--data", dir}, &stdout, &stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
