@@ -7,9 +7,9 @@ import (
 	"github.com/fedhealth/federation/contracts"
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -35,18 +35,28 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 	})
 }
 
-// trace continues the caller's W3C trace (if any) in a server span.
+// trace completes the request's server span and HTTP metrics, which the
+// HTTP server's instrumentation (otelhttp, wired by cmd) started after
+// taking the caller's traceparent: it adds the correlation id to the span
+// and, once the router matched, names the span by route and labels the
+// metrics with it (http.route). Only the router knows the route, and a
+// route, not a path, because ids in names or labels would explode their
+// cardinality.
 func (s *Server) trace(next http.Handler) http.Handler {
-	tracer := otel.Tracer("github.com/fedhealth/federation/broker/api")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(attribute.String("correlation_id", CorrelationID(ctx))))
-		defer span.End()
-		next.ServeHTTP(w, r.WithContext(ctx))
-		// Named by route, not path: ids in span names would explode cardinality.
-		if rc := chi.RouteContext(ctx); rc != nil && rc.RoutePattern() != "" {
-			span.SetName(r.Method + " " + rc.RoutePattern())
+		ctx := r.Context()
+		span := trace.SpanFromContext(ctx)
+		span.SetAttributes(attribute.String("correlation_id", CorrelationID(ctx)))
+		next.ServeHTTP(w, r)
+		rc := chi.RouteContext(ctx)
+		if rc == nil || rc.RoutePattern() == "" {
+			return
+		}
+		route := semconv.HTTPRoute(rc.RoutePattern())
+		span.SetName(r.Method + " " + rc.RoutePattern())
+		span.SetAttributes(route)
+		if labeler, ok := otelhttp.LabelerFromContext(ctx); ok {
+			labeler.Add(route)
 		}
 	})
 }
