@@ -19,6 +19,9 @@ func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
+		t.Errorf("log level %q, format %q; want info, auto", cfg.LogLevel, cfg.LogFormat)
+	}
 	if opts.Listen != "127.0.0.1:8080" || opts.Partitions != 4 || !opts.DevIssuer || opts.BookingDeadline != 2*time.Minute ||
 		len(opts.PseudonymKey) != 32 || len(opts.SealKey) != 32 || len(opts.KafkaBrokers) != 0 {
 		t.Errorf("options %+v", opts)
