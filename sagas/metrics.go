@@ -22,12 +22,12 @@ func NewMetrics(mp metric.MeterProvider) (*Metrics, error) {
 		mp = otel.GetMeterProvider()
 	}
 	m := mp.Meter("github.com/fedhealth/federation/sagas")
-	outcomes, err := m.Int64Counter("federation.bookings",
+	outcomes, err := m.Int64Counter("bookings",
 		metric.WithDescription("Bookings that reached a final status, by region and outcome."))
 	if err != nil {
 		return nil, err
 	}
-	duration, err := m.Float64Histogram("federation.saga.duration",
+	duration, err := m.Float64Histogram("saga.duration",
 		metric.WithUnit("s"),
 		metric.WithDescription("Time from the citizen's request to the booking's final status."),
 		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))

@@ -19,7 +19,9 @@ type fileConfig struct {
 	Listen   string `yaml:"listen"`
 	DataDir  string `yaml:"data_dir"`
 	LogLevel string `yaml:"log_level"`
-	Store    struct {
+	// LogFormat is text, json or auto (text on a terminal, else JSON).
+	LogFormat string `yaml:"log_format"`
+	Store     struct {
 		// PostgresURL (a secret reference: env:NAME or file:PATH) selects
 		// PostgreSQL; empty uses $DATABASE_URL when set, else SQLite in data_dir.
 		PostgresURL    string `yaml:"postgres_url"`

@@ -19,6 +19,9 @@ func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
+		t.Errorf("log level %q, format %q; want info, auto", cfg.LogLevel, cfg.LogFormat)
+	}
 	if opts.Listen != "127.0.0.1:8080" || opts.Partitions != 4 || !opts.DevIssuer || opts.BookingDeadline != 2*time.Minute ||
 		len(opts.PseudonymKey) != 32 || len(opts.SealKey) != 32 || len(opts.KafkaBrokers) != 0 {
 		t.Errorf("options %+v", opts)
@@ -55,16 +58,6 @@ func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
 				t.Errorf("error %v, want one naming %q", err, c.want)
 			}
 		})
-	}
-}
-
-func TestHelpIsAvailableForEveryCommand(t *testing.T) {
-	for _, cmd := range []string{"demo", "serve", "missim", "migrate", "dlq", "saga"} {
-		var out strings.Builder
-		err := run(t.Context(), []string{cmd, "--help"}, &out, &out)
-		if err == nil || !strings.Contains(out.String(), "Usage: federation "+cmd) {
-			t.Errorf("%s --help: %v, printed %q", cmd, err, out.String())
-		}
 	}
 }
 

@@ -2,38 +2,35 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo", "Usage: federation demo [flags]\n\nRuns the broker, an embedded Kafka-protocol broker, an embedded SQLite store\nand simulated regional MIS in one process. Flags:")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the federal API")
 	dataDir := fs.String("data", "", "directory for the store and the embedded Kafka broker (kept across restarts); default a temporary directory removed on exit")
 	n := fs.Int("regions", 5, fmt.Sprintf("number of simulated regions (1-%d)", len(fleet.Regions)))
 	latency := fs.Duration("mis-latency", 0, "latency every simulated MIS adds to each call (e.g. 2ms)")
 	deadline := fs.Duration("deadline", 2*time.Minute, "how long a booking may stay pending before it fails")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation demo [flags]\n\nRuns the broker, an embedded Kafka-protocol broker, an embedded SQLite store\nand simulated regional MIS in one process. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var logs logFlags
+	logs.register(fs, "info", "auto")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *n < 1 || *n > len(fleet.Regions) {
 		return fmt.Errorf("--regions must be 1..%d", len(fleet.Regions))
 	}
-	logger, err := newLogger(stderr, *logLevel)
+	logger, err := newLogger(stderr, logs.level, logs.format)
 	if err != nil {
 		return err
 	}
@@ -57,6 +54,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer fleet.CloseAll(sims)
 	for _, s := range sims {
+		if *latency == 0 {
+			break // no faults: nothing to set (or log)
+		}
 		if err := s.MIS.SetFaults(missim.Faults{LatencyMS: int(latency.Milliseconds())}); err != nil {
 			return err
 		}
@@ -69,28 +69,64 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer sys.Close()
-	printDemo(stdout, sys, sims, time.Since(started))
+	took := time.Since(started)
+	slot, err := freeSlot(ctx, sys, sims[0].Region.Code)
+	if err != nil {
+		logger.Warn("no free slot found for the example booking", "region", sims[0].Region.Code, "err", err)
+	}
+	printDemo(stdout, sys, sims, took, slot)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping…")
 	return nil
 }
 
-func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration) {
+// freeSlot is a free slot of region as the API names it, for the banner's
+// booking example: the region's first free therapist slot (every simulated
+// polyclinic has therapists).
+func freeSlot(ctx context.Context, sys *system.System, region string) (string, error) {
+	mis, err := sys.Registry.MIS(region)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	slots, err := mis.SearchSlots(ctx, contracts.SlotQuery{Specialty: demoSpecialty, Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	if len(slots) == 0 {
+		return "", fmt.Errorf("region %s has no free %s slot", region, demoSpecialty)
+	}
+	return region + ":" + slots[0].ID, nil
+}
+
+const demoSpecialty = "therapist"
+
+// printDemo prints where everything is and a "Try it" block that pastes
+// into any POSIX shell with curl and sed (no uuidgen, no jq): it books
+// slot, or shows where to find one when slot is "".
+func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration, slot string) {
 	fmt.Fprintf(w, "Federation broker demo ready in %s\n\n", took.Round(time.Millisecond))
-	fmt.Fprintf(w, "  Federal API     %s/api/v1\n  Metrics         %s/metrics\n  Kafka (embedded) %v\n\n", sys.URL, sys.URL, sys.KafkaAddrs)
+	fmt.Fprintf(w, "  Federal API       %s/api/v1\n  Metrics           %s/metrics\n  Kafka (embedded)  %s\n\n",
+		sys.URL, sys.URL, strings.Join(sys.KafkaAddrs, ","))
 	fmt.Fprintln(w, "  Simulated regional MIS:")
 	for _, s := range sims {
 		fmt.Fprintf(w, "    %-3s %-28s %-18s %s   (admin: %s/admin/appointments)\n", s.Region.Code, s.Region.Name, s.Region.TimeZone, s.URL, s.URL)
 	}
-	u := sys.URL
+	region := sims[0].Region.Code
+	note := ""
+	if slot == "" {
+		slot, note = region+":SLOT_ID_FROM_SEARCH", "  (take a slot id from the search above)"
+	}
 	fmt.Fprintf(w, `
-Try it:
-  TOKEN=$(curl -s -X POST %[1]s/api/v1/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
-  curl -s %[1]s/api/v1/regions
-  curl -s -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/slots?region=77&specialty=therapist&limit=3"
-  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: $(uuidgen)" %[1]s/api/v1/bookings -d '{"slot_id":"77:SLOT_ID_FROM_SEARCH"}'
-  curl -s -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/bookings
+Try it (a POSIX shell with curl):
+  API=%[1]s/api/v1
+  TOKEN=$(curl -s -X POST $API/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s $API/regions
+  curl -s -H "Authorization: Bearer $TOKEN" "$API/slots?region=%[2]s&specialty=%[3]s&limit=3"
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: try-$(date +%%s)" $API/bookings -d '{"slot_id":"%[4]s"}'%[5]s
+  curl -s -H "Authorization: Bearer $TOKEN" $API/bookings
 
 Press Ctrl+C to stop.
-`, u)
+`, sys.URL, region, demoSpecialty, slot, note)
 }

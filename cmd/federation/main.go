@@ -15,12 +15,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/drill"
@@ -29,13 +28,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "federation:", err)
-		}
-		os.Exit(2)
-	}
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
 }
 
 const usage = `federation: the federal booking broker.
@@ -50,14 +45,19 @@ Usage:
   federation migrate --config FILE                               migrate the store's schema
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
+  federation version                                             the module version and VCS revision built
+  federation help [COMMAND]                                      this text, or a command's flags
 
 Run "federation COMMAND --help" for a command's flags.
 `
 
+// run runs the command args name. Help asked for is printed to stdout and
+// returns nil or flag.ErrHelp; a mistake in the command line returns
+// errUsage after printing the usage to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
+		return errUsage
 	}
 	switch args[0] {
 	case "demo":
@@ -67,8 +67,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "missim":
 		return runMissim(ctx, args[1:], stdout, stderr)
 	case "loadgen":
+		if helpAsked(args[1:]) {
+			stderr = stdout
+		}
 		return loadgen.Main(ctx, args[1:], stdout, stderr)
 	case "drill":
+		if helpAsked(args[1:]) {
+			stderr = stdout
+		}
 		return drill.Main(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
@@ -76,7 +82,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDLQ(ctx, args[1:], stdout, stderr)
 	case "saga":
 		return runSaga(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		bi, ok := debug.ReadBuildInfo()
+		printVersion(stdout, bi, ok)
+		return nil
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] != "help" {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}

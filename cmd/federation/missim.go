@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,19 +10,15 @@ import (
 )
 
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("missim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("missim", "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. Flags:")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
 	tz := fs.String("timezone", "", "IANA time zone; default the demo table's zone for the region, else Europe/Moscow")
 	token := fs.String("token", "", "bearer token the simulator requires (empty: none)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var logs logFlags
+	logs.register(fs, "info", "auto")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *region == "" {
@@ -37,7 +32,7 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	logger, err := newLogger(stderr, *logLevel)
+	logger, err := newLogger(stderr, logs.level, logs.format)
 	if err != nil {
 		return err
 	}

@@ -87,15 +87,14 @@ func (t *target) kafkaBrokers() ([]string, error) {
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("migrate", "Usage: federation migrate --config FILE\n\nMigrates the store's schema (run before a rollout whose instances set store.skip_migrations). Flags:")
 	var t target
 	t.storeFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation migrate --config FILE\n\nMigrates the store's schema (run before a rollout whose instances set store.skip_migrations). Flags:")
+		fmt.Fprintln(fs.Output(), "Usage: federation migrate --config FILE\n\nMigrates the store's schema (run before a rollout whose instances set store.skip_migrations). Flags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	opts, err := t.options()
@@ -110,18 +109,13 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dlq", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("dlq", "Usage: federation dlq list|retry [flags]\n\nlist prints the dead-letter topic (where, why, payload) as JSON lines;\nretry republishes one dead letter to the topic it came from. Flags:")
 	var t target
 	t.kafkaFlags(fs)
 	limit := fs.Int("limit", 100, "list: at most this many dead letters")
 	partition := fs.Int("partition", 0, "retry: the dead letter's partition")
 	offset := fs.Int64("offset", -1, "retry: the dead letter's offset")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation dlq list|retry [flags]\n\nlist prints the dead-letter topic (where, why, payload) as JSON lines;\nretry republishes one dead letter to the topic it came from. Flags:")
-		fs.PrintDefaults()
-	}
-	verb, err := parseVerb(fs, args)
+	verb, err := parseVerb(fs, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -156,12 +150,11 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("saga", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("saga", "Usage: federation saga show|retry|abandon [flags] BOOKING_ID\n\nshow prints a booking's saga state and timeline (no personal data);\nretry sends its saga a new command; abandon fails a pending booking and\nreleases whatever the clinic holds for it. Flags:")
 	var t target
 	t.storeFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: federation saga show|retry|abandon [flags] BOOKING_ID
+		fmt.Fprintln(fs.Output(), `Usage: federation saga show|retry|abandon [flags] BOOKING_ID
 
 show prints a booking's saga state and timeline (no personal data);
 retry queues a new command for its saga (after a lost or dead-lettered
@@ -171,7 +164,7 @@ store: the running broker's outbox relay sends the command, so no
 Kafka access is needed. Flags:`)
 		fs.PrintDefaults()
 	}
-	verb, err := parseVerb(fs, args)
+	verb, err := parseVerb(fs, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -241,10 +234,15 @@ func printSaga(w io.Writer, b *sagas.Booking) error {
 }
 
 // parseVerb reads "VERB [flags] [args]": the verb first, then fs's flags.
-func parseVerb(fs *flag.FlagSet, args []string) (string, error) {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs.Usage()
-		return "", flag.ErrHelp
+// Flags without a verb are parsed too, so that "dlq --help" is help.
+func parseVerb(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (string, error) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], parseFlags(fs, args[1:], stdout, stderr)
 	}
-	return args[0], fs.Parse(args[1:])
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
+		return "", err
+	}
+	fmt.Fprintln(stderr, "a command is required")
+	fs.Usage()
+	return "", errUsage
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -10,14 +10,11 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", "Usage: federation serve --config FILE [flags]\n\nRuns the broker from a YAML config: Kafka (embedded or a cluster), the store,\nthe identity provider and the region registry. Flags:")
 	path := fs.String("config", "", "YAML configuration file (see deploy/federation.example.yaml)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: federation serve --config FILE\n\nRuns the broker from a YAML config: Kafka (embedded or a cluster), the store,\nthe identity provider and the region registry. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var logs logFlags
+	logs.register(fs, "", "") // empty: the config's log_level and log_format
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *path == "" {
@@ -28,7 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(stderr, cfg.LogLevel)
+	logger, err := newLogger(stderr, cmp.Or(logs.level, cfg.LogLevel), cmp.Or(logs.format, cfg.LogFormat))
 	if err != nil {
 		return err
 	}

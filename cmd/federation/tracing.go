@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 )
 
 // newTracerProvider exports spans over OTLP/HTTP to endpoint, sampling
 // ratio of new traces (a trace begun upstream keeps its own decision).
-// The returned shutdown flushes what is buffered.
+// Its Shutdown flushes what is buffered. Without an endpoint serve leaves
+// the provider to the system, which records every trace and exports none.
 func newTracerProvider(ctx context.Context, endpoint string, ratio float64) (*sdktrace.TracerProvider, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -27,10 +27,9 @@ func newTracerProvider(ctx context.Context, endpoint string, ratio float64) (*sd
 	if ratio <= 0 || ratio > 1 {
 		ratio = 1
 	}
-	res := resource.NewSchemaless(semconv.ServiceName("federation-broker"))
 	return sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp),
-		sdktrace.WithResource(res),
+		sdktrace.WithResource(system.Resource()),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))),
 	), nil
 }

@@ -42,11 +42,11 @@ func newTelemetry(cfg Config, cb *gobreaker.TwoStepCircuitBreaker[struct{}]) (*t
 	meter := mp.Meter(scope)
 	t := &telemetry{region: attribute.String("region", cfg.Region)}
 	var err1, err2, err3, err4 error
-	t.transitions, err1 = meter.Int64Counter("fed.region.breaker.transitions",
+	t.transitions, err1 = meter.Int64Counter("region.breaker.transitions",
 		metric.WithDescription("Circuit breaker state changes by region, from and to."))
-	t.rejections, err2 = meter.Int64Counter("fed.region.breaker.rejections",
+	t.rejections, err2 = meter.Int64Counter("region.breaker.rejections",
 		metric.WithDescription("Calls refused at once because the region's breaker was open."))
-	state, err3 := meter.Int64ObservableGauge("fed.region.breaker.state",
+	state, err3 := meter.Int64ObservableGauge("region.breaker.state",
 		metric.WithDescription("Circuit breaker state by region: 0 closed, 1 half-open, 2 open."))
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, err

@@ -52,7 +52,7 @@ func gauge(t *testing.T, reader *sdkmetric.ManualReader) int64 {
 	for _, sm := range rm.ScopeMetrics {
 		for _, mt := range sm.Metrics {
 			g, ok := mt.Data.(metricdata.Gauge[int64])
-			if mt.Name != "fed.region.breaker.state" || !ok {
+			if mt.Name != "region.breaker.state" || !ok {
 				continue
 			}
 			for _, p := range g.DataPoints {

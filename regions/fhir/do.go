@@ -93,6 +93,10 @@ func (c *Client) setHeaders(ctx context.Context, h http.Header, cl call) {
 	if c.cfg.BearerToken != "" {
 		h.Set("Authorization", "Bearer "+c.cfg.BearerToken)
 	}
+	// The clinic's logs can then be matched with the citizen's request.
+	if id := contracts.CorrelationID(ctx); id != "" {
+		h.Set(contracts.HeaderCorrelationID, id)
+	}
 	// The MIS (and anything between) continues the broker's trace.
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(h))
 }

@@ -34,11 +34,11 @@ func newTelemetry(cfg Config) (telemetry, error) {
 		tp = otel.GetTracerProvider()
 	}
 	m := mp.Meter(scope)
-	duration, err1 := m.Float64Histogram("fed.mis.call.duration", metric.WithUnit("s"),
+	duration, err1 := m.Float64Histogram("mis.call.duration", metric.WithUnit("s"),
 		metric.WithDescription("Latency of MIS calls, retries included."),
 		metric.WithExplicitBucketBoundaries(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
-	errs, err2 := m.Int64Counter("fed.mis.call.errors", metric.WithDescription("MIS calls that ended in an error, by outcome."))
-	retries, err3 := m.Int64Counter("fed.mis.call.retries", metric.WithDescription("Repeated attempts of MIS calls."))
+	errs, err2 := m.Int64Counter("mis.call.errors", metric.WithDescription("MIS calls that ended in an error, by outcome."))
+	retries, err3 := m.Int64Counter("mis.call.retries", metric.WithDescription("Repeated attempts of MIS calls."))
 	return telemetry{tracer: tp.Tracer(scope), duration: duration, errors: errs, retries: retries},
 		errors.Join(err1, err2, err3)
 }

@@ -33,7 +33,7 @@ func TestCallsCarryTraceContextAndAreMeasured(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := attribute.NewSet(attribute.String("region", "25"), attribute.String("operation", "hold"), attribute.String("outcome", "slot_taken"))
-	for _, name := range []string{"fed.mis.call.duration", "fed.mis.call.errors"} {
+	for _, name := range []string{"mis.call.duration", "mis.call.errors"} {
 		if !hasPoint(rm, name, want) {
 			t.Errorf("%s has no point with %v", name, want.Encoded(attribute.DefaultEncoder()))
 		}

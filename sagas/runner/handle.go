@@ -32,6 +32,7 @@ func (rt *Runtime) handle(region string, msg *message.Message) error {
 		trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("region", cmd.Region), attribute.String("saga_id", cmd.SagaID)))
 	defer span.End()
+	ctx = contracts.WithCorrelationID(ctx, msg.Metadata.Get(sagas.MetaCorrelationID))
 	err = saga.Advance(ctx, cmd.SagaID)
 	if err != nil {
 		span.RecordError(err)

@@ -105,16 +105,28 @@ func (p *Publisher) Close() error {
 
 // errorLogger adapts kafka-go's printf-style error logging to slog. A
 // group rebalancing is routine (members join at start, leave at stop), so
-// it is logged at Info, not as a warning an operator must act on.
+// it is logged at Debug, not as a warning an operator must act on.
 func errorLogger(l *slog.Logger, component string) func(string, ...any) {
 	return func(format string, args ...any) {
-		msg := component + ": " + fmt.Sprintf(format, args...)
 		level := slog.LevelWarn
-		if strings.Contains(msg, "Rebalance In Progress") {
-			level = slog.LevelInfo
+		if routine(format, args) {
+			level = slog.LevelDebug
 		}
-		l.Log(context.Background(), level, msg)
+		if l.Enabled(context.Background(), level) {
+			l.Log(context.Background(), level, component+": "+fmt.Sprintf(format, args...))
+		}
 	}
+}
+
+// routine reports a kafka-go error line that only says the group is
+// rebalancing: a member joined or left, and the others rejoin.
+func routine(format string, args []any) bool {
+	for _, a := range args {
+		if err, ok := a.(error); ok && errors.Is(err, kafka.RebalanceInProgress) {
+			return true
+		}
+	}
+	return strings.Contains(fmt.Sprintf(format, args...), "Rebalance In Progress")
 }
 
 // write retries while the topic is still being created: Kafka 4 answers the

@@ -30,6 +30,7 @@ type Subscriber struct {
 	closed    bool
 	running   sync.WaitGroup // subscriptions whose channel is open
 	leaving   sync.WaitGroup // readers being closed
+	readers   readerSet      // open readers, for Lag
 }
 
 var (
@@ -94,6 +95,7 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 		s.running.Done()
 		return nil, err
 	}
+	s.readers.add(readers)
 	out := make(chan *message.Message)
 	subCtx, cancel := context.WithCancel(ctx)
 	go func() {
@@ -142,7 +144,7 @@ func (s *Subscriber) Close() error {
 	select {
 	case <-left:
 	case <-time.After(s.cfg.ReaderCloseWait):
-		s.logger.Info("kafka subscriber close: readers still leaving their groups", "waited", s.cfg.ReaderCloseWait)
+		s.logger.Debug("kafka subscriber close: readers still leaving their groups", "waited", s.cfg.ReaderCloseWait)
 	}
 	s.admin.Transport.(*kafka.Transport).CloseIdleConnections()
 	return nil
@@ -153,6 +155,7 @@ func (s *Subscriber) Close() error {
 // take up to the rebalance timeout; it runs in the background so that
 // closing a subscription stays prompt.
 func (s *Subscriber) closeReader(r *kafka.Reader) {
+	s.readers.remove(r)
 	if err := r.Close(); err != nil {
 		s.logger.Warn("kafka reader close", "topic", r.Config().Topic, "error", err)
 	}

@@ -45,19 +45,29 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 	if err != nil {
 		return nil, err
 	}
+	backlog := newBacklogs(ns, codes, s.logger)
+	deadLetters, err := backlog.countDeadLetters(tel.provider, pub)
+	if err != nil {
+		return nil, err
+	}
+	if err := backlog.observe(tel.provider, s.Store); err != nil {
+		return nil, err
+	}
 	rt, err := runner.New(runner.Config{
 		Regions: codes, Namespace: ns,
 		Sagas:   map[contracts.SagaKind]runner.Advancer{contracts.SagaBooking: bookings, contracts.SagaCancellation: cancels},
 		Sweeper: bookings,
 		Subscriber: func(group string) (message.Subscriber, error) {
-			return kafka.NewSubscriber(kafka.SubscriberConfig{
+			sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{
 				Brokers: s.KafkaAddrs, ConsumerGroup: group, Consumers: opts.Consumers, SkipTopicCreation: true,
 				// Sagas of different bookings run side by side within a
 				// partition; one booking's commands stay in order (same key).
 				MaxInFlight: 32, CommitInterval: 100 * time.Millisecond,
 			}, s.logger)
+			backlog.track(group, sub)
+			return sub, err
 		},
-		DeadLetters: pub,
+		DeadLetters: deadLetters,
 		Meter:       tel.provider,
 		Logger:      s.logger,
 	})

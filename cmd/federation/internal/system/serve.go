@@ -35,7 +35,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	// issuer is this very server: serve first, then build the API.
 	apiHandler := &lateHandler{}
 	mux.Handle("/", apiHandler)
-	s.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	s.server = &http.Server{Handler: tel.instrument(mux, s.URL), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	go func() {
 		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

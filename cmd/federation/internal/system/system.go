@@ -24,8 +24,6 @@ import (
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -73,8 +71,8 @@ type Options struct {
 	// default 72h.
 	IdempotencyTTL time.Duration
 	// TracerProvider receives the spans of the API, the sagas and the MIS
-	// calls; nil keeps the otel global one (which drops them unless cmd set
-	// an exporter).
+	// calls; nil records them with an always-sampling provider and no
+	// exporter, so trace ids still reach the logs and the Kafka headers.
 	TracerProvider trace.TracerProvider
 	Logger         *slog.Logger
 }
@@ -147,12 +145,8 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	// Trace context crosses HTTP and Kafka as W3C traceparent headers.
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
-	if opts.TracerProvider != nil {
-		otel.SetTracerProvider(opts.TracerProvider)
-	}
-	s := &System{logger: opts.Logger}
+	startTracing(opts.TracerProvider)
+	s := &System{logger: WithTraceIDs(opts.Logger)}
 	if err := s.start(ctx, opts); err != nil {
 		s.Close()
 		return nil, err

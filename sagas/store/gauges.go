@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fedhealth/federation/sagas"
+)
+
+// OutboxBacklog counts the outbox messages not yet published. A backlog
+// that grows says the relay is stuck or Kafka is not taking messages.
+func (s *DB) OutboxBacklog(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count outbox: %w", err)
+	}
+	return n, nil
+}
+
+// PendingByRegion counts the bookings still pending, by region code (the
+// partial index on pending bookings keeps this cheap).
+func (s *DB) PendingByRegion(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.r.QueryContext(ctx, s.d.Bind(`SELECT region, COUNT(*) FROM bookings WHERE status = ? GROUP BY region`),
+		string(sagas.StatusPending))
+	if err != nil {
+		return nil, fmt.Errorf("store: count pending bookings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var (
+			region string
+			n      int64
+		)
+		if err := rows.Scan(&region, &n); err != nil {
+			return nil, err
+		}
+		out[region] = n
+	}
+	return out, rows.Err()
+}
