@@ -193,6 +193,14 @@ var (
 	ErrUnsupported = NewError(KindUnsupported, "not supported by this instance")
 )
 
+// ErrRegionBusy refines ErrRegionUnavailable: the region's budget of calls
+// in flight stays full for longer than the work's deadline allows, so the
+// call was not made. The work cannot finish in time and is refused or shed
+// at once, rather than wait and crowd out work that still can. Everyone who
+// does not ask for it treats it as the unavailability it is; it never counts
+// against the region's breaker (the MIS was not called).
+var ErrRegionBusy = fmt.Errorf("region busy: %w", ErrRegionUnavailable)
+
 // Sentinels lists every sentinel above, in kind order.
 func Sentinels() []error {
 	return []error{ErrInvalid, ErrNotFound, ErrConflict, ErrSlotTaken, ErrHoldExpired,

@@ -10,6 +10,7 @@ const (
 	ReasonNotAttached      = "You are not attached to this clinic for primary care. Book at the clinic you are attached to, or apply for attachment."
 	ReasonReferralRequired = "This specialist sees patients only with a referral from their doctor."
 	ReasonSlotUnknown      = "The clinic no longer offers this slot. Please choose another time."
+	ReasonRegionBusy       = "The region's medical information system is busier than it can confirm in time. Nothing was booked; please try again in a few minutes."
 	ReasonDeadline         = "The region's medical information system did not answer in time. Nothing was booked; please try again later."
 	ReasonCancelRefused    = "The clinic did not accept the cancellation; the appointment stands."
 	ReasonMISRejected      = "The clinic's system rejected the request. Please try another slot or contact the clinic."

@@ -62,6 +62,8 @@ var ownProblems = []struct {
 	{errKeyInFlight, problemType{http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed", ""}},
 	{bookings.ErrSlotUnknown, problemType{http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot", ""}},
 	{bookings.ErrNotCancellable, problemType{http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now", ""}},
+	{contracts.ErrRegionBusy, problemType{http.StatusServiceUnavailable, "region-busy", "The region is busier than it can confirm in time",
+		"The region's medical information system has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes."}},
 }
 
 // kindProblems maps every kind of contracts.Kinds to its problem.

@@ -38,16 +38,25 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	if err != nil {
 		return Booking{}, err
 	}
-	slot, err := s.describeSlot(ctx, region, misID)
+	citizen := s.CitizenKey(cmd.Citizen)
+	id := uuid.NewSHA1(bookingNamespace, []byte(citizen+"\x00"+cmd.Key)).String()
+	err = s.admission.admit(ctx, region)
+	var slot contracts.Slot
+	if err == nil {
+		slot, err = s.describeSlot(ctx, region, misID)
+	}
 	if err != nil {
+		// A request run again after a crash may find its slot held (by its
+		// own booking) or its region busy: the booking it made is the answer.
+		if existing, ownErr := s.own(ctx, id, citizen); ownErr == nil {
+			return acceptedAgain(existing), nil
+		}
 		return Booking{}, err
 	}
 	sealed, err := sagas.SealPatient(s.cfg.Sealer, contracts.Patient{SNILS: cmd.Citizen.SNILS, OMS: cmd.Citizen.OMS})
 	if err != nil {
 		return Booking{}, err
 	}
-	citizen := s.CitizenKey(cmd.Citizen)
-	id := uuid.NewSHA1(bookingNamespace, []byte(citizen+"\x00"+cmd.Key)).String()
 	b := sagas.NewBooking(id, citizen, snapshot(region, slot), region, sealed, cmd.CorrelationID,
 		s.cfg.Now(), s.cfg.BookingDeadline)
 	accepted := toBooking(b)
@@ -61,14 +70,21 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 		if err != nil {
 			return Booking{}, err
 		}
-		accepted = toBooking(existing)
-		accepted.Status, accepted.Reason = sagas.StatusPending, ""
-		return accepted, nil
+		return acceptedAgain(existing), nil
 	}
 	if err != nil {
 		return Booking{}, err
 	}
 	return accepted, nil
+}
+
+// acceptedAgain is a booking as its first request answered it (pending),
+// whatever it has become since, so that every run of one request gives the
+// same answer.
+func acceptedAgain(b *sagas.Booking) Booking {
+	accepted := toBooking(b)
+	accepted.Status, accepted.Reason = sagas.StatusPending, ""
+	return accepted
 }
 
 // own returns the booking if it belongs to the citizen. Another citizen's

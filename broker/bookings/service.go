@@ -45,6 +45,13 @@ type Config struct {
 	Watch func(id string) (<-chan struct{}, func())
 	// BookingDeadline is how long a booking may stay pending; default 2m.
 	BookingDeadline time.Duration
+	// Backlog, when set, lets admission refuse new bookings of a region
+	// whose queue is too long for them to finish in time (admission.go).
+	Backlog Backlog
+	// MaxQueueDelay is the longest the oldest waiting booking of a region
+	// may have waited for new ones to be admitted; default half of
+	// BookingDeadline.
+	MaxQueueDelay time.Duration
 	// MaxWait caps Wait; default 30s.
 	MaxWait time.Duration
 	// CommitTimeout bounds the write that records a new booking once its
@@ -61,6 +68,9 @@ type Config struct {
 func (c *Config) setDefaults() {
 	if c.BookingDeadline == 0 {
 		c.BookingDeadline = 2 * time.Minute
+	}
+	if c.MaxQueueDelay == 0 {
+		c.MaxQueueDelay = c.BookingDeadline / 2
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = 30 * time.Second
@@ -92,8 +102,9 @@ func (c Config) Validate() error {
 
 // Service runs the citizen use cases. It is safe for concurrent use.
 type Service struct {
-	cfg   Config
-	slots *slotCache
+	cfg       Config
+	slots     *slotCache
+	admission *admission
 }
 
 // New checks cfg and returns the service.
@@ -102,7 +113,8 @@ func New(cfg Config) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, slots: newSlotCache(cfg.SlotCacheSize, cfg.SlotCacheTTL, cfg.Now)}, nil
+	return &Service{cfg: cfg, slots: newSlotCache(cfg.SlotCacheSize, cfg.SlotCacheTTL, cfg.Now),
+		admission: newAdmission(cfg.Backlog, cfg.MaxQueueDelay, cfg.Now)}, nil
 }
 
 // CitizenKey is the keyed pseudonym the citizen's bookings and requests are

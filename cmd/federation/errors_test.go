@@ -75,6 +75,9 @@ var verdicts = []struct {
 	{"an unavailable region trips the breaker, is retried, and is delivered again", contracts.ErrRegionUnavailable, verdict{
 		kind: contracts.KindUnavailable, outcome: "unavailable", retried: true,
 		reason: sagas.ReasonMISRejected, status: http.StatusServiceUnavailable, code: "region-unavailable"}},
+	{"a busy region is unavailability to everyone but the citizen, who is told to come back", contracts.ErrRegionBusy, verdict{
+		kind: contracts.KindUnavailable, outcome: "unavailable", retried: true,
+		reason: sagas.ReasonMISRejected, status: http.StatusServiceUnavailable, code: "region-busy"}},
 	{"an unknown outcome trips the breaker and is resolved by repeating, never guessed", contracts.ErrOutcomeUnknown, verdict{
 		kind: contracts.KindOutcomeUnknown, outcome: "outcome_unknown",
 		reason: sagas.ReasonMISRejected, status: http.StatusServiceUnavailable, code: "outcome-unknown"}},

@@ -14,12 +14,15 @@ import (
 // MIS decorates a contracts.MIS with the region's breaker and concurrency
 // limit. It is safe for concurrent use.
 type MIS struct {
-	cfg    Config
-	next   contracts.MIS
-	cb     *gobreaker.TwoStepCircuitBreaker[struct{}]
-	places chan struct{} // one token per call allowed in flight
-	logger *slog.Logger
-	tel    *telemetry
+	cfg  Config
+	next contracts.MIS
+	cb   *gobreaker.TwoStepCircuitBreaker[struct{}]
+	// newWork and compensation are the class budgets of calls in flight;
+	// latency is the region's, shared by both.
+	newWork, compensation *budget
+	latency               *latency
+	logger                *slog.Logger
+	tel                   *telemetry
 
 	hookSeq       atomic.Uint64
 	hookMu        sync.Mutex
@@ -40,7 +43,9 @@ func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m := &MIS{cfg: cfg, next: next, places: make(chan struct{}, cfg.MaxConcurrent), logger: logger}
+	m := &MIS{cfg: cfg, next: next, logger: logger, latency: &latency{}}
+	m.newWork = newBudget(cfg.MaxConcurrent, m.latency, 0)
+	m.compensation = newBudget(cfg.MaxCompensating, m.latency, compensationWait)
 	m.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:          cfg.Region,
 		MaxRequests:   cfg.HalfOpenMaxRequests,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sony/gobreaker/v2"
 
@@ -18,15 +19,32 @@ func run[T any](m *MIS, ctx context.Context, op string, call func(context.Contex
 	if m.cb.State() == gobreaker.StateOpen {
 		return zero, m.rejected(ctx, op, gobreaker.ErrOpenState)
 	}
-	if err := m.acquire(ctx); err != nil {
-		return zero, fmt.Errorf("%s in region %s: waiting for a free place: %w", op, m.cfg.Region, err)
+	b := m.budgetFor(ctx)
+	if err := b.acquire(ctx, op, m.cfg.Region); err != nil {
+		if errors.Is(err, contracts.ErrRegionBusy) {
+			m.tel.shed(ctx, op)
+		}
+		return zero, err
 	}
-	defer m.release()
+	defer b.release()
 	done, err := m.cb.Allow()
 	if err != nil {
 		return zero, m.rejected(ctx, op, err)
 	}
-	return finish(ctx, done, call)
+	start := time.Now()
+	v, err := finish(ctx, done, call)
+	if err == nil || contracts.KindOf(err).Answered() {
+		m.latency.observe(time.Since(start))
+	}
+	return v, err
+}
+
+// budgetFor picks the budget of the call's class.
+func (m *MIS) budgetFor(ctx context.Context) *budget {
+	if contracts.CallClassOf(ctx) == contracts.CallCompensation {
+		return m.compensation
+	}
+	return m.newWork
 }
 
 // finish runs the call and reports its verdict, also when it panics.
@@ -50,17 +68,6 @@ func finish[T any](ctx context.Context, done func(error), call func(context.Cont
 func callerCanceled(ctx context.Context, err error) bool {
 	return errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled)
 }
-
-func (m *MIS) acquire(ctx context.Context) error {
-	select {
-	case m.places <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (m *MIS) release() { <-m.places }
 
 func (m *MIS) rejected(ctx context.Context, op string, cause error) error {
 	m.tel.reject(ctx, op)

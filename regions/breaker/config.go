@@ -27,6 +27,11 @@ type Config struct {
 	// MaxConcurrent caps the calls in flight to the MIS (default 32);
 	// further callers wait for a place as long as their context allows.
 	MaxConcurrent int `yaml:"max_concurrent"`
+	// MaxCompensating caps the compensation calls in flight (releasing
+	// what ended bookings left at the MIS), a budget of their own beside
+	// MaxConcurrent so neither starves the other; default a quarter of
+	// MaxConcurrent, at least 2.
+	MaxCompensating int `yaml:"max_compensating"`
 
 	// MeterProvider defaults to the otel global one.
 	MeterProvider metric.MeterProvider `yaml:"-"`
@@ -53,6 +58,9 @@ func (c *Config) setDefaults() {
 	if c.MaxConcurrent == 0 {
 		c.MaxConcurrent = 32
 	}
+	if c.MaxCompensating == 0 {
+		c.MaxCompensating = max(2, c.MaxConcurrent/4)
+	}
 }
 
 // Validate reports what is wrong with c, wrapping contracts.ErrInvalid.
@@ -64,8 +72,8 @@ func (c Config) Validate() error {
 	if c.OpenTimeout < 0 || c.Interval < 0 {
 		errs = append(errs, errors.New("open_timeout and interval must not be negative"))
 	}
-	if c.MaxConcurrent < 1 {
-		errs = append(errs, fmt.Errorf("max_concurrent %d below 1", c.MaxConcurrent))
+	if c.MaxConcurrent < 1 || c.MaxCompensating < 1 {
+		errs = append(errs, fmt.Errorf("max_concurrent %d and max_compensating %d must be at least 1", c.MaxConcurrent, c.MaxCompensating))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("breaker config: %w: %w", err, contracts.ErrInvalid)

@@ -26,6 +26,13 @@ func (f *fakeMIS) answerWith(err error) {
 	f.mu.Unlock()
 }
 
+// pauseFor changes the pause before each answer.
+func (f *fakeMIS) pauseFor(d time.Duration) {
+	f.mu.Lock()
+	f.pause = d
+	f.mu.Unlock()
+}
+
 func (f *fakeMIS) do(ctx context.Context) error {
 	f.calls.Add(1)
 	n := f.inFlight.Add(1)

@@ -99,13 +99,73 @@ func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 		return nil, errMoved // re-read, then on to the release step
 	}
 	switch b.Step {
-	case sagas.StepHold:
-		return s.hold(ctx, mis, b)
-	case sagas.StepBook:
-		return s.book(ctx, mis, b)
+	case sagas.StepHold, sagas.StepBook:
+		// New work's MIS calls run against the booking's deadline: the
+		// region's budget refuses a call that cannot finish before it
+		// (contracts.ErrRegionBusy) instead of letting it queue.
+		mis := untilDeadline{MIS: mis, left: b.Deadline.Sub(s.cfg.Now())}
+		var next *sagas.Booking
+		var err error
+		if b.Step == sagas.StepHold {
+			next, err = s.hold(ctx, mis, b)
+		} else {
+			next, err = s.book(ctx, mis, b)
+		}
+		if errors.Is(err, contracts.ErrRegionBusy) {
+			return s.shed(ctx, b)
+		}
+		return next, err
 	default:
-		return s.release(ctx, mis, b)
+		return s.release(contracts.WithCallClass(ctx, contracts.CallCompensation), mis, b)
 	}
+}
+
+// untilDeadline gives each MIS call of new work the time its booking has
+// left (the saga's clock, which tests set, decides how much that is); store
+// writes keep the caller's context, so a result that arrives in time is
+// never lost to the deadline.
+type untilDeadline struct {
+	contracts.MIS
+	left time.Duration
+}
+
+func (u untilDeadline) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, u.left)
+}
+
+func (u untilDeadline) Hold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	ctx, cancel := u.ctx(ctx)
+	defer cancel()
+	return u.MIS.Hold(ctx, req)
+}
+
+func (u untilDeadline) Book(ctx context.Context, appointmentID, key string) (contracts.Appointment, error) {
+	ctx, cancel := u.ctx(ctx)
+	defer cancel()
+	return u.MIS.Book(ctx, appointmentID, key)
+}
+
+func (u untilDeadline) FindByHoldKey(ctx context.Context, key string) (contracts.Appointment, error) {
+	ctx, cancel := u.ctx(ctx)
+	defer cancel()
+	return u.MIS.FindByHoldKey(ctx, key)
+}
+
+func (u untilDeadline) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
+	ctx, cancel := u.ctx(ctx)
+	defer cancel()
+	return u.MIS.ReadAppointment(ctx, appointmentID)
+}
+
+// shed ends a booking that cannot finish before its deadline because the
+// region is busy, at once rather than at the deadline: it takes no more of
+// the region's places, and its citizen learns the truth sooner. Its release
+// step then undoes whatever an earlier delivery may have done.
+func (s *Saga) shed(ctx context.Context, b *sagas.Booking) (*sagas.Booking, error) {
+	if _, err := s.update(ctx, b.ID, b.Step, func(b *sagas.Booking) { b.Fail(sagas.ReasonRegionBusy, s.cfg.Now()) }); err != nil && !errors.Is(err, errMoved) {
+		return nil, err
+	}
+	return nil, errMoved // re-read, then on to the release step
 }
 
 // update applies fn when the booking still stands on step, and returns the

@@ -24,7 +24,22 @@ type scriptedMIS struct {
 	answers map[string][]error // per operation, consumed in order; nil = success
 	calls   []string           // "op key"
 	found   bool               // FindByHoldKey finds the hold
+	booked  bool               // ReadAppointment reads the appointment booked
+	classes []contracts.CallClass
+	// deadlines are the time each call had left (0: none).
+	deadlines []time.Duration
 	onHold  func()             // runs during Hold, as if concurrently
+}
+
+func (m *scriptedMIS) seen(ctx context.Context) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.classes = append(m.classes, contracts.CallClassOf(ctx))
+	var left time.Duration
+	if d, ok := ctx.Deadline(); ok {
+		left = time.Until(d)
+	}
+	m.deadlines = append(m.deadlines, left)
 }
 
 func (m *scriptedMIS) next(op, key string) error {
@@ -45,22 +60,33 @@ func (m *scriptedMIS) SearchSlots(context.Context, contracts.SlotQuery) ([]contr
 func (m *scriptedMIS) ReadSlot(context.Context, string) (contracts.Slot, error) {
 	return contracts.Slot{}, nil
 }
-func (m *scriptedMIS) Hold(_ context.Context, r contracts.HoldRequest) (contracts.Appointment, error) {
+func (m *scriptedMIS) Hold(ctx context.Context, r contracts.HoldRequest) (contracts.Appointment, error) {
+	m.seen(ctx)
 	if m.onHold != nil {
 		m.onHold()
 	}
 	return contracts.Appointment{ID: "A-1", Status: contracts.AppointmentHeld}, m.next("hold", r.IdempotencyKey)
 }
-func (m *scriptedMIS) Book(_ context.Context, id, key string) (contracts.Appointment, error) {
+func (m *scriptedMIS) Book(ctx context.Context, id, key string) (contracts.Appointment, error) {
+	m.seen(ctx)
 	return contracts.Appointment{ID: id, Status: contracts.AppointmentBooked}, m.next("book", key)
 }
-func (m *scriptedMIS) Cancel(_ context.Context, id, key string) (contracts.Appointment, error) {
+func (m *scriptedMIS) Cancel(ctx context.Context, id, key string) (contracts.Appointment, error) {
+	m.seen(ctx)
 	return contracts.Appointment{ID: id, Status: contracts.AppointmentCancelled}, m.next("cancel", key)
 }
-func (m *scriptedMIS) ReadAppointment(context.Context, string) (contracts.Appointment, error) {
-	return contracts.Appointment{}, nil
+func (m *scriptedMIS) ReadAppointment(ctx context.Context, id string) (contracts.Appointment, error) {
+	m.seen(ctx)
+	if err := m.next("read", id); err != nil {
+		return contracts.Appointment{}, err
+	}
+	if m.booked {
+		return contracts.Appointment{ID: id, Status: contracts.AppointmentBooked}, nil
+	}
+	return contracts.Appointment{ID: id, Status: contracts.AppointmentHeld}, nil
 }
-func (m *scriptedMIS) FindByHoldKey(_ context.Context, key string) (contracts.Appointment, error) {
+func (m *scriptedMIS) FindByHoldKey(ctx context.Context, key string) (contracts.Appointment, error) {
+	m.seen(ctx)
 	if err := m.next("find", key); err != nil {
 		return contracts.Appointment{}, err
 	}
@@ -143,8 +169,9 @@ func TestAnUnknownOutcomeIsRepeatedWithTheSameKeyNeverGuessed(t *testing.T) {
 	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.mis.calls; len(got) != 3 || got[1] != "book b1:book" || got[2] != "book b1:book" {
-		t.Errorf("calls %v, want the book repeated with the same key", got)
+	// The appointment read back is only held, so the book is repeated.
+	if got := f.mis.calls; len(got) != 4 || got[1] != "book b1:book" || got[2] != "read A-1" || got[3] != "book b1:book" {
+		t.Errorf("calls %v, want the book read back, then repeated with the same key", got)
 	}
 	if f.booking(t).Status != sagas.StatusConfirmed {
 		t.Error("not confirmed after the repeat")

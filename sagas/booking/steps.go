@@ -19,10 +19,17 @@ func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 	if err != nil {
 		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Fail(sagas.ReasonMISRejected, s.cfg.Now()) })
 	}
-	appt, err := mis.Hold(ctx, contracts.HoldRequest{
-		SlotID: b.Slot.MISSlotID, Patient: patient,
-		IdempotencyKey: sagas.IdempotencyKey(b.ID, sagas.StepHold),
-	})
+	holdKey := sagas.IdempotencyKey(b.ID, sagas.StepHold)
+	appt, err := mis.Hold(ctx, contracts.HoldRequest{SlotID: b.Slot.MISSlotID, Patient: patient, IdempotencyKey: holdKey})
+	if errors.Is(err, contracts.ErrOutcomeUnknown) {
+		// The MIS may have made the hold and lost only its answer (some
+		// commit, then fail every answer): read it back by its key and go
+		// on from what the MIS holds, rather than repeat the call until
+		// the deadline and then undo what was done.
+		if found, ferr := mis.FindByHoldKey(ctx, holdKey); ferr == nil && found.ID != "" {
+			appt, err = found, nil
+		}
+	}
 	if final(err) {
 		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) {
 			b.Reject(sagas.ReasonFor(err), false, s.cfg.Now())
@@ -46,6 +53,13 @@ func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 // and leaves the command to be delivered again.
 func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from sagas.Step, hold contracts.Appointment, held func(*sagas.Booking)) (*sagas.Booking, error) {
 	appt, err := mis.Book(ctx, hold.ID, sagas.IdempotencyKey(id, sagas.StepBook))
+	if errors.Is(err, contracts.ErrOutcomeUnknown) {
+		// As for the hold: the appointment may be booked with only the
+		// answer lost. Read it back; booked is booked.
+		if read, rerr := mis.ReadAppointment(ctx, hold.ID); rerr == nil && read.Status == contracts.AppointmentBooked {
+			appt, err = read, nil
+		}
+	}
 	var saved *sagas.Booking
 	switch {
 	case final(err):

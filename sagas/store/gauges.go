@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/fedhealth/federation/sagas"
+	"github.com/fedhealth/federation/sagas/sqldb"
 )
 
 // OutboxBacklog counts the outbox messages not yet published. A backlog
@@ -38,4 +41,22 @@ func (s *DB) PendingByRegion(ctx context.Context) (map[string]int64, error) {
 		out[region] = n
 	}
 	return out, rows.Err()
+}
+
+// OldestWaiting returns when the oldest booking of region still waiting for
+// its hold was asked for, zero when none waits: the age of a region's queue,
+// which admission judges (a partial index keeps it one index probe).
+func (s *DB) OldestWaiting(ctx context.Context, region string) (time.Time, error) {
+	var oldest sql.NullInt64
+	// 'hold' is written out (sagas.StepHold): a partial index is used only
+	// when the query states its condition literally.
+	err := s.r.QueryRowContext(ctx, s.d.Bind(`SELECT MIN(created_at) FROM bookings WHERE region = ? AND step = 'hold'`),
+		region).Scan(&oldest)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: oldest waiting booking of region %s: %w", region, err)
+	}
+	if !oldest.Valid {
+		return time.Time{}, nil
+	}
+	return sqldb.FromNanos(oldest.Int64), nil
 }

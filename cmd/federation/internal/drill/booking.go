@@ -26,8 +26,9 @@ func finalStatus(s string) bool { return sagas.Status(s).Final() }
 
 // book asks for slot as citizen with one Idempotency-Key, repeating the
 // same request through crashes until the broker answers. It returns the
-// booking, or nil when the broker refused it (slot taken, region down).
-func (c *client) book(ctx context.Context, citizen, key, slotID string) (*accepted, error) {
+// booking, or nil and the problem code when the broker refused it (slot
+// taken, region down or busy).
+func (c *client) book(ctx context.Context, citizen, key, slotID string) (*accepted, string, error) {
 	start := time.Now()
 	hdr := http.Header{"Idempotency-Key": {key}}
 	body := fmt.Appendf(nil, `{"slot_id":%q}`, slotID)
@@ -35,16 +36,16 @@ func (c *client) book(ctx context.Context, citizen, key, slotID string) (*accept
 		return c.do(ctx, citizen, http.MethodPost, "/bookings", hdr, body)
 	}, transient)
 	if err != nil {
-		return nil, fmt.Errorf("book %s: %w", slotID, err)
+		return nil, "", fmt.Errorf("book %s: %w", slotID, err)
 	}
 	if a.status != http.StatusAccepted {
-		return nil, nil
+		return nil, a.code, nil
 	}
 	var out struct{ ID, Status string }
 	if err := json.Unmarshal(a.body, &out); err != nil || out.ID == "" {
-		return nil, fmt.Errorf("book %s: no booking id in the answer", slotID)
+		return nil, "", fmt.Errorf("book %s: no booking id in the answer", slotID)
 	}
-	return &accepted{ID: out.ID, Citizen: citizen, Start: start, Status: out.Status}, nil
+	return &accepted{ID: out.ID, Citizen: citizen, Start: start, Status: out.Status}, "", nil
 }
 
 // status reads the booking's status, waiting up to wait for a final one.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -30,7 +31,7 @@ type broker struct {
 }
 
 // newBroker prepares (but does not start) a broker in dir.
-func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, deadline time.Duration, consumers int) (*broker, error) {
+func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, tune tuning) (*broker, error) {
 	listen, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -51,8 +52,8 @@ func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, deadl
 	b := &broker{binary: binary, config: filepath.Join(dir, "federation.yaml"), logPath: filepath.Join(dir, "broker.log"),
 		url: "http://" + listen, kafka: brokers, namespace: namespace, env: childEnv(cfg.DatabaseURL)}
 	yaml := renderConfig(configData{Listen: listen, DataDir: filepath.Join(dir, "data"), KafkaListen: kafkaAddr,
-		Brokers: cfg.Brokers, Namespace: namespace, Postgres: cfg.DatabaseURL != "", Deadline: deadline, Regions: regions,
-		Consumers: consumers})
+		Brokers: cfg.Brokers, Namespace: namespace, Postgres: cfg.DatabaseURL != "", Deadline: tune.deadline, Regions: regions,
+		Consumers: tune.consumers, CallTimeout: tune.callTimeout, Places: tune.places})
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		return nil, fmt.Errorf("drill: data directory: %w", err)
 	}
@@ -131,6 +132,24 @@ func (b *broker) kill() error {
 	<-b.exited
 	b.cmd = nil
 	return err
+}
+
+// freeze stops the broker with SIGSTOP, as a long GC pause, a frozen VM or
+// a starved container would: it holds its connections and state but does
+// nothing until thaw.
+func (b *broker) freeze() error {
+	if b.cmd == nil {
+		return errors.New("drill: no broker to freeze")
+	}
+	return b.cmd.Process.Signal(syscall.SIGSTOP)
+}
+
+// thaw resumes a frozen broker with SIGCONT.
+func (b *broker) thaw() error {
+	if b.cmd == nil {
+		return errors.New("drill: no broker to thaw")
+	}
+	return b.cmd.Process.Signal(syscall.SIGCONT)
 }
 
 // stop asks the broker to shut down, killing it if it does not in time.

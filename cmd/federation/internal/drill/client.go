@@ -126,7 +126,9 @@ func transient(a answer) bool {
 	case a.status == http.StatusUnauthorized, a.status == http.StatusConflict && a.code == "idempotency-key-in-flight":
 		return true
 	case a.status >= 500:
-		return a.code != "region-unavailable"
+		// A region that is down or too busy is the broker's answer to the
+		// citizen, not a crash: the citizen is told to come back later.
+		return a.code != "region-unavailable" && a.code != "region-busy"
 	}
 	return false
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Names lists the drills in the order "all" runs them.
-var Names = []string{"kill", "mis-down", "mis-errors", "commit-timeout", "duplicates", "poison"}
+var Names = []string{"kill", "mis-down", "mis-errors", "commit-timeout", "duplicates", "poison", "stall"}
 
 // ClusterNames are the drills that need a real cluster and are not in
 // "all": kafka-kill (a three-node Kafka from deploy/local) and
@@ -81,13 +81,16 @@ type timing struct {
 	settle    time.Duration // after the load, until the invariants must hold
 	kills     int
 	killEvery [2]time.Duration // random pause between kills, within
+	stall     stallTiming
 }
 
 func (c Config) timing() timing {
 	if c.Short {
 		return timing{baseline: 4 * time.Second, fault: 10 * time.Second, deadline: 30 * time.Second,
-			settle: 45 * time.Second, kills: 5, killEvery: [2]time.Duration{time.Second, 3 * time.Second}}
+			settle: 45 * time.Second, kills: 5, killEvery: [2]time.Duration{time.Second, 3 * time.Second},
+			stall: stallTiming{warmUp: 20 * time.Second, baseline: 10 * time.Second, stall: 20 * time.Second, after: 40 * time.Second}}
 	}
 	return timing{baseline: 15 * time.Second, fault: 60 * time.Second, deadline: 60 * time.Second,
-		settle: 90 * time.Second, kills: 10, killEvery: [2]time.Duration{2 * time.Second, 8 * time.Second}}
+		settle: 90 * time.Second, kills: 10, killEvery: [2]time.Duration{2 * time.Second, 8 * time.Second},
+		stall: stallTiming{warmUp: 30 * time.Second, baseline: 30 * time.Second, stall: 20 * time.Second, after: 60 * time.Second}}
 }

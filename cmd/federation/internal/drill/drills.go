@@ -23,6 +23,7 @@ var drills = map[string]drillFunc{
 	"poison":        poisonDrill,
 	"kafka-kill":    kafkaKillDrill,
 	"instance-kill": instanceKillDrill,
+	"stall":         stallDrill,
 }
 
 // faultDrill runs a baseline without faults, then load while one region

@@ -53,7 +53,7 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 	}
 	run := runID()
 	e.run, e.regs = run, regs
-	if e.broker, err = newBroker(binary, dir, run, cfg, regs, e.t.deadline, consumersFor(name)); err != nil {
+	if e.broker, err = newBroker(binary, dir, run, cfg, regs, tuningFor(name, e.t)); err != nil {
 		return e, err
 	}
 	if err := e.broker.start(ctx); err != nil {

@@ -20,6 +20,25 @@ func consumersFor(drill string) int {
 	return 4
 }
 
+// tuning is what one drill changes in the broker's config.
+type tuning struct {
+	deadline    time.Duration // of a booking
+	consumers   int           // per region topic
+	callTimeout time.Duration // of one MIS call
+	places      int           // MIS calls in flight per region (breaker max_concurrent)
+}
+
+// tuningFor gives drill its broker's settings: MIS calls time out after a
+// second (so that faults show quickly), except in the stall drill, whose
+// MIS answer after a second.
+func tuningFor(drill string, t timing) tuning {
+	tune := tuning{deadline: t.deadline, consumers: consumersFor(drill), callTimeout: time.Second, places: 32}
+	if drill == "stall" {
+		tune.deadline, tune.callTimeout, tune.places = stallDeadline, 3*stallLatency, stallPlaces
+	}
+	return tune
+}
+
 // kafkaKillDrill kills one node of a three-node Kafka cluster (started by
 // deploy/local/kafka-start.sh --brokers 3) with SIGKILL under load, brings it
 // back, then does the same to another node. With replication 3 and
@@ -64,7 +83,7 @@ func instanceKillDrill(ctx context.Context, e *env, r *Result) error {
 	if e.cfg.DatabaseURL == "" || len(e.cfg.Brokers) == 0 {
 		return errors.New("drill instance-kill needs --database-url and --brokers (instances share a store and a Kafka cluster)")
 	}
-	second, err := newBroker(e.broker.binary, filepath.Join(e.dir, "second"), e.run, e.cfg, e.regs, e.t.deadline, consumersFor("instance-kill"))
+	second, err := newBroker(e.broker.binary, filepath.Join(e.dir, "second"), e.run, e.cfg, e.regs, tuningFor("instance-kill", e.t))
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ type load struct {
 	run      string
 	citizens int
 	limit    int // most bookings in all; 0: no limit
+	// openLoop offers bookings at the rate whatever is still open, as a
+	// real population of citizens does (the stall drill); otherwise each
+	// region has at most maxInFlight bookings open.
+	openLoop bool
 	follow   context.Context
 	stopAll  context.CancelFunc
 
@@ -30,6 +34,7 @@ type load struct {
 	all      []*accepted
 	made     int
 	refused  int
+	offers   []offer
 	errs     []error
 	wg       sync.WaitGroup
 }
@@ -88,7 +93,7 @@ func (l *load) phase(ctx context.Context, name string, regions []string, rate fl
 func (l *load) offer(phase, region string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.inFlight[region] >= maxInFlight || len(l.slots[region]) == 0 || (l.limit > 0 && l.made >= l.limit) {
+	if (!l.openLoop && l.inFlight[region] >= maxInFlight) || len(l.slots[region]) == 0 || (l.limit > 0 && l.made >= l.limit) {
 		return
 	}
 	slot := l.slots[region][0]
@@ -102,7 +107,8 @@ func (l *load) offer(phase, region string) {
 
 func (l *load) one(phase, region, slot string, n int) {
 	defer l.wg.Done()
-	b, err := l.c.book(l.follow, l.citizen(n), fmt.Sprintf("drill-%s-%d", l.run, n), slot)
+	o := offer{At: time.Now(), Phase: phase}
+	b, refusal, err := l.c.book(l.follow, l.citizen(n), fmt.Sprintf("drill-%s-%d", l.run, n), slot)
 	if b != nil {
 		b.Region, b.Phase = region, phase
 		l.mu.Lock()
@@ -116,10 +122,25 @@ func (l *load) one(phase, region, slot string, n int) {
 	switch {
 	case err != nil:
 		l.errs = append(l.errs, err)
+		o.Outcome = "error"
 	case b == nil:
 		l.refused++
+		o.Outcome = "refused:" + refusal
+	default:
+		o.Outcome = b.Status
 	}
+	l.offers = append(l.offers, o)
 }
+
+// offer is one booking offered by the load, as its citizen lived it.
+type offer struct {
+	At      time.Time // when the citizen asked
+	Phase   string
+	Outcome string // the final status, "refused:<problem code>" or "error"
+}
+
+// Confirmed reports whether the citizen got the appointment.
+func (o offer) Confirmed() bool { return o.Outcome == "confirmed" }
 
 // wait lets the bookings in flight finish for at most limit, then stops
 // following the rest (they will count as lost unless they end later).

@@ -20,6 +20,8 @@ type configData struct {
 	Deadline                     time.Duration
 	Regions                      []regionEntry
 	Consumers                    int // per region topic; 4 partitions
+	CallTimeout                  time.Duration
+	Places                       int // breaker max_concurrent
 }
 
 // renderConfig writes the "federation serve" YAML (see
@@ -43,9 +45,9 @@ func renderConfig(d configData) string {
 	fmt.Fprintf(&b, "booking:\n  deadline: %s\nregions:\n", d.Deadline)
 	for _, r := range d.Regions {
 		fmt.Fprintf(&b, "  - code: %q\n    name: %q\n    time_zone: %s\n", r.Code, r.Name, r.TimeZone)
-		fmt.Fprintf(&b, "    mis:\n      base_url: %s\n      call_timeout: 1s\n", r.URL)
+		fmt.Fprintf(&b, "    mis:\n      base_url: %s\n      call_timeout: %s\n", r.URL, cmp.Or(d.CallTimeout, time.Second))
 		b.WriteString("      retry: {max_attempts: 2, wait_min: 20ms, wait_max: 200ms, retry_after_cap: 1s}\n")
-		b.WriteString("    breaker: {consecutive_failures: 5, open_timeout: 1s, half_open_max_requests: 1, max_concurrent: 32}\n")
+		fmt.Fprintf(&b, "    breaker: {consecutive_failures: 5, open_timeout: 1s, half_open_max_requests: 1, max_concurrent: %d}\n", cmp.Or(d.Places, 32))
 	}
 	return b.String()
 }

@@ -56,7 +56,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	}
 	service, err := bookings.New(bookings.Config{
 		Regions: sharedRegions{s.Registry, s.regionStatus}, Bookings: s.Store, Pseudonyms: pseudonyms, Sealer: sealer,
-		Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline, Logger: s.logger,
+		Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline, Backlog: s.Store, Logger: s.logger,
 	})
 	if err != nil {
 		return err
