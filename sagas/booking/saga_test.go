@@ -28,7 +28,7 @@ type scriptedMIS struct {
 	classes []contracts.CallClass
 	// deadlines are the time each call had left (0: none).
 	deadlines []time.Duration
-	onHold  func()             // runs during Hold, as if concurrently
+	onHold    func() // runs during Hold, as if concurrently
 }
 
 func (m *scriptedMIS) seen(ctx context.Context) {
