@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -15,9 +14,13 @@ import (
 // VerifierConfig configures a Verifier. Issuer and Audience are required;
 // everything else has a default.
 type VerifierConfig struct {
-	// Issuer is the identity provider's issuer URL, compared exactly with the
-	// token's "iss" claim. It must be https, except on a loopback host
-	// (localhost, 127.0.0.0/8, ::1) where http is allowed for demos and tests.
+	// Issuer is the identity provider's issuer URL. The token's "iss" claim
+	// and the discovery document's "issuer" must equal it byte for byte: no
+	// trailing slash is trimmed and no case is folded, because issuers that
+	// differ only so are different issuers to every other OIDC party (OpenID
+	// Connect Discovery §4.3, RFC 9207). It must be https, except on a
+	// loopback host (localhost, 127.0.0.0/8, ::1) where http is allowed for
+	// demos and tests.
 	Issuer string
 	// Audience is this API's client id at the identity provider; the token's
 	// "aud" must contain it, so a token minted for another service is refused.
@@ -26,7 +29,9 @@ type VerifierConfig struct {
 	// discover it from {Issuer}/.well-known/openid-configuration.
 	JWKSURL string
 	// HTTPClient fetches discovery and keys. Nil means a client with a 10 s
-	// timeout.
+	// timeout. Either way redirects are refused (the client is copied with
+	// its CheckRedirect replaced): keys must come from the URL configured or
+	// discovered, not from wherever a compromised or misrouted answer points.
 	HTTPClient *http.Client
 	// CacheTTL is how long fetched keys are trusted before being refetched.
 	// Default 10 minutes.
@@ -52,10 +57,7 @@ const (
 )
 
 func (c *VerifierConfig) setDefaults() {
-	c.Issuer = strings.TrimRight(c.Issuer, "/")
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout}
-	}
+	c.HTTPClient = noRedirects(c.HTTPClient)
 	if c.CacheTTL == 0 {
 		c.CacheTTL = defaultCacheTTL
 	}
@@ -87,6 +89,18 @@ func (c *VerifierConfig) Validate() error {
 		return errors.New("durations must not be negative")
 	}
 	return nil
+}
+
+// noRedirects returns a copy of client (or of a default one with a 10 s
+// timeout) that hands a redirect back as the response, which fetchDocument
+// then refuses as a non-200 answer.
+func noRedirects(client *http.Client) *http.Client {
+	c := http.Client{Timeout: defaultHTTPTimeout}
+	if client != nil {
+		c = *client
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // checkTrustedURL accepts https URLs, and http URLs only on a loopback host:
