@@ -33,13 +33,25 @@ type VerifierConfig struct {
 	// its CheckRedirect replaced): keys must come from the URL configured or
 	// discovered, not from wherever a compromised or misrouted answer points.
 	HTTPClient *http.Client
-	// CacheTTL is how long fetched keys are trusted before being refetched.
-	// Default 10 minutes.
+	// CacheTTL is how long fetched keys count as fresh. A background
+	// refresher fetches them again when 3/4 of it has passed, and after a
+	// failure retries with backoff while the previous keys stay in use;
+	// verifications never wait for it. Default 10 minutes.
 	CacheTTL time.Duration
+	// MaxKeyAge is how long keys may go without a successful refresh before
+	// every token is refused with ErrKeysUnavailable (a 503, not a 401: the
+	// citizen's token is not at fault), rather than trusting keys the issuer
+	// may have revoked long ago. At least CacheTTL. Default 24 hours.
+	MaxKeyAge time.Duration
 	// RefetchInterval is the least time between two fetches of the keys
 	// caused by tokens with an unknown key id, so that forged key ids cannot
 	// make us hammer the identity provider. Default 30 s.
 	RefetchInterval time.Duration
+	// UnknownKeyWait is the longest a verification waits for a fetch when
+	// its token names a key id the cached set does not have (a fetch already
+	// running, or a new one allowed by RefetchInterval); the fetch itself
+	// goes on in the background. Default 1 s.
+	UnknownKeyWait time.Duration
 	// Leeway is the clock skew tolerated on exp, nbf and iat. Default 30 s.
 	Leeway time.Duration
 	// Now is the clock; nil means time.Now. Tests inject one.
@@ -51,7 +63,9 @@ type VerifierConfig struct {
 
 const (
 	defaultCacheTTL        = 10 * time.Minute
+	defaultMaxKeyAge       = 24 * time.Hour
 	defaultRefetchInterval = 30 * time.Second
+	defaultUnknownKeyWait  = time.Second
 	defaultLeeway          = 30 * time.Second
 	defaultHTTPTimeout     = 10 * time.Second
 )
@@ -61,8 +75,14 @@ func (c *VerifierConfig) setDefaults() {
 	if c.CacheTTL == 0 {
 		c.CacheTTL = defaultCacheTTL
 	}
+	if c.MaxKeyAge == 0 {
+		c.MaxKeyAge = defaultMaxKeyAge
+	}
 	if c.RefetchInterval == 0 {
 		c.RefetchInterval = defaultRefetchInterval
+	}
+	if c.UnknownKeyWait == 0 {
+		c.UnknownKeyWait = defaultUnknownKeyWait
 	}
 	if c.Leeway == 0 {
 		c.Leeway = defaultLeeway
@@ -85,8 +105,11 @@ func (c *VerifierConfig) Validate() error {
 			return err
 		}
 	}
-	if c.CacheTTL < 0 || c.RefetchInterval < 0 || c.Leeway < 0 {
+	if c.CacheTTL < 0 || c.MaxKeyAge < 0 || c.RefetchInterval < 0 || c.UnknownKeyWait < 0 || c.Leeway < 0 {
 		return errors.New("durations must not be negative")
+	}
+	if c.MaxKeyAge < c.CacheTTL {
+		return fmt.Errorf("maximum key age %s is shorter than the cache TTL %s", c.MaxKeyAge, c.CacheTTL)
 	}
 	return nil
 }

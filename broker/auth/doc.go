@@ -25,3 +25,10 @@ import "github.com/fedhealth/federation/contracts"
 // contains the token itself. The HTTP layer maps it to 401. Its kind is
 // contracts.KindInvalid: the same request cannot succeed.
 var ErrUnauthenticated = contracts.NewError(contracts.KindInvalid, "unauthenticated")
+
+// ErrKeysUnavailable is returned when the issuer's signing keys have not
+// been refreshed for longer than VerifierConfig.MaxKeyAge (the identity
+// provider is down or unreachable), so no token can be trusted. Its kind is
+// contracts.KindUnavailable: the HTTP layer answers 503, since the same
+// token may well verify once the keys are fresh again.
+var ErrKeysUnavailable = contracts.NewError(contracts.KindUnavailable, "identity provider's signing keys unavailable")

@@ -74,6 +74,7 @@ func TestIssuerIsComparedExactly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer v.Close()
 		if _, err := v.Verify(ctx, mustIssue(t, ti.DevIssuer, "esia-oid-1")); !errors.Is(err, ErrUnauthenticated) || !strings.Contains(err.Error(), "another issuer") {
 			t.Fatalf("Verify = %v, want another issuer", err)
 		}

@@ -79,6 +79,7 @@ func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) 
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
 	}
+	t.Cleanup(func() { _ = v.Close() })
 	return v
 }
 
@@ -89,4 +90,16 @@ func mustIssue(t *testing.T, d *DevIssuer, sub string) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// eventually polls cond until it holds or 5 s have passed.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -46,6 +46,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	if err != nil {
 		return fmt.Errorf("system: identity provider: %w", err)
 	}
+	s.closers = append(s.closers, verifier.Close) // stops its background key refresh
 	pseudonyms, err := auth.NewPseudonymizer(opts.PseudonymKey)
 	if err != nil {
 		return err
