@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -52,6 +53,23 @@ type VerifierConfig struct {
 	// running, or a new one allowed by RefetchInterval); the fetch itself
 	// goes on in the background. Default 1 s.
 	UnknownKeyWait time.Duration
+	// MaxTokenLifetime caps a token's exp - iat (iat is required): a token
+	// minted to live longer is refused, so that a leaked or mis-issued one
+	// cannot be replayed for days. Default 1 hour.
+	MaxTokenLifetime time.Duration
+	// RequireAccessTokenType, when true, accepts only tokens whose JOSE
+	// header "typ" is "at+jwt" (RFC 9068 §2.1; "application/at+jwt" too),
+	// which an ID token never carries. When false (the default, for issuers
+	// that do not type their access tokens), a token is refused as an ID
+	// token when its "typ" is anything but absent, "JWT" or "at+jwt", when
+	// it carries a "nonce" claim, or when its "aud" names one of
+	// IDTokenAudiences. See the package documentation.
+	RequireAccessTokenType bool
+	// IDTokenAudiences are the client ids of the relying parties (the
+	// portal's web and mobile apps) whose ID tokens name them in "aud": a
+	// token whose "aud" contains one is refused, even if it also names
+	// Audience. Optional.
+	IDTokenAudiences []string
 	// Leeway is the clock skew tolerated on exp, nbf and iat. Default 30 s.
 	Leeway time.Duration
 	// Now is the clock; nil means time.Now. Tests inject one.
@@ -67,6 +85,7 @@ const (
 	defaultRefetchInterval = 30 * time.Second
 	defaultUnknownKeyWait  = time.Second
 	defaultLeeway          = 30 * time.Second
+	defaultMaxLifetime     = time.Hour
 	defaultHTTPTimeout     = 10 * time.Second
 )
 
@@ -87,6 +106,9 @@ func (c *VerifierConfig) setDefaults() {
 	if c.Leeway == 0 {
 		c.Leeway = defaultLeeway
 	}
+	if c.MaxTokenLifetime == 0 {
+		c.MaxTokenLifetime = defaultMaxLifetime
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -100,12 +122,15 @@ func (c *VerifierConfig) Validate() error {
 	if c.Audience == "" {
 		return errors.New("audience is required")
 	}
+	if slices.Contains(c.IDTokenAudiences, c.Audience) {
+		return fmt.Errorf("audience %q is also listed as an ID-token audience: every token would be refused", c.Audience)
+	}
 	if c.JWKSURL != "" {
 		if err := checkTrustedURL("JWKS URL", c.JWKSURL); err != nil {
 			return err
 		}
 	}
-	if c.CacheTTL < 0 || c.MaxKeyAge < 0 || c.RefetchInterval < 0 || c.UnknownKeyWait < 0 || c.Leeway < 0 {
+	if c.CacheTTL < 0 || c.MaxKeyAge < 0 || c.RefetchInterval < 0 || c.UnknownKeyWait < 0 || c.Leeway < 0 || c.MaxTokenLifetime < 0 {
 		return errors.New("durations must not be negative")
 	}
 	if c.MaxKeyAge < c.CacheTTL {

@@ -81,6 +81,11 @@ func (d *DevIssuer) Rotate() error {
 	return nil
 }
 
+// DevTokenLifetime is the longest lifetime of a demo token (the demo's token
+// endpoint hands out tokens for a working day); a Verifier of the
+// DevIssuer's tokens needs at least this MaxTokenLifetime.
+const DevTokenLifetime = 12 * time.Hour
+
 // Issue signs a token for citizenID (the "sub") valid for ttl, with the
 // synthetic SNILS and OMS that SyntheticSNILS and SyntheticOMS derive from it.
 func (d *DevIssuer) Issue(citizenID string, ttl time.Duration) (string, error) {
@@ -104,6 +109,7 @@ func (d *DevIssuer) sign(claims jwt.Claims) (string, error) {
 	d.mu.RUnlock()
 	t := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	t.Header["kid"] = key.kid
+	t.Header["typ"] = "at+jwt" // an access token, typed as RFC 9068 says
 	s, err := t.SignedString(key.priv)
 	if err != nil {
 		return "", fmt.Errorf("auth: dev issuer sign: %w", err)

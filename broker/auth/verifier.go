@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ const maxTokenBytes = 16 << 10
 type Verifier struct {
 	keys     *keyCache
 	parser   *jwt.Parser
+	policy   tokenPolicy
 	logger   *slog.Logger
 	metrics  *metrics
 	verified *verifiedTokens
@@ -30,6 +32,9 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 	SNILS string `json:"snils,omitempty"`
 	OMS   string `json:"oms,omitempty"`
+	// Nonce is kept raw only to tell whether it is present: an ID token's
+	// mark (see tokenPolicy).
+	Nonce json.RawMessage `json:"nonce,omitempty"`
 }
 
 // NewVerifier validates cfg, discovers the issuer's key URL when JWKSURL is
@@ -59,7 +64,7 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig, logger *slog.Logger) (
 		keys.close()
 		return nil, fmt.Errorf("auth: load signing keys: %w", err)
 	}
-	return &Verifier{keys: keys, parser: newParser(cfg), logger: logger, metrics: m,
+	return &Verifier{keys: keys, parser: newParser(cfg), policy: newTokenPolicy(cfg), logger: logger, metrics: m,
 		verified: newVerifiedTokens(verifiedTokensMax, verifiedTokensTTL, cfg.Now)}, nil
 }
 
@@ -125,8 +130,12 @@ func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.T
 		kid, _ := t.Header["kid"].(string)
 		return v.keys.lookup(ctx, kid, t.Method.Alg())
 	}
-	if _, err := v.parser.ParseWithClaims(rawToken, &claims, keyfunc); err != nil {
+	tok, err := v.parser.ParseWithClaims(rawToken, &claims, keyfunc)
+	if err != nil {
 		return Citizen{}, time.Time{}, classify(err)
+	}
+	if r := v.policy.check(tok.Header, &claims); r != reasonOK {
+		return Citizen{}, time.Time{}, r
 	}
 	c, r := claims.citizen()
 	return c, claims.ExpiresAt.Time, r

@@ -42,7 +42,11 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 			s.logger.Error("api server stopped", "err", err)
 		}
 	}()
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, MeterProvider: tel.provider}, s.logger)
+	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, MeterProvider: tel.provider}
+	if opts.DevIssuer {
+		vcfg.MaxTokenLifetime = auth.DevTokenLifetime // the demo's tokens last longer than the 1 h default
+	}
+	verifier, err := auth.NewVerifier(ctx, vcfg, s.logger)
 	if err != nil {
 		return fmt.Errorf("system: identity provider: %w", err)
 	}
