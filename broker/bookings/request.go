@@ -42,12 +42,12 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	if err != nil {
 		return Booking{}, err
 	}
-	sealed, err := sagas.SealPatient(s.cfg.Sealer, contracts.Patient{SNILS: cmd.Citizen.SNILS, OMS: cmd.Citizen.OMS})
+	citizen := s.CitizenKey(cmd.Citizen)
+	id := uuid.NewSHA1(bookingNamespace, []byte(citizen+"\x00"+cmd.Key)).String()
+	sealed, err := sagas.SealPatient(s.cfg.Sealer, id, contracts.Patient{SNILS: cmd.Citizen.SNILS, OMS: cmd.Citizen.OMS})
 	if err != nil {
 		return Booking{}, err
 	}
-	citizen := s.CitizenKey(cmd.Citizen)
-	id := uuid.NewSHA1(bookingNamespace, []byte(citizen+"\x00"+cmd.Key)).String()
 	b := sagas.NewBooking(id, citizen, snapshot(region, slot), region, sealed, cmd.CorrelationID,
 		s.cfg.Now(), s.cfg.BookingDeadline)
 	accepted := toBooking(b)
