@@ -26,6 +26,9 @@ type VerifierConfig struct {
 	// Audience is this API's client id at the identity provider; the token's
 	// "aud" must contain it, so a token minted for another service is refused.
 	Audience string
+	// Pseudonyms keys the short subject hash a verified Citizen prints in
+	// logs (Pseudonymizer.SubjectHash). Required.
+	Pseudonyms *Pseudonymizer
 	// JWKSURL is where the issuer publishes its signing keys. Empty means
 	// discover it from {Issuer}/.well-known/openid-configuration.
 	JWKSURL string
@@ -121,6 +124,9 @@ func (c *VerifierConfig) Validate() error {
 	}
 	if c.Audience == "" {
 		return errors.New("audience is required")
+	}
+	if c.Pseudonyms == nil {
+		return errors.New("a pseudonymizer (for the citizen's log hash) is required")
 	}
 	if slices.Contains(c.IDTokenAudiences, c.Audience) {
 		return fmt.Errorf("audience %q is also listed as an ID-token audience: every token would be refused", c.Audience)

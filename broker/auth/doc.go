@@ -37,7 +37,7 @@
 //
 // SNILS and OMS policy numbers travel in the token's claims, are validated
 // here (format and checksum) and must never be logged: Citizen's String and
-// LogValue print only a short hash of the subject. Pseudonymizer turns
+// LogValue print only a short keyed hash of the subject. Pseudonymizer turns
 // identifiers into keyed pseudonyms for storage; Sealer encrypts the few
 // identifiers a saga must still hand to a regional MIS.
 //

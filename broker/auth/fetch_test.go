@@ -31,10 +31,10 @@ func TestKeyAndDiscoveryFetchesRefuseRedirects(t *testing.T) {
 		name string
 		cfg  VerifierConfig
 	}{
-		{"a redirected discovery document is refused", VerifierConfig{Issuer: redirector.URL + "/idp", Audience: testAudience}},
-		{"a redirected key set is refused", VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, JWKSURL: redirector.URL + "/idp/jwks.json"}},
+		{"a redirected discovery document is refused", VerifierConfig{Issuer: redirector.URL + "/idp", Audience: testAudience, Pseudonyms: testPseudonyms}},
+		{"a redirected key set is refused", VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: redirector.URL + "/idp/jwks.json"}},
 		{"a redirected key set is refused even with a caller's client that follows redirects",
-			VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, JWKSURL: redirector.URL + "/idp/jwks.json", HTTPClient: following}},
+			VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: redirector.URL + "/idp/jwks.json", HTTPClient: following}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,14 +63,14 @@ func TestIssuerIsComparedExactly(t *testing.T) {
 	defer cancel()
 
 	t.Run("discovery naming the issuer without the configured trailing slash is refused", func(t *testing.T) {
-		_, err := NewVerifier(ctx, VerifierConfig{Issuer: ti.Issuer() + "/", Audience: testAudience}, nil)
+		_, err := NewVerifier(ctx, VerifierConfig{Issuer: ti.Issuer() + "/", Audience: testAudience, Pseudonyms: testPseudonyms}, nil)
 		if err == nil {
 
 			t.Fatal("NewVerifier accepted a discovery document naming another issuer")
 		}
 	})
 	t.Run("a token whose iss differs by a trailing slash is refused", func(t *testing.T) {
-		v, err := NewVerifier(ctx, VerifierConfig{Issuer: ti.Issuer() + "/", Audience: testAudience, JWKSURL: ti.Issuer() + "/jwks.json"}, nil)
+		v, err := NewVerifier(ctx, VerifierConfig{Issuer: ti.Issuer() + "/", Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: ti.Issuer() + "/jwks.json"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

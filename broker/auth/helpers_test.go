@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
@@ -69,7 +70,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {
 	t.Helper()
-	cfg := VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience}
+	cfg := VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms}
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -103,3 +104,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// testPseudonyms keys the verifiers' subject hashes in tests.
+var testPseudonyms = func() *Pseudonymizer {
+	p, err := NewPseudonymizer(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()

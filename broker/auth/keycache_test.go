@@ -43,7 +43,7 @@ func TestAHangingIssuerNeverStallsAVerification(t *testing.T) {
 	}
 	srv, entered := hangingIssuer(t, dev)
 	ctx := context.Background()
-	v, err := NewVerifier(ctx, VerifierConfig{Issuer: dev.Issuer(), Audience: testAudience, JWKSURL: srv.URL + "/jwks.json",
+	v, err := NewVerifier(ctx, VerifierConfig{Issuer: dev.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: srv.URL + "/jwks.json",
 		CacheTTL: 40 * time.Millisecond, RefetchInterval: 10 * time.Millisecond, UnknownKeyWait: 50 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestKeysPastTheirMaximumAgeRefuseEveryTokenUntilRefreshed(t *testing.T) {
 	var down atomic.Bool
 	srv := toggledIssuer(t, dev, &down)
 	ctx := context.Background()
-	v, err := NewVerifier(ctx, VerifierConfig{Issuer: dev.Issuer(), Audience: testAudience, JWKSURL: srv.URL + "/jwks.json",
+	v, err := NewVerifier(ctx, VerifierConfig{Issuer: dev.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: srv.URL + "/jwks.json",
 		CacheTTL: 20 * time.Millisecond, MaxKeyAge: 100 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestRefreshBackoffDoublesWithJitterUpToACap(t *testing.T) {
 }
 
 func TestVerifierConfigRefusesAMaximumKeyAgeBelowTheTTL(t *testing.T) {
-	cfg := VerifierConfig{Issuer: "https://idp.example", Audience: testAudience, CacheTTL: time.Hour, MaxKeyAge: time.Minute}
+	cfg := VerifierConfig{Issuer: "https://idp.example", Audience: testAudience, Pseudonyms: testPseudonyms, CacheTTL: time.Hour, MaxKeyAge: time.Minute}
 	cfg.setDefaults()
 	if err := cfg.Validate(); err == nil {
 		t.Fatal("a maximum key age below the TTL was accepted")

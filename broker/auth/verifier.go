@@ -21,6 +21,7 @@ type Verifier struct {
 	keys     *keyCache
 	parser   *jwt.Parser
 	policy   tokenPolicy
+	pseudo   *Pseudonymizer
 	logger   *slog.Logger
 	metrics  *metrics
 	verified *verifiedTokens
@@ -64,7 +65,7 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig, logger *slog.Logger) (
 		keys.close()
 		return nil, fmt.Errorf("auth: load signing keys: %w", err)
 	}
-	return &Verifier{keys: keys, parser: newParser(cfg), policy: newTokenPolicy(cfg), logger: logger, metrics: m,
+	return &Verifier{keys: keys, parser: newParser(cfg), policy: newTokenPolicy(cfg), pseudo: cfg.Pseudonyms, logger: logger, metrics: m,
 		verified: newVerifiedTokens(verifiedTokensMax, verifiedTokensTTL, cfg.Now)}, nil
 }
 
@@ -138,6 +139,9 @@ func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.T
 		return Citizen{}, time.Time{}, r
 	}
 	c, r := claims.citizen()
+	if r == reasonOK {
+		c.subjectHash = v.pseudo.SubjectHash(c.Subject)
+	}
 	return c, claims.ExpiresAt.Time, r
 }
 

@@ -22,7 +22,8 @@ func TestVerifierAcceptsTokensFromTheDiscoveredIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := Citizen{Subject: "esia-oid-1000", SNILS: SyntheticSNILS("esia-oid-1000"), OMS: SyntheticOMS("esia-oid-1000")}
+	want := Citizen{Subject: "esia-oid-1000", SNILS: SyntheticSNILS("esia-oid-1000"), OMS: SyntheticOMS("esia-oid-1000"),
+		subjectHash: testPseudonyms.SubjectHash("esia-oid-1000")}
 	if got != want {
 		t.Fatalf("Verify = %#v, want subject %q with synthetic identifiers", got, want.Subject)
 	}
@@ -258,11 +259,13 @@ func TestNewVerifierRefusesBadSetups(t *testing.T) {
 		name string
 		cfg  VerifierConfig
 	}{
-		{"a missing issuer is refused", VerifierConfig{Audience: testAudience}},
-		{"a missing audience is refused", VerifierConfig{Issuer: ti.Issuer()}},
-		{"plain http to a remote issuer is refused", VerifierConfig{Issuer: "http://idp.example", Audience: testAudience}},
-		{"plain http to a remote key URL is refused", VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, JWKSURL: "http://idp.example/jwks"}},
-		{"a discovery document naming another issuer is refused", VerifierConfig{Issuer: ti.server.URL + "/idp/other", Audience: testAudience}},
+		{"a missing issuer is refused", VerifierConfig{Audience: testAudience, Pseudonyms: testPseudonyms}},
+		{"a missing audience is refused", VerifierConfig{Issuer: ti.Issuer(), Pseudonyms: testPseudonyms}},
+		{"a missing pseudonymizer is refused", VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience}},
+		{"an ID-token audience equal to the audience is refused", VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms, IDTokenAudiences: []string{testAudience}}},
+		{"plain http to a remote issuer is refused", VerifierConfig{Issuer: "http://idp.example", Audience: testAudience, Pseudonyms: testPseudonyms}},
+		{"plain http to a remote key URL is refused", VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: "http://idp.example/jwks"}},
+		{"a discovery document naming another issuer is refused", VerifierConfig{Issuer: ti.server.URL + "/idp/other", Audience: testAudience, Pseudonyms: testPseudonyms}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,7 +280,7 @@ func TestNewVerifierRefusesBadSetups(t *testing.T) {
 
 func TestVerifierAcceptsRS256FromAnExplicitKeyURL(t *testing.T) {
 	srv, sign := startRSAIssuer(t)
-	cfg := VerifierConfig{Issuer: srv.URL, Audience: testAudience, JWKSURL: srv.URL + "/keys"}
+	cfg := VerifierConfig{Issuer: srv.URL, Audience: testAudience, Pseudonyms: testPseudonyms, JWKSURL: srv.URL + "/keys"}
 	v, err := NewVerifier(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,11 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 			s.logger.Error("api server stopped", "err", err)
 		}
 	}()
-	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, MeterProvider: tel.provider}
+	pseudonyms, err := auth.NewPseudonymizer(opts.PseudonymKey)
+	if err != nil {
+		return err
+	}
+	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, Pseudonyms: pseudonyms, MeterProvider: tel.provider}
 	if opts.DevIssuer {
 		vcfg.MaxTokenLifetime = auth.DevTokenLifetime // the demo's tokens last longer than the 1 h default
 	}
@@ -51,10 +55,6 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 		return fmt.Errorf("system: identity provider: %w", err)
 	}
 	s.closers = append(s.closers, verifier.Close) // stops its background key refresh
-	pseudonyms, err := auth.NewPseudonymizer(opts.PseudonymKey)
-	if err != nil {
-		return err
-	}
 	sealer, err := auth.NewSealer(opts.SealKey)
 	if err != nil {
 		return err
