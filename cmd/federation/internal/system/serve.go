@@ -24,7 +24,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	mux := http.NewServeMux()
 	issuer := opts.Issuer
 	if opts.DevIssuer {
-		dev, err := auth.NewDevIssuer(s.URL+devIssuerPath, opts.Audience)
+		dev, err := auth.LoadDevIssuer(s.URL+devIssuerPath, opts.Audience, opts.DevIssuerKeyFile)
 		if err != nil {
 			return err
 		}
