@@ -22,7 +22,7 @@ type testIssuer struct {
 	jwksFetches atomic.Int64
 }
 
-func startIssuer(t *testing.T) *testIssuer {
+func startIssuer(t testing.TB) *testIssuer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,7 +68,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {
+func newTestVerifier(t testing.TB, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {
 	t.Helper()
 	cfg := VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms}
 	if tweak != nil {
@@ -84,7 +84,7 @@ func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) 
 	return v
 }
 
-func mustIssue(t *testing.T, d *DevIssuer, sub string) string {
+func mustIssue(t testing.TB, d *DevIssuer, sub string) string {
 	t.Helper()
 	tok, err := d.Issue(sub, 5*time.Minute)
 	if err != nil {

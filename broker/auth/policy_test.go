@@ -12,7 +12,7 @@ import (
 
 // signedTyped signs ti's valid claims, changed by edit, with the given
 // "typ" header; a nil typ leaves the header without one.
-func signedTyped(t *testing.T, ti *testIssuer, typ any, edit func(jwt.MapClaims)) string {
+func signedTyped(t testing.TB, ti *testIssuer, typ any, edit func(jwt.MapClaims)) string {
 	t.Helper()
 	ti.mu.RLock()
 	key := ti.keys[len(ti.keys)-1]

@@ -83,7 +83,7 @@ func sealKeyIDOf(k []byte) []byte { id := sealKeyID(k); return id[:] }
 
 // legacySeal is how earlier releases sealed: nonce || ciphertext || tag,
 // no header, no associated data. A nil nonce means a random one.
-func legacySeal(t *testing.T, k, nonce, plain []byte) []byte {
+func legacySeal(t testing.TB, k, nonce, plain []byte) []byte {
 	t.Helper()
 	block, err := aes.NewCipher(k)
 	if err != nil {

@@ -43,7 +43,7 @@ func claims(ti *testIssuer, edit func(jwt.MapClaims)) jwt.MapClaims {
 	return c
 }
 
-func signed(t *testing.T, ti *testIssuer, edit func(jwt.MapClaims)) string {
+func signed(t testing.TB, ti *testIssuer, edit func(jwt.MapClaims)) string {
 	t.Helper()
 	tok, err := ti.sign(claims(ti, edit))
 	if err != nil {
@@ -140,7 +140,7 @@ func TestVerifierRejectsBadTokens(t *testing.T) {
 
 // hmacWithPublicKey forges the classic confusion attack: an HS256 token whose
 // HMAC key is the issuer's public key, with the real key id.
-func hmacWithPublicKey(t *testing.T, ti *testIssuer) string {
+func hmacWithPublicKey(t testing.TB, ti *testIssuer) string {
 	t.Helper()
 	ti.mu.RLock()
 	key := ti.keys[len(ti.keys)-1]
@@ -160,7 +160,7 @@ func hmacWithPublicKey(t *testing.T, ti *testIssuer) string {
 }
 
 // tamper rewrites the payload's subject and keeps the original signature.
-func tamper(t *testing.T, tok string) string {
+func tamper(t testing.TB, tok string) string {
 	t.Helper()
 	parts := strings.Split(tok, ".")
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
@@ -306,7 +306,7 @@ func TestDevIssuerPublishesItsKeysAsUsableJWKS(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
