@@ -35,13 +35,17 @@
 // ErrKeysUnavailable (503) until the issuer answers again. Discovery and key
 // fetches refuse redirects.
 //
+// # Identifiers
+//
 // SNILS and OMS policy numbers travel in the token's claims, are validated
 // here (format and checksum) and must never be logged: Citizen's String and
 // LogValue print only a short keyed hash of the subject. Pseudonymizer turns
 // identifiers into keyed pseudonyms for storage; Sealer encrypts the few
-// identifiers a saga must still hand to a regional MIS.
+// identifiers a saga must still hand to a regional MIS, bound to their
+// booking, under a key id so that keys rotate without draining.
 //
-// DevIssuer is a toy identity provider for demo mode and tests only.
+// DevIssuer is a toy identity provider for demo mode and tests only; with a
+// key file (LoadDevIssuer) its tokens survive a restart.
 package auth
 
 import "github.com/fedhealth/federation/contracts"
