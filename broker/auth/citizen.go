@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 )
 
@@ -12,26 +10,29 @@ import (
 // are empty when the token did not carry them, and validated when it did.
 //
 // SNILS and OMS are personal identifiers: String, GoString and LogValue show
-// only a short hash of the subject, so a Citizen can be logged or printed
-// without leaking them. Do not marshal a Citizen to logs or analytics by
-// other means.
+// only a short keyed hash of the subject, so a Citizen can be logged or
+// printed without leaking them. Do not marshal a Citizen to logs or
+// analytics by other means.
 type Citizen struct {
 	Subject string
 	SNILS   string
 	OMS     string
+
+	// subjectHash is set by the Verifier (Pseudonymizer.SubjectHash); a
+	// Citizen built by hand has none and prints as unverified.
+	subjectHash string
 }
 
-// subjectHashLen is how many hex characters of SHA-256(subject) identify a
-// citizen in logs: enough to correlate lines, too few to matter as an id.
-const subjectHashLen = 12
-
-// SubjectHash returns a short unkeyed hash of the subject, for correlating
-// log lines. It is a pseudonym of the identity provider's opaque id, not of
-// SNILS or OMS, so an unkeyed hash is enough here; stored identifiers use
-// Pseudonymizer instead.
+// SubjectHash returns the short keyed hash of the subject that identifies
+// the citizen in logs (see Pseudonymizer.SubjectHash), or "unverified" for a
+// Citizen that did not come from a Verifier. Keyed, because the subject is
+// the identity provider's id of a person and appears in other systems'
+// logs: an unkeyed hash of it could be matched by anyone who has those.
 func (c Citizen) SubjectHash() string {
-	sum := sha256.Sum256([]byte(c.Subject))
-	return hex.EncodeToString(sum[:])[:subjectHashLen]
+	if c.subjectHash == "" {
+		return "unverified"
+	}
+	return c.subjectHash
 }
 
 // String shows the citizen as "citizen:<subject hash>", never the identifiers.

@@ -46,6 +46,40 @@ type devKey struct {
 // NewDevIssuer creates a DEMO-ONLY issuer named issuerURL (where its Handler
 // will be reachable) that mints tokens for audience, with a fresh P-256 key.
 func NewDevIssuer(issuerURL, audience string) (*DevIssuer, error) {
+	d, err := newDevIssuer(issuerURL, audience)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Rotate(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// LoadDevIssuer is NewDevIssuer with its signing key kept in keyFile, so
+// that the demo's tokens survive a restart: the file is read when it exists
+// and created (mode 0600, a PKCS #8 PEM key) when it does not. A key file
+// that others may read, or that holds no P-256 key, is refused. An empty
+// keyFile means a fresh key in memory, as NewDevIssuer.
+func LoadDevIssuer(issuerURL, audience, keyFile string) (*DevIssuer, error) {
+	if keyFile == "" {
+		return NewDevIssuer(issuerURL, audience)
+	}
+	d, err := newDevIssuer(issuerURL, audience)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := loadOrCreateDevKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.addKey(priv); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func newDevIssuer(issuerURL, audience string) (*DevIssuer, error) {
 	issuerURL = strings.TrimRight(issuerURL, "/")
 	if u, err := url.Parse(issuerURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("auth: dev issuer URL %q is not an absolute http(s) URL", issuerURL)
@@ -53,23 +87,24 @@ func NewDevIssuer(issuerURL, audience string) (*DevIssuer, error) {
 	if audience == "" {
 		return nil, errors.New("auth: dev issuer needs an audience")
 	}
-	d := &DevIssuer{issuer: issuerURL, audience: audience}
-	if err := d.Rotate(); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return &DevIssuer{issuer: issuerURL, audience: audience}, nil
 }
 
 // Issuer returns the issuer URL that tokens carry in "iss".
 func (d *DevIssuer) Issuer() string { return d.issuer }
 
 // Rotate generates a new signing key; later tokens carry its kid, and the old
-// keys stay published so tokens already issued keep verifying.
+// keys stay published so tokens already issued keep verifying. A rotated key
+// lives in memory only: the key file (LoadDevIssuer) keeps the first one.
 func (d *DevIssuer) Rotate() error {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return fmt.Errorf("auth: generate dev issuer key: %w", err)
 	}
+	return d.addKey(priv)
+}
+
+func (d *DevIssuer) addKey(priv *ecdsa.PrivateKey) error {
 	pub, err := priv.PublicKey.Bytes()
 	if err != nil {
 		return fmt.Errorf("auth: encode dev issuer key: %w", err)
@@ -80,6 +115,11 @@ func (d *DevIssuer) Rotate() error {
 	d.keys = append(d.keys, devKey{kid: hex.EncodeToString(sum[:8]), priv: priv, pub: pub})
 	return nil
 }
+
+// DevTokenLifetime is the longest lifetime of a demo token (the demo's token
+// endpoint hands out tokens for a working day); a Verifier of the
+// DevIssuer's tokens needs at least this MaxTokenLifetime.
+const DevTokenLifetime = 12 * time.Hour
 
 // Issue signs a token for citizenID (the "sub") valid for ttl, with the
 // synthetic SNILS and OMS that SyntheticSNILS and SyntheticOMS derive from it.
@@ -104,6 +144,7 @@ func (d *DevIssuer) sign(claims jwt.Claims) (string, error) {
 	d.mu.RUnlock()
 	t := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	t.Header["kid"] = key.kid
+	t.Header["typ"] = "at+jwt" // an access token, typed as RFC 9068 says
 	s, err := t.SignedString(key.priv)
 	if err != nil {
 		return "", fmt.Errorf("auth: dev issuer sign: %w", err)

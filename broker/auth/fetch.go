@@ -14,7 +14,8 @@ import (
 // memory.
 const maxDocumentBytes = 1 << 20
 
-// fetchDocument GETs url and returns its body, refusing non-200 answers.
+// fetchDocument GETs url and returns its body, refusing non-200 answers
+// (a redirect among them: the client does not follow it, see noRedirects).
 func fetchDocument(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -40,10 +41,13 @@ func fetchDocument(ctx context.Context, client *http.Client, url string) ([]byte
 }
 
 // discoverJWKSURL reads the issuer's OpenID configuration and returns its
-// jwks_uri. The document must name the same issuer (OpenID Connect
+// jwks_uri. The document must name exactly the same issuer (OpenID Connect
 // Discovery, section 4.3), so a misrouted URL cannot substitute its keys.
 func discoverJWKSURL(ctx context.Context, client *http.Client, issuer string) (string, error) {
-	body, err := fetchDocument(ctx, client, issuer+"/.well-known/openid-configuration")
+	// Discovery §4: a terminating "/" of the issuer is removed before the
+	// well-known path is appended. Only the URL fetched is built this way;
+	// the issuer itself is compared untouched below.
+	body, err := fetchDocument(ctx, client, strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration")
 	if err != nil {
 		return "", err
 	}
@@ -54,7 +58,7 @@ func discoverJWKSURL(ctx context.Context, client *http.Client, issuer string) (s
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return "", fmt.Errorf("decode OpenID configuration: %w", err)
 	}
-	if strings.TrimRight(doc.Issuer, "/") != issuer {
+	if doc.Issuer != issuer {
 		return "", fmt.Errorf("OpenID configuration names issuer %q, want %q", doc.Issuer, issuer)
 	}
 	if err := checkTrustedURL("jwks_uri", doc.JWKSURI); err != nil {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
@@ -21,7 +22,7 @@ type testIssuer struct {
 	jwksFetches atomic.Int64
 }
 
-func startIssuer(t *testing.T) *testIssuer {
+func startIssuer(t testing.TB) *testIssuer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,9 +68,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {
+func newTestVerifier(t testing.TB, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {
 	t.Helper()
-	cfg := VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience}
+	cfg := VerifierConfig{Issuer: ti.Issuer(), Audience: testAudience, Pseudonyms: testPseudonyms}
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -79,10 +80,11 @@ func newTestVerifier(t *testing.T, ti *testIssuer, tweak func(*VerifierConfig)) 
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
 	}
+	t.Cleanup(func() { _ = v.Close() })
 	return v
 }
 
-func mustIssue(t *testing.T, d *DevIssuer, sub string) string {
+func mustIssue(t testing.TB, d *DevIssuer, sub string) string {
 	t.Helper()
 	tok, err := d.Issue(sub, 5*time.Minute)
 	if err != nil {
@@ -90,3 +92,24 @@ func mustIssue(t *testing.T, d *DevIssuer, sub string) string {
 	}
 	return tok
 }
+
+// eventually polls cond until it holds or 5 s have passed.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testPseudonyms keys the verifiers' subject hashes in tests.
+var testPseudonyms = func() *Pseudonymizer {
+	p, err := NewPseudonymizer(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()

@@ -14,7 +14,7 @@ import (
 
 // startRSAIssuer serves a JWKS with one 2048-bit RS256 key (kid "rsa-1") and
 // a 1024-bit one (kid "weak"), and returns a signer for the strong key.
-func startRSAIssuer(t *testing.T) (*httptest.Server, func(jwt.MapClaims) string) {
+func startRSAIssuer(t testing.TB) (*httptest.Server, func(jwt.MapClaims) string) {
 	t.Helper()
 	strong, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,8 +10,9 @@ import (
 // Middleware authenticates every request by its "Authorization: Bearer"
 // header and serves it with the Citizen in the context (see CitizenFrom).
 // A missing or invalid token goes to onError with an error wrapping
-// ErrUnauthenticated, and the next handler is not called. A nil onError
-// answers 401 with a WWW-Authenticate challenge.
+// ErrUnauthenticated (or ErrKeysUnavailable when no token can be checked),
+// and the next handler is not called. A nil onError answers 401 with a
+// WWW-Authenticate challenge (503 for ErrKeysUnavailable).
 func Middleware(v *Verifier, onError func(w http.ResponseWriter, r *http.Request, err error)) func(http.Handler) http.Handler {
 	if onError == nil {
 		onError = unauthorized
@@ -43,8 +45,15 @@ func bearerToken(r *http.Request) (string, bool) {
 }
 
 // unauthorized is the default onError: a bare 401 whose body says nothing
-// about why, as RFC 6750 allows, so probing reveals little.
-func unauthorized(w http.ResponseWriter, _ *http.Request, _ error) {
+// about why, as RFC 6750 allows, so probing reveals little — or a 503 when
+// the issuer's keys are too old to check any token, which is not the
+// caller's fault.
+func unauthorized(w http.ResponseWriter, _ *http.Request, err error) {
+	if errors.Is(err, ErrKeysUnavailable) {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("WWW-Authenticate", "Bearer")
 	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
 }

@@ -40,3 +40,15 @@ func (p *Pseudonymizer) Pseudonym(kind, value string) string {
 	mac.Write([]byte(kind + ":" + value))
 	return hex.EncodeToString(mac.Sum(nil))[:pseudonymHexLen]
 }
+
+// subjectHashLen is how many hex characters identify a citizen in logs:
+// enough to correlate lines, too few to be worth much as an id.
+const subjectHashLen = 12
+
+// SubjectHash returns the short keyed hash of an identity provider subject
+// that Citizen prints in logs: the first 12 hex characters of the HMAC in
+// the "log-subject" namespace, unrelated to the citizen's stored pseudonym,
+// so log lines cannot be joined to the store without the key either.
+func (p *Pseudonymizer) SubjectHash(subject string) string {
+	return p.Pseudonym("log-subject", subject)[:subjectHashLen]
+}

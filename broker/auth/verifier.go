@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,8 @@ const maxTokenBytes = 16 << 10
 type Verifier struct {
 	keys     *keyCache
 	parser   *jwt.Parser
+	policy   tokenPolicy
+	pseudo   *Pseudonymizer
 	logger   *slog.Logger
 	metrics  *metrics
 	verified *verifiedTokens
@@ -30,11 +33,15 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 	SNILS string `json:"snils,omitempty"`
 	OMS   string `json:"oms,omitempty"`
+	// Nonce is kept raw only to tell whether it is present: an ID token's
+	// mark (see tokenPolicy).
+	Nonce json.RawMessage `json:"nonce,omitempty"`
 }
 
 // NewVerifier validates cfg, discovers the issuer's key URL when JWKSURL is
 // empty, and loads the keys once, so a wrong issuer or audience setup fails
-// at start rather than on the first citizen. A nil logger discards.
+// at start rather than on the first citizen; then it keeps them fresh in the
+// background until Close. A nil logger discards.
 func NewVerifier(ctx context.Context, cfg VerifierConfig, logger *slog.Logger) (*Verifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -53,14 +60,12 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig, logger *slog.Logger) (
 			return nil, fmt.Errorf("auth: discover signing keys of %s: %w", cfg.Issuer, err)
 		}
 	}
-	keys := &keyCache{
-		url: jwksURL, client: cfg.HTTPClient, ttl: cfg.CacheTTL,
-		refetchEvery: cfg.RefetchInterval, now: cfg.Now, logger: logger, metrics: m,
-	}
-	if err := keys.fetch(ctx); err != nil {
+	keys := newKeyCache(jwksURL, cfg, logger, m)
+	if err := keys.start(ctx); err != nil {
+		keys.close()
 		return nil, fmt.Errorf("auth: load signing keys: %w", err)
 	}
-	return &Verifier{keys: keys, parser: newParser(cfg), logger: logger, metrics: m,
+	return &Verifier{keys: keys, parser: newParser(cfg), policy: newTokenPolicy(cfg), pseudo: cfg.Pseudonyms, logger: logger, metrics: m,
 		verified: newVerifiedTokens(verifiedTokensMax, verifiedTokensTTL, cfg.Now)}, nil
 }
 
@@ -77,23 +82,44 @@ func newParser(cfg VerifierConfig) *jwt.Parser {
 	)
 }
 
+// Close stops refreshing the keys in the background and waits for a fetch in
+// flight to end. Verify keeps working on the keys it has until they pass
+// MaxKeyAge. Close always returns nil.
+func (v *Verifier) Close() error {
+	v.keys.close()
+	return nil
+}
+
 // Verify checks rawToken's signature (RS256 or ES256 with a key the issuer
 // publishes), issuer, audience, exp, nbf and iat (with the configured
 // leeway), requires iat and a non-empty sub, and validates the snils and oms
 // claims when present. Every failure wraps ErrUnauthenticated with a reason
-// that never contains the token.
+// that never contains the token — except when the keys are older than
+// MaxKeyAge: then every token is refused with ErrKeysUnavailable.
+//
+// Verify never fetches keys on the caller's time: it reads the cache, and
+// only a token naming an unknown key id waits, at most UnknownKeyWait, for
+// a fetch.
 func (v *Verifier) Verify(ctx context.Context, rawToken string) (Citizen, error) {
+	if v.keys.tooOld() {
+		return Citizen{}, v.refuse(ctx, reasonKeysTooOld)
+	}
 	if c, ok := v.verified.get(rawToken); ok {
 		return c, nil
 	}
 	c, exp, r := v.verify(ctx, rawToken)
-	v.metrics.verified(ctx, r.label)
 	if r.label != outcomeOK {
-		v.logger.DebugContext(ctx, "auth: token rejected", "reason", r.label)
-		return Citizen{}, fmt.Errorf("%w: %s", ErrUnauthenticated, r.text)
+		return Citizen{}, v.refuse(ctx, r)
 	}
+	v.metrics.verified(ctx, outcomeOK)
 	v.verified.put(rawToken, c, exp)
 	return c, nil
+}
+
+func (v *Verifier) refuse(ctx context.Context, r reason) error {
+	v.metrics.verified(ctx, r.label)
+	v.logger.DebugContext(ctx, "auth: token rejected", "reason", r.label)
+	return fmt.Errorf("%w: %s", r.sentinel(), r.text)
 }
 
 func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.Time, reason) {
@@ -105,10 +131,17 @@ func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.T
 		kid, _ := t.Header["kid"].(string)
 		return v.keys.lookup(ctx, kid, t.Method.Alg())
 	}
-	if _, err := v.parser.ParseWithClaims(rawToken, &claims, keyfunc); err != nil {
+	tok, err := v.parser.ParseWithClaims(rawToken, &claims, keyfunc)
+	if err != nil {
 		return Citizen{}, time.Time{}, classify(err)
 	}
+	if r := v.policy.check(tok.Header, &claims); r != reasonOK {
+		return Citizen{}, time.Time{}, r
+	}
 	c, r := claims.citizen()
+	if r == reasonOK {
+		c.subjectHash = v.pseudo.SubjectHash(c.Subject)
+	}
 	return c, claims.ExpiresAt.Time, r
 }
 
@@ -125,27 +158,39 @@ func (c tokenClaims) citizen() (Citizen, reason) {
 	var err error
 	if c.SNILS != "" {
 		if out.SNILS, err = NormalizeSNILS(c.SNILS); err != nil {
-			return Citizen{}, reason{"bad_snils", "snils claim: " + err.Error()}
+			return Citizen{}, reason{label: "bad_snils", text: "snils claim: " + err.Error()}
 		}
 	}
 	if c.OMS != "" {
 		if out.OMS, err = NormalizeOMS(c.OMS); err != nil {
-			return Citizen{}, reason{"bad_oms", "oms claim: " + err.Error()}
+			return Citizen{}, reason{label: "bad_oms", text: "oms claim: " + err.Error()}
 		}
 	}
 	return out, reasonOK
 }
 
-// reason is why a token was refused: label for metrics, text for the error.
-type reason struct{ label, text string }
+// reason is why a token was refused: label for metrics, text for the
+// error, and the sentinel it wraps when not ErrUnauthenticated.
+type reason struct {
+	label, text string
+	err         error
+}
+
+func (r reason) sentinel() error {
+	if r.err != nil {
+		return r.err
+	}
+	return ErrUnauthenticated
+}
 
 const outcomeOK = "ok"
 
 var (
-	reasonOK           = reason{outcomeOK, ""}
-	reasonMalformed    = reason{"malformed", "malformed token"}
-	reasonMissingClaim = reason{"missing_claim", "token lacks a required claim (exp, iat, iss or aud)"}
-	reasonNoSubject    = reason{"no_subject", "token has no subject"}
+	reasonOK           = reason{label: outcomeOK}
+	reasonMalformed    = reason{label: "malformed", text: "malformed token"}
+	reasonMissingClaim = reason{label: "missing_claim", text: "token lacks a required claim (exp, iat, iss or aud)"}
+	reasonNoSubject    = reason{label: "no_subject", text: "token has no subject"}
+	reasonKeysTooOld   = reason{label: "keys_too_old", text: "the identity provider's keys could not be refreshed for too long", err: ErrKeysUnavailable}
 )
 
 // classified maps jwt's sentinel errors to fixed reasons. Only the fixed
@@ -155,14 +200,15 @@ var classified = []struct {
 	err error
 	r   reason
 }{
-	{errUnknownKey, reason{"unknown_key", "token signed by an unknown key"}},
+	{errKeysTooOld, reasonKeysTooOld},
+	{errUnknownKey, reason{label: "unknown_key", text: "token signed by an unknown key"}},
 	{jwt.ErrTokenMalformed, reasonMalformed},
-	{jwt.ErrTokenSignatureInvalid, reason{"bad_signature", "signature invalid or algorithm not allowed"}},
-	{jwt.ErrTokenExpired, reason{"expired", "token expired"}},
-	{jwt.ErrTokenNotValidYet, reason{"not_yet_valid", "token not valid yet"}},
-	{jwt.ErrTokenUsedBeforeIssued, reason{"issued_in_future", "token issued in the future"}},
-	{jwt.ErrTokenInvalidIssuer, reason{"wrong_issuer", "token from another issuer"}},
-	{jwt.ErrTokenInvalidAudience, reason{"wrong_audience", "token meant for another audience"}},
+	{jwt.ErrTokenSignatureInvalid, reason{label: "bad_signature", text: "signature invalid or algorithm not allowed"}},
+	{jwt.ErrTokenExpired, reason{label: "expired", text: "token expired"}},
+	{jwt.ErrTokenNotValidYet, reason{label: "not_yet_valid", text: "token not valid yet"}},
+	{jwt.ErrTokenUsedBeforeIssued, reason{label: "issued_in_future", text: "token issued in the future"}},
+	{jwt.ErrTokenInvalidIssuer, reason{label: "wrong_issuer", text: "token from another issuer"}},
+	{jwt.ErrTokenInvalidAudience, reason{label: "wrong_audience", text: "token meant for another audience"}},
 	{jwt.ErrTokenRequiredClaimMissing, reasonMissingClaim},
 }
 
@@ -172,5 +218,5 @@ func classify(err error) reason {
 			return c.r
 		}
 	}
-	return reason{"invalid", "invalid token"}
+	return reason{label: "invalid", text: "invalid token"}
 }

@@ -63,7 +63,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	sys, err := system.Start(ctx, system.Options{
 		Listen: *listen, DataDir: dir, Regions: fleet.RegistryConfigs(sims), DevIssuer: true,
-		PseudonymKey: keys.Pseudonym, SealKey: keys.Seal, BookingDeadline: *deadline, Logger: logger,
+		DevIssuerKeyFile: filepath.Join(dir, "dev-issuer.key"), // with --data, tokens survive a restart
+		PseudonymKey:     keys.Pseudonym, SealKey: keys.Seal, BookingDeadline: *deadline, Logger: logger,
 	})
 	if err != nil {
 		return err

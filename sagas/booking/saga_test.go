@@ -103,8 +103,8 @@ func (d directory) MIS(string) (contracts.MIS, error) { return d.mis, nil }
 // plainSealer stands in for AES-GCM sealing, which broker/auth tests.
 type plainSealer struct{}
 
-func (plainSealer) Seal(p []byte) ([]byte, error) { return p, nil }
-func (plainSealer) Open(p []byte) ([]byte, error) { return p, nil }
+func (plainSealer) Seal(p, _ []byte) ([]byte, error) { return p, nil }
+func (plainSealer) Open(p, _ []byte) ([]byte, error) { return p, nil }
 
 type fixture struct {
 	store *store.DB

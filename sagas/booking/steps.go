@@ -15,7 +15,7 @@ import (
 // its key returns the same hold, so a crash between the two calls loses
 // nothing, and a write per booking is saved.
 func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
-	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.PatientSealed)
+	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.ID, b.PatientSealed)
 	if err != nil {
 		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Fail(sagas.ReasonMISRejected, s.cfg.Now()) })
 	}

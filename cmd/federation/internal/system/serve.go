@@ -24,7 +24,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	mux := http.NewServeMux()
 	issuer := opts.Issuer
 	if opts.DevIssuer {
-		dev, err := auth.NewDevIssuer(s.URL+devIssuerPath, opts.Audience)
+		dev, err := auth.LoadDevIssuer(s.URL+devIssuerPath, opts.Audience, opts.DevIssuerKeyFile)
 		if err != nil {
 			return err
 		}
@@ -42,14 +42,19 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 			s.logger.Error("api server stopped", "err", err)
 		}
 	}()
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, MeterProvider: tel.provider}, s.logger)
-	if err != nil {
-		return fmt.Errorf("system: identity provider: %w", err)
-	}
 	pseudonyms, err := auth.NewPseudonymizer(opts.PseudonymKey)
 	if err != nil {
 		return err
 	}
+	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, Pseudonyms: pseudonyms, MeterProvider: tel.provider}
+	if opts.DevIssuer {
+		vcfg.MaxTokenLifetime = auth.DevTokenLifetime // the demo's tokens last longer than the 1 h default
+	}
+	verifier, err := auth.NewVerifier(ctx, vcfg, s.logger)
+	if err != nil {
+		return fmt.Errorf("system: identity provider: %w", err)
+	}
+	s.closers = append(s.closers, verifier.Close) // stops its background key refresh
 	sealer, err := auth.NewSealer(opts.SealKey)
 	if err != nil {
 		return err

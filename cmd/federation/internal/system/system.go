@@ -59,8 +59,12 @@ type Options struct {
 	// Auth: either DevIssuer (demo: the API serves its own issuer) or an
 	// external OIDC issuer and audience.
 	DevIssuer bool
-	Issuer    string
-	Audience  string
+	// DevIssuerKeyFile, with DevIssuer, keeps the development issuer's
+	// signing key across restarts (created 0600 when missing), so demo
+	// tokens survive one; empty means a fresh key each start.
+	DevIssuerKeyFile string
+	Issuer           string
+	Audience         string
 	// PseudonymKey (≥32 bytes) and SealKey (32 bytes) protect citizens'
 	// identifiers; see broker/auth.
 	PseudonymKey []byte
