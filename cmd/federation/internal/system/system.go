@@ -21,6 +21,7 @@ import (
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/broker/regionstatus"
 	"github.com/fedhealth/federation/regions"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
@@ -55,6 +56,9 @@ type Options struct {
 	// KafkaNamespace prefixes every topic and consumer group ("staging.");
 	// empty in production.
 	KafkaNamespace string
+	// KafkaSecurity is how every Kafka client connects to KafkaBrokers (TLS,
+	// SASL); the zero value is plaintext, as the embedded broker speaks.
+	KafkaSecurity kafka.Security
 	Regions        []regions.Config
 	// Auth: either DevIssuer (demo: the API serves its own issuer) or an
 	// external OIDC issuer and audience.
