@@ -59,7 +59,7 @@ type Options struct {
 	// KafkaSecurity is how every Kafka client connects to KafkaBrokers (TLS,
 	// SASL); the zero value is plaintext, as the embedded broker speaks.
 	KafkaSecurity kafka.Security
-	Regions        []regions.Config
+	Regions       []regions.Config
 	// Auth: either DevIssuer (demo: the API serves its own issuer) or an
 	// external OIDC issuer and audience.
 	DevIssuer bool
