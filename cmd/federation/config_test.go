@@ -180,11 +180,20 @@ func TestTheComposeConfigIsOneServeAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := cfg.checkServe(); err != nil {
+		t.Errorf("serve refuses the compose config: %v", err)
+	}
 	opts, err := cfg.options(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.PostgresURL == "" || len(opts.KafkaBrokers) == 0 || len(opts.Regions) != 5 || cfg.Tracing.OTLPEndpoint == "" {
+	if opts.PostgresURL == "" || len(opts.KafkaBrokers) == 0 || len(opts.Regions) != 5 || cfg.Tracing.OTLPEndpoint == "" ||
+		opts.Issuer != "https://test-idp:9443" || opts.IssuerCAFile == "" || opts.InternalListen != "0.0.0.0:9090" {
 		t.Errorf("compose config gives %+v", opts)
+	}
+	for _, r := range opts.Regions {
+		if r.MIS.TLS.CertFile == "" || r.MIS.TLS.CAFile == "" || r.MIS.BearerToken == "" || !strings.HasPrefix(r.MIS.BaseURL, "https://") {
+			t.Errorf("region %s reaches its MIS without mutual TLS and a token: %+v", r.Code, r.MIS)
+		}
 	}
 }
