@@ -27,6 +27,7 @@ trap 'rm -rf "$out"' EXIT
 
 echo "== helm lint"
 "$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART"
+"$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART" -f deploy/validate/helm-all-on.yaml
 
 echo "== helm template"
 render() { # name, then --set flags
@@ -35,10 +36,19 @@ render() { # name, then --set flags
   echo "rendered $name: $(grep -c '^kind:' "$out/$name.yaml") objects"
 }
 render defaults
-render all-on --set serviceMonitor.enabled=true --set podDisruptionBudget.enabled=true --set preStopSleepSeconds=5
+render all-on -f deploy/validate/helm-all-on.yaml
 render minimal --set kafka.strimzi.enabled=false --set migrations.enabled=false \
-  --set podDisruptionBudget.enabled=false --set config.tracing.otlpEndpoint=
+  --set podDisruptionBudget.enabled=false --set config.tracing.otlpEndpoint= \
+  --set kafka.tls.enabled=false --set kafka.sasl.mechanism=
 grep -q '^kind: ServiceMonitor' "$out/all-on.yaml" || { echo "ServiceMonitor not rendered"; exit 1; }
+grep -q '^kind: Ingress' "$out/all-on.yaml" || { echo "Ingress not rendered"; exit 1; }
+grep -q 'cert_file: /etc/federation/secrets/mis-77-tls.crt' "$out/all-on.yaml" || { echo "MIS mutual TLS not rendered"; exit 1; }
+grep -q 'mechanism: "SCRAM-SHA-512"' "$out/defaults.yaml" || { echo "Kafka SASL not in the default config"; exit 1; }
+# A region without MIS credentials must not render.
+if printf 'regions: [{code: "99", name: X, timeZone: Europe/Moscow, mis: {baseUrl: "https://x"}}]\n' |
+   "$HELM" template federation "$CHART" --kube-version "$KUBE_VERSION" -f - >/dev/null 2>&1; then
+  echo "a region without MIS credentials rendered"; exit 1
+fi
 grep -q '^kind: KafkaTopic' "$out/minimal.yaml" && { echo "KafkaTopic rendered with strimzi disabled"; exit 1; }
 test "$(grep -c '^kind: KafkaTopic' "$out/defaults.yaml")" -ge 3 || { echo "KafkaTopics missing"; exit 1; }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -13,8 +12,8 @@ import (
 	"github.com/fedhealth/federation/broker/auth"
 )
 
-// routedServer is a Server with every route mounted (demo token and
-// metrics included) but no use cases behind them: enough for what the
+// routedServer is a Server with every route mounted (demo token
+// included) but no use cases behind them: enough for what the
 // router, the documents and the problem pages answer, which is all these
 // tests ask of it. Handlers that reach the bookings service are never
 // called here; the component tests (cmd/federation/internal/system) call
@@ -33,11 +32,7 @@ func routedServer(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		_, _ = io.WriteString(w, "up 1\n")
-	})
-	s := &Server{cfg: Config{DevIssuer: dev, Metrics: metrics, Ready: func(context.Context) error { return nil }},
+	s := &Server{cfg: Config{DevIssuer: dev, Ready: func(context.Context) error { return nil }},
 		logger: slog.New(slog.DiscardHandler), docs: docs, problemPages: pages}
 	s.routes()
 	return s

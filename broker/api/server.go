@@ -29,10 +29,10 @@ type Config struct {
 	Verifier    *auth.Verifier
 	// DevIssuer, when set (demo mode only), serves POST /api/v1/dev/token.
 	DevIssuer *auth.DevIssuer
-	// Metrics serves GET /metrics; Ready reports readiness for GET /readyz.
-	Metrics http.Handler
-	Ready   func(context.Context) error
-	Logger  *slog.Logger
+	// Ready reports readiness for GET /readyz. Metrics are not served here:
+	// they go on the process's internal listener, never the public port.
+	Ready  func(context.Context) error
+	Logger *slog.Logger
 }
 
 // Server is the HTTP API. Create with New; serve Handler().
@@ -78,9 +78,6 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", s.ready)
-	if s.cfg.Metrics != nil {
-		r.Method(http.MethodGet, "/metrics", s.cfg.Metrics)
-	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, contracts.ErrNotFound)
 	})

@@ -3,20 +3,31 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/regions"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"go.yaml.in/yaml/v3"
 )
 
 // fileConfig is the YAML shape of "federation serve --config".
 type fileConfig struct {
-	Listen   string `yaml:"listen"`
+	Listen string `yaml:"listen"`
+	// InternalListen serves /metrics, /healthz and /readyz, never the API;
+	// default 127.0.0.1:9090.
+	InternalListen string `yaml:"internal_listen"`
+	// TLS, when both files are set, serves the API over TLS.
+	TLS struct {
+		CertFile string `yaml:"cert_file"`
+		KeyFile  string `yaml:"key_file"`
+	} `yaml:"tls"`
 	DataDir  string `yaml:"data_dir"`
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text, json or auto (text on a terminal, else JSON).
@@ -37,11 +48,30 @@ type fileConfig struct {
 		// Consumers per region topic in this instance; default partitions.
 		// With several instances, partitions / instances spreads them.
 		Consumers int `yaml:"consumers"`
+		// TLS and SASL of the connections to brokers (see kafka.SecurityConfig).
+		TLS struct {
+			Enabled    bool   `yaml:"enabled"`
+			CAFile     string `yaml:"ca_file"`
+			CertFile   string `yaml:"cert_file"`
+			KeyFile    string `yaml:"key_file"`
+			ServerName string `yaml:"server_name"`
+		} `yaml:"tls"`
+		SASL struct {
+			Mechanism string `yaml:"mechanism"` // PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+			Username  string `yaml:"username"`
+			Password  string `yaml:"password"` // a secret reference
+		} `yaml:"sasl"`
 	} `yaml:"kafka"`
 	Auth struct {
 		Issuer   string `yaml:"issuer"`
 		Audience string `yaml:"audience"`
-		// DevIssuer serves a development identity provider. Never in production.
+		// CAFile (PEM) is the only CA trusted for the issuer's keys, for a
+		// private identity provider; default the system pool.
+		CAFile string `yaml:"ca_file"`
+		// DevIssuer is refused: the development identity provider is the
+		// demo's ("federation demo"); for a trial of serve, run
+		// "federation test-idp" as its own service. The key stays so that
+		// the refusal can say so instead of "field not found".
 		DevIssuer bool `yaml:"dev_issuer"`
 	} `yaml:"auth"`
 	// Secrets name files (or environment variables, "env:NAME") holding hex keys.
@@ -74,6 +104,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	if cfg.LogLevel == "" {
 		cfg.LogLevel = "info"
 	}
+	if cfg.InternalListen == "" {
+		cfg.InternalListen = "127.0.0.1:9090"
+	}
 	for i := range cfg.Regions {
 		tok, err := secret(cfg.Regions[i].MIS.BearerToken)
 		if err != nil {
@@ -97,17 +130,24 @@ func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
 	if err != nil {
 		return system.Options{}, fmt.Errorf("store.postgres_url: %w", err)
 	}
+	kafkaSec, err := c.kafkaSecurity()
+	if err != nil {
+		return system.Options{}, err
+	}
 	return system.Options{
+		InternalListen: c.InternalListen, TLSCertFile: c.TLS.CertFile, TLSKeyFile: c.TLS.KeyFile,
+		IssuerCAFile: c.Auth.CAFile, KafkaSecurity: kafkaSec,
 		Listen: c.Listen, DataDir: c.DataDir, PostgresURL: pg, SkipMigrations: c.Store.SkipMigrations, KafkaBrokers: c.Kafka.Brokers, EmbeddedKafkaListen: c.Kafka.Listen,
 		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, KafkaNamespace: c.Kafka.Namespace, Consumers: c.Kafka.Consumers, Regions: c.Regions,
-		DevIssuer: c.Auth.DevIssuer, Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
+		Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
 		PseudonymKey: pk, SealKey: sk, BookingDeadline: c.Booking.Deadline, Logger: logger,
 	}, nil
 }
 
 // secret resolves a secret reference: "env:NAME" reads an environment
-// variable, "file:PATH" a file; anything else is the value itself (allowed
-// for non-production configs only). Secrets are never logged.
+// variable, "file:PATH" a file; "" is no secret. A secret written into the
+// YAML itself is refused: configs are copied, diffed and committed, and a
+// token there leaks with them. Secrets are never logged.
 func secret(ref string) ([]byte, error) {
 	switch {
 	case strings.HasPrefix(ref, "env:"):
@@ -119,9 +159,13 @@ func secret(ref string) ([]byte, error) {
 	case strings.HasPrefix(ref, "file:"):
 		b, err := os.ReadFile(strings.TrimPrefix(ref, "file:"))
 		return bytes.TrimSpace(b), err
+	case ref == "":
+		return nil, nil
 	}
-	return []byte(ref), nil
+	return nil, errInlineSecret
 }
+
+var errInlineSecret = errors.New("a secret must be a reference (env:NAME or file:PATH), not the value itself")
 
 func hexSecret(ref string) ([]byte, error) {
 	if ref == "" {
@@ -139,11 +183,42 @@ func hexSecret(ref string) ([]byte, error) {
 }
 
 // postgresURL resolves the store's URL: the config's reference, else the
-// DATABASE_URL environment variable, else none (SQLite).
+// DATABASE_URL environment variable, else none (SQLite). A URL written
+// into the YAML is accepted only without a password.
 func (c *fileConfig) postgresURL() (string, error) {
-	if c.Store.PostgresURL == "" {
+	ref := c.Store.PostgresURL
+	switch {
+	case ref == "":
 		return os.Getenv("DATABASE_URL"), nil
+	case strings.HasPrefix(ref, "env:"), strings.HasPrefix(ref, "file:"):
+		v, err := secret(ref)
+		return string(v), err
+	case hasPassword(ref):
+		return "", fmt.Errorf("it holds a password: %w", errInlineSecret)
 	}
-	v, err := secret(c.Store.PostgresURL)
-	return string(v), err
+	return ref, nil
+}
+
+// hasPassword reports whether a PostgreSQL URL or keyword/value string
+// carries a password.
+func hasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(dsn), "password=")
+}
+
+// kafkaSecurity builds the Kafka clients' TLS and SASL settings.
+func (c *fileConfig) kafkaSecurity() (kafka.Security, error) {
+	k := c.Kafka
+	password, err := secret(k.SASL.Password)
+	if err != nil {
+		return kafka.Security{}, fmt.Errorf("kafka.sasl.password: %w", err)
+	}
+	return kafka.NewSecurity(kafka.SecurityConfig{
+		TLS: k.TLS.Enabled, CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile, ServerName: k.TLS.ServerName,
+		SASLMechanism: k.SASL.Mechanism, Username: k.SASL.Username, Password: string(password),
+	})
 }

@@ -1,19 +1,29 @@
 package main
 
 import (
+	"crypto/tls"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
 )
 
 func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 	t.Setenv("FEDERATION_PSEUDONYM_KEY", strings.Repeat("ab", 32))
 	t.Setenv("FEDERATION_SEAL_KEY", strings.Repeat("cd", 32))
+	t.Setenv("MIS_TOKEN_77", "token-77")
+	t.Setenv("MIS_TOKEN_25", "token-25")
 	cfg, err := loadConfig("../../deploy/federation.example.yaml")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := cfg.checkServe(); err != nil {
+		t.Errorf("serve refuses the example: %v", err)
 	}
 	opts, err := cfg.options(nil)
 	if err != nil {
@@ -22,7 +32,8 @@ func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
 		t.Errorf("log level %q, format %q; want info, auto", cfg.LogLevel, cfg.LogFormat)
 	}
-	if opts.Listen != "127.0.0.1:8080" || opts.Partitions != 4 || !opts.DevIssuer || opts.BookingDeadline != 2*time.Minute ||
+	if opts.Listen != "127.0.0.1:8080" || opts.InternalListen != "127.0.0.1:9090" || opts.Partitions != 4 || opts.DevIssuer ||
+		opts.Issuer != "http://127.0.0.1:9400" || opts.Audience != "federation" || opts.BookingDeadline != 2*time.Minute ||
 		len(opts.PseudonymKey) != 32 || len(opts.SealKey) != 32 || len(opts.KafkaBrokers) != 0 {
 		t.Errorf("options %+v", opts)
 	}
@@ -32,7 +43,7 @@ func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 	r := opts.Regions[1]
 	if r.Code != "25" || r.TimeZone != "Asia/Vladivostok" || r.MIS.BaseURL != "http://127.0.0.1:9025" ||
 		r.MIS.CallTimeout != 5*time.Second || r.MIS.Retry.RetryAfterCap != 2*time.Second ||
-		r.Breaker.ConsecutiveFailures != 5 || r.Breaker.MaxConcurrent != 32 {
+		r.Breaker.ConsecutiveFailures != 5 || r.Breaker.MaxConcurrent != 32 || r.MIS.BearerToken != "token-25" {
 		t.Errorf("region 25 parsed as %+v", r)
 	}
 }
@@ -41,9 +52,21 @@ func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"an unknown key is refused":     {"listen: x\nlisten_adress: y\n", "listen_adress"},
 		"a missing secret is named":     {"secrets: {pseudonym_key: env:FED_TEST_UNSET, seal_key: env:FED_TEST_UNSET}\n", "FED_TEST_UNSET"},
-		"a short key is refused":        {"secrets: {pseudonym_key: abcd, seal_key: abcd}\n", "64 hex"},
+		"a short key is refused":        {"secrets: {pseudonym_key: env:FED_TEST_SHORT, seal_key: env:FED_TEST_SHORT}\n", "64 hex"},
 		"a secret must be given at all": {"listen: x\n", "required"},
+		"a key written inline is refused": {"secrets: {pseudonym_key: " + strings.Repeat("ab", 32) + ", seal_key: env:FED_TEST_SHORT}\n",
+			"secrets.pseudonym_key: a secret must be a reference"},
+		"an MIS token written inline is refused": {"regions: [{code: \"77\", mis: {bearer_token: s3cr3t}}]\n",
+			"region 77 bearer token: a secret must be a reference"},
+		"a PostgreSQL URL with its password inline is refused": {validKeys + "store: {postgres_url: \"postgres://u:pw@db:5432/f\"}\n",
+			"store.postgres_url: it holds a password"},
+		"a Kafka password written inline is refused": {validKeys + "kafka: {sasl: {mechanism: SCRAM-SHA-512, username: u, password: pw}}\n",
+			"kafka.sasl.password: a secret must be a reference"},
+		"Kafka PLAIN without TLS is refused": {validKeys + "kafka: {sasl: {mechanism: PLAIN, username: u, password: env:FED_TEST_SHORT}}\n",
+			"needs tls"},
 	}
+	t.Setenv("FED_TEST_SHORT", "abcd")
+	t.Setenv("FED_TEST_KEY", strings.Repeat("ef", 32))
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")
@@ -56,6 +79,78 @@ func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one naming %q", err, c.want)
+			}
+		})
+	}
+}
+
+// validKeys are secrets that resolve, for cases about something else.
+const validKeys = "secrets: {pseudonym_key: env:FED_TEST_KEY, seal_key: env:FED_TEST_KEY}\n"
+
+func TestAPostgresURLWithoutAPasswordMayBeWrittenInline(t *testing.T) {
+	cfg := &fileConfig{}
+	cfg.Store.PostgresURL = "postgres://federation@db.example:5432/federation?sslmode=verify-full"
+	if got, err := cfg.postgresURL(); err != nil || got != cfg.Store.PostgresURL {
+		t.Errorf("postgresURL() = %q, %v; want the URL as written", got, err)
+	}
+}
+
+func TestServeRefusesDevelopmentShortcuts(t *testing.T) {
+	const region = "regions:\n  - {code: \"77\", name: M, time_zone: Europe/Moscow, mis: {base_url: %s, bearer_token: %s%s}}\n"
+	const auth = "auth: {issuer: https://idp.example, audience: federation}\n"
+	t.Setenv("FED_TEST_TOKEN", "t")
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"the development issuer is the demo's", "auth: {issuer: https://idp.example, audience: federation, dev_issuer: true}\n" +
+			fmt.Sprintf(region, "https://mis", "env:FED_TEST_TOKEN", ""), "auth.dev_issuer is for \"federation demo\" only"},
+		{"an issuer is required", "auth: {audience: federation}\n" + fmt.Sprintf(region, "https://mis", "env:FED_TEST_TOKEN", ""), "auth.issuer is required"},
+		{"an audience is required", "auth: {issuer: https://idp.example}\n" + fmt.Sprintf(region, "https://mis", "env:FED_TEST_TOKEN", ""), "auth.audience is required"},
+		{"plain http to a remote MIS is refused", auth + fmt.Sprintf(region, "http://mis.example", "env:FED_TEST_TOKEN", ""),
+			"region 77: mis.base_url http://mis.example is plain http to another host"},
+		{"an MIS without credentials is refused", auth + fmt.Sprintf(region, "https://mis", `""`, ""),
+			"region 77: the MIS needs credentials"},
+		{"plain http to an MIS on loopback is allowed", auth + fmt.Sprintf(region, "http://127.0.0.1:9077", "env:FED_TEST_TOKEN", ""), ""},
+		{"mutual TLS alone is credentials enough", auth + fmt.Sprintf(region, "https://mis", `""`, ", tls: {cert_file: c.pem, key_file: k.pem}"), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(c.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := loadConfig(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = cfg.checkServe()
+			if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+				t.Errorf("checkServe: %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestServeWarnsAboutAStoreOrKafkaReadableOnTheNetwork(t *testing.T) {
+	t.Setenv("PGSSLMODE", "")
+	cases := []struct {
+		name string
+		opts system.Options
+		want string
+	}{
+		{"sslmode=disable to another host", system.Options{PostgresURL: "postgres://u@db.example/f?sslmode=disable"}, "sslmode=disable"},
+		{"no sslmode means prefer, which verifies nothing", system.Options{PostgresURL: "host=db.example dbname=f"}, "sslmode=prefer"},
+		{"verify-full is quiet", system.Options{PostgresURL: "postgres://u@db.example/f?sslmode=verify-full"}, ""},
+		{"a local database is quiet", system.Options{PostgresURL: "postgres://u@127.0.0.1/f?sslmode=disable"}, ""},
+		{"a Unix socket is quiet", system.Options{PostgresURL: "host=/run/postgresql dbname=f"}, ""},
+		{"plaintext Kafka on another host", system.Options{KafkaBrokers: []string{"kafka-0:9092"}}, "Kafka connections are plaintext"},
+		{"Kafka over TLS is quiet", system.Options{KafkaBrokers: []string{"kafka-0:9093"}, KafkaSecurity: kafka.Security{TLS: &tls.Config{}}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := strings.Join(serveWarnings(c.opts), "\n")
+			if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+				t.Errorf("warnings %q, want %q", got, c.want)
 			}
 		})
 	}
@@ -85,11 +180,20 @@ func TestTheComposeConfigIsOneServeAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := cfg.checkServe(); err != nil {
+		t.Errorf("serve refuses the compose config: %v", err)
+	}
 	opts, err := cfg.options(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.PostgresURL == "" || len(opts.KafkaBrokers) == 0 || len(opts.Regions) != 5 || cfg.Tracing.OTLPEndpoint == "" {
+	if opts.PostgresURL == "" || len(opts.KafkaBrokers) == 0 || len(opts.Regions) != 5 || cfg.Tracing.OTLPEndpoint == "" ||
+		opts.Issuer != "https://test-idp:9443" || opts.IssuerCAFile == "" || opts.InternalListen != "0.0.0.0:9090" {
 		t.Errorf("compose config gives %+v", opts)
+	}
+	for _, r := range opts.Regions {
+		if r.MIS.TLS.CertFile == "" || r.MIS.TLS.CAFile == "" || r.MIS.BearerToken == "" || !strings.HasPrefix(r.MIS.BaseURL, "https://") {
+			t.Errorf("region %s reaches its MIS without mutual TLS and a token: %+v", r.Code, r.MIS)
+		}
 	}
 }

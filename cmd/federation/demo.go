@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	warnIfExposed(stderr, logger, *listen, "the demo's development identity provider signs a token for ANY citizen id")
 	started := time.Now()
 	dir := *dataDir
 	if dir == "" {
@@ -109,7 +112,7 @@ const demoSpecialty = "therapist"
 func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took time.Duration, slot string) {
 	fmt.Fprintf(w, "Federation broker demo ready in %s\n\n", took.Round(time.Millisecond))
 	fmt.Fprintf(w, "  Federal API       %s/api/v1\n  Metrics           %s/metrics\n  Kafka (embedded)  %s\n\n",
-		sys.URL, sys.URL, strings.Join(sys.KafkaAddrs, ","))
+		sys.URL, sys.InternalURL, strings.Join(sys.KafkaAddrs, ","))
 	fmt.Fprintln(w, "  Simulated regional MIS:")
 	for _, s := range sims {
 		fmt.Fprintf(w, "    %-3s %-28s %-18s %s   (admin: %s/admin/appointments)\n", s.Region.Code, s.Region.Name, s.Region.TimeZone, s.URL, s.URL)
@@ -130,4 +133,16 @@ Try it (a POSIX shell with curl):
 
 Press Ctrl+C to stop.
 `, sys.URL, region, demoSpecialty, slot, note)
+}
+
+// warnIfExposed warns, on stderr and in the log, when a test-only server
+// (the demo, the test identity provider) listens on more than loopback:
+// why names what anyone who can reach it can do.
+func warnIfExposed(stderr io.Writer, logger *slog.Logger, listen, why string) {
+	host, _, err := net.SplitHostPort(listen)
+	if err == nil && isLoopbackHost(host) {
+		return
+	}
+	fmt.Fprintf(stderr, "\n!!! WARNING: listening on %s, reachable beyond this machine: %s.\n!!! This is for trials on loopback; never expose it to a network you do not control.\n\n", listen, why)
+	logger.Warn("test-only server listening beyond loopback", "listen", listen, "risk", why)
 }

@@ -38,12 +38,20 @@ func (b *syncBuffer) String() string {
 // returns its banner.
 func startDemo(t *testing.T) string {
 	t.Helper()
+	banner, _ := startDemoOn(t, "127.0.0.1:0")
+	return banner
+}
+
+// startDemoOn is startDemo listening on listen; it also returns what the
+// demo wrote to stderr so far.
+func startDemoOn(t *testing.T, listen string) (banner, stderrText string) {
+	t.Helper()
 	dir := t.TempDir() // before the cleanup below, so removed after the demo stopped
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--listen", "127.0.0.1:0", "--regions", "1", "--data", dir}, &stdout, &stderr)
+		done <- run(ctx, []string{"demo", "--listen", listen, "--regions", "1", "--data", dir}, &stdout, &stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -62,13 +70,22 @@ func startDemo(t *testing.T) string {
 			t.Fatalf("no banner after 30s; stderr:\n%s", stderr.String())
 		}
 	}
-	return stdout.String()
+	return stdout.String(), stderr.String()
+}
+
+func TestTheDemoWarnsWhenItListensBeyondLoopback(t *testing.T) {
+	_, stderr := startDemoOn(t, "0.0.0.0:0")
+	if !strings.Contains(stderr, "!!! WARNING: listening on 0.0.0.0:0") || !strings.Contains(stderr, "ANY citizen") ||
+		!strings.Contains(stderr, "test-only server listening beyond loopback") {
+		t.Errorf("no loud warning on stderr and in the log:\n%s", stderr)
+	}
 }
 
 var (
-	apiLine   = regexp.MustCompile(`(?m)^  API=(http://127\.0\.0\.1:\d+/api/v1)$`)
-	kafkaLine = regexp.MustCompile(`(?m)^  Kafka \(embedded\)  127\.0\.0\.1:\d+$`)
-	slotInTry = regexp.MustCompile(`"slot_id":"(77:[^"]+)"`)
+	apiLine     = regexp.MustCompile(`(?m)^  API=(http://127\.0\.0\.1:\d+/api/v1)$`)
+	kafkaLine   = regexp.MustCompile(`(?m)^  Kafka \(embedded\)  127\.0\.0\.1:\d+$`)
+	metricsLine = regexp.MustCompile(`(?m)^  Metrics +(http://127\.0\.0\.1:\d+/metrics)$`)
+	slotInTry   = regexp.MustCompile(`"slot_id":"(77:[^"]+)"`)
 )
 
 func TestTheDemoBannerNamesAddressesAndARealFreeSlot(t *testing.T) {
@@ -76,11 +93,21 @@ func TestTheDemoBannerNamesAddressesAndARealFreeSlot(t *testing.T) {
 	for what, re := range map[string]*regexp.Regexp{
 		"the API base":                   apiLine,
 		"the Kafka address, unbracketed": kafkaLine,
-		"the metrics URL":                regexp.MustCompile(`(?m)^  Metrics +http://127\.0\.0\.1:\d+/metrics$`),
+		"the metrics URL":                metricsLine,
 		"a slot id from the simulator":   slotInTry,
 	} {
 		if !re.MatchString(banner) {
 			t.Errorf("banner lacks %s (%s):\n%s", what, re, banner)
+		}
+	}
+	if m := metricsLine.FindStringSubmatch(banner); m != nil {
+		if api := apiLine.FindStringSubmatch(banner); api != nil && strings.HasPrefix(api[1], strings.TrimSuffix(m[1], "/metrics")) {
+			t.Errorf("metrics %s on the API's port (%s)", m[1], api[1])
+		}
+		if resp, err := http.Get(m[1]); err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %v %v, want the metrics", m[1], resp, err)
+		} else {
+			resp.Body.Close()
 		}
 	}
 	if strings.Contains(banner, "uuidgen") || strings.Contains(banner, "SLOT_ID_FROM_SEARCH") {

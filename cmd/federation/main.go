@@ -3,6 +3,7 @@
 //	federation demo     everything in one process, with simulated regions
 //	federation serve    the broker from a YAML config (production shape)
 //	federation missim   one reference regional MIS simulator
+//	federation test-idp a TEST-ONLY identity provider, for trials of serve
 //	federation loadgen  measure throughput and latency through the API or the MIS
 //	federation drill    fault drills that check the invariants
 //	federation migrate  migrate the store's schema
@@ -39,6 +40,7 @@ Usage:
   federation demo   [--listen ADDR] [--data DIR] [--regions N]   run everything in one process
   federation serve  --config FILE                                run from a YAML config
   federation missim --region CODE --listen ADDR [--seed N]       run a reference MIS simulator
+  federation test-idp [--listen ADDR] [--issuer URL]             TEST ONLY: an identity provider for trials of serve
   federation loadgen --target URL --bookings N --concurrency C   measure throughput and latency
                     [--direct --mis 77=URL,...]                  (--direct: straight to the MIS)
   federation drill [--short] NAME...|all                         fault drills; non-zero exit on a broken invariant
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "missim":
 		return runMissim(ctx, args[1:], stdout, stderr)
+	case "test-idp":
+		return runTestIDP(ctx, args[1:], stdout, stderr)
 	case "loadgen":
 		if helpAsked(args[1:]) {
 			stderr = stdout

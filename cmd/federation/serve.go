@@ -3,8 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 )
@@ -25,6 +31,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkServe(); err != nil {
+		return fmt.Errorf("config %s: %w", *path, err)
+	}
 	logger, err := newLogger(stderr, cmp.Or(logs.level, cfg.LogLevel), cmp.Or(logs.format, cfg.LogFormat))
 	if err != nil {
 		return err
@@ -32,6 +41,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts, err := cfg.options(logger)
 	if err != nil {
 		return err
+	}
+	for _, w := range serveWarnings(opts) {
+		logger.Warn(w)
 	}
 	if cfg.Tracing.OTLPEndpoint != "" {
 		tp, err := newTracerProvider(ctx, cfg.Tracing.OTLPEndpoint, cfg.Tracing.SampleRatio)
@@ -46,9 +58,84 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer sys.Close()
-	logger.Info("federation broker serving", "url", sys.URL, "kafka", sys.KafkaAddrs, "regions", len(opts.Regions))
-	fmt.Fprintf(stdout, "federation broker serving at %s\n", sys.URL)
+	logger.Info("federation broker serving", "url", sys.URL, "internal", sys.InternalURL, "kafka", sys.KafkaAddrs, "regions", len(opts.Regions))
+	fmt.Fprintf(stdout, "federation broker serving at %s (metrics and probes at %s)\n", sys.URL, sys.InternalURL)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return nil
+}
+
+// checkServe refuses what production must not run with, every problem at
+// once: the demo's development issuer, a missing issuer or audience, plain
+// http to an MIS that is not on this host, a region without MIS
+// credentials. (Inline secrets are refused by loadConfig for every command.)
+func (c *fileConfig) checkServe() error {
+	var errs []error
+	if c.Auth.DevIssuer {
+		errs = append(errs, errors.New(`auth.dev_issuer is for "federation demo" only: set auth.issuer to your OIDC issuer (for a trial, run "federation test-idp" as its own service)`))
+	}
+	if c.Auth.Issuer == "" {
+		errs = append(errs, errors.New("auth.issuer is required: the OIDC issuer whose tokens identify citizens"))
+	}
+	if c.Auth.Audience == "" {
+		errs = append(errs, errors.New("auth.audience is required: this API's client id at the identity provider"))
+	}
+	for _, r := range c.Regions {
+		if u, err := url.Parse(r.MIS.BaseURL); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+			errs = append(errs, fmt.Errorf("region %s: mis.base_url %s is plain http to another host: use https", r.Code, r.MIS.BaseURL))
+		}
+		if r.MIS.BearerToken == "" && r.MIS.TLS.CertFile == "" {
+			errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: mis.bearer_token (env:NAME or file:PATH) or mis.tls cert_file and key_file (mutual TLS)", r.Code))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// serveWarnings are settings serve runs with that expose data on the
+// network: PostgreSQL or Kafka on another host without TLS.
+func serveWarnings(opts system.Options) []string {
+	var out []string
+	if host, mode := postgresTLS(opts.PostgresURL); opts.PostgresURL != "" && !isLoopbackHost(host) &&
+		slices.Contains([]string{"disable", "allow", "prefer"}, mode) {
+		out = append(out, fmt.Sprintf("PostgreSQL at %s with sslmode=%s: the connection can be read or changed on the network; use sslmode=verify-full (or require)", host, mode))
+	}
+	if opts.KafkaSecurity.TLS == nil && slices.ContainsFunc(opts.KafkaBrokers, func(b string) bool {
+		host, _, _ := net.SplitHostPort(b)
+		return !isLoopbackHost(host)
+	}) {
+		out = append(out, "Kafka connections are plaintext: set kafka.tls (and kafka.sasl) unless the network is private to this system")
+	}
+	return out
+}
+
+// postgresTLS reads the host and sslmode of a PostgreSQL URL or
+// keyword/value string; the mode defaults as libpq's does ($PGSSLMODE,
+// else prefer, which does not verify the server).
+func postgresTLS(dsn string) (host, mode string) {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		host, mode = u.Hostname(), u.Query().Get("sslmode")
+	} else {
+		for _, kv := range strings.Fields(dsn) {
+			switch k, v, _ := strings.Cut(kv, "="); k {
+			case "host":
+				host = v
+			case "sslmode":
+				mode = v
+			}
+		}
+	}
+	if strings.HasPrefix(host, "/") {
+		host = "localhost" // a Unix socket never leaves the machine
+	}
+	return host, cmp.Or(mode, os.Getenv("PGSSLMODE"), "prefer")
+}
+
+// isLoopbackHost reports whether host names this machine only: localhost
+// or a loopback address. "" (every interface) is not loopback.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -22,8 +22,9 @@
 #   ISOLATION=0              1 runs the isolation scenarios too
 #   ISO_N=2000 ISO_RATE=     bookings and rate of each isolation run
 #   ISO_TIMEOUT=20s          bound of one booking in the isolation runs
-#   PORT_BASE=18000          API on PORT_BASE+80, embedded Kafka on +92,
-#                            simulators on PORT_BASE+<region code>
+#   PORT_BASE=18000          API on PORT_BASE+80, its internal listener on +90,
+#                            embedded Kafka on +92, the test identity provider
+#                            on +94, simulators on PORT_BASE+<region code>
 #   OUT=                     directory to keep the JSON reports and logs in
 #   FEDERATION_BIN=          a prebuilt binary to use instead of building one
 #
@@ -110,14 +111,24 @@ for r in "${REGIONS[@]}"; do
 	curl -fsS -o /dev/null -X PUT "$url/admin/faults" -d "{\"latency_ms\":$LATENCY_MS}"
 done
 
+# The TEST identity provider, its own process as serve requires.
+IDP=http://127.0.0.1:$((PORT_BASE + 94))
+"$BIN" test-idp --listen "127.0.0.1:$((PORT_BASE + 94))" --ttl 12h --log-level warn >"$OUT/test-idp.log" 2>&1 &
+PIDS+=($!)
+wait_http "$IDP/.well-known/openid-configuration"
+
 # The broker, from a configuration like deploy/federation.example.yaml.
 API=http://127.0.0.1:$((PORT_BASE + 80))
 FEDERATION_PSEUDONYM_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 FEDERATION_SEAL_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-export FEDERATION_PSEUDONYM_KEY FEDERATION_SEAL_KEY
+# The simulators demand no token; serve requires every region to have
+# credentials, so the broker sends one they ignore.
+BENCH_MIS_TOKEN=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+export FEDERATION_PSEUDONYM_KEY FEDERATION_SEAL_KEY BENCH_MIS_TOKEN
 {
 	cat <<EOF
 listen: 127.0.0.1:$((PORT_BASE + 80))
+internal_listen: 127.0.0.1:$((PORT_BASE + 90))
 data_dir: $TMP/data
 log_level: warn
 kafka:
@@ -125,8 +136,8 @@ kafka:
   partitions: 4
   replication: 1
 auth:
+  issuer: $IDP
   audience: federation
-  dev_issuer: true
 secrets:
   pseudonym_key: env:FEDERATION_PSEUDONYM_KEY
   seal_key: env:FEDERATION_SEAL_KEY
@@ -141,6 +152,7 @@ EOF
     time_zone: ${TZ[$r]}
     mis:
       base_url: http://127.0.0.1:$((PORT_BASE + 10#$r))
+      bearer_token: env:BENCH_MIS_TOKEN
       call_timeout: 5s
       retry: {max_attempts: 2, wait_min: 20ms, wait_max: 200ms, retry_after_cap: 1s}
     breaker:
@@ -181,7 +193,7 @@ measure() {
 per_k() { awk -v t="$1" -v n="$2" -v hz="$TICKS" 'BEGIN { if (n > 0) printf "%.2f", t / hz / n * 1000; else print "-" }'; }
 
 measure direct --direct --mis "$MIS_ARG" --bookings "$N" --concurrency "$C"
-measure saga --target "$API" --bookings "$N" --concurrency "$C"
+measure saga --target "$API" --token-url "$IDP/token" --bookings "$N" --concurrency "$C"
 
 row() { # row NAME BROKER_COLUMNS(yes|no)
 	local f=$OUT/$1.json done
@@ -206,7 +218,7 @@ echo "saga/direct throughput: ${ratio}%   (RSS: the broker's peak over the run; 
 if [[ $ISOLATION == 1 ]]; then
 	rate=${ISO_RATE:-$(jq '(.bookings_per_second / 2) | floor | if . < 1 then 1 else . end' "$OUT/saga.json")}
 	inflight=$(awk -v r="$rate" -v c="$C" 'BEGIN { n = r * 6; if (n < c) n = c; if (n > 8192) n = 8192; printf "%d", n }')
-	iso=(--target "$API" --mis "$MIS_ARG" --bookings "$ISO_N" --rate "$rate" --concurrency "$inflight" --timeout "$ISO_TIMEOUT")
+	iso=(--target "$API" --token-url "$IDP/token" --mis "$MIS_ARG" --bookings "$ISO_N" --rate "$rate" --concurrency "$inflight" --timeout "$ISO_TIMEOUT")
 	measure iso-healthy "${iso[@]}"
 	sleep 5
 	measure iso-slow "${iso[@]}" --fault "$FAULTY={\"latency_ms\":3000}"

@@ -9,8 +9,9 @@ import (
 
 // checkRendered checks the output of helm template: every document is a
 // Kubernetes object, the broker's Deployment probes /readyz and /healthz
-// and runs non-root on a read-only root file system, and the embedded
-// federation.yaml parses.
+// on the internal port and runs non-root on a read-only root file system,
+// and the embedded federation.yaml parses, has an internal listener and no
+// development issuer.
 func checkRendered(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -50,7 +51,7 @@ func checkDeployment(name string, d map[string]any) error {
 	pod := dig(d, "spec", "template", "spec")
 	text := fmt.Sprint(pod)
 	var errs []error
-	for _, want := range []string{"path:/readyz", "path:/healthz", "readOnlyRootFilesystem:true", "runAsNonRoot:true", "terminationGracePeriodSeconds:"} {
+	for _, want := range []string{"path:/readyz port:internal", "path:/healthz port:internal", "readOnlyRootFilesystem:true", "runAsNonRoot:true", "terminationGracePeriodSeconds:"} {
 		if !strings.Contains(text, want) {
 			errs = append(errs, fmt.Errorf("Deployment %s: pod spec lacks %s", name, want))
 		}
@@ -69,6 +70,9 @@ func checkConfigMap(name string, d map[string]any) error {
 	}
 	if len(docs) != 1 || docs[0]["regions"] == nil {
 		return fmt.Errorf("ConfigMap %s: federation.yaml has no regions", name)
+	}
+	if docs[0]["internal_listen"] == nil || dig(docs[0], "auth", "dev_issuer") != nil {
+		return fmt.Errorf("ConfigMap %s: federation.yaml lacks internal_listen or sets auth.dev_issuer", name)
 	}
 	return nil
 }

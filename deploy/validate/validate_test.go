@@ -78,3 +78,16 @@ func write(t *testing.T, path, body string) {
 		t.Fatal(err)
 	}
 }
+
+func TestCheckCertsNamesACertificateCertsShDoesNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "certs.sh"), "issue lb \"DNS:lb\" serverAuth\ncat a b >\"$out/lb.pem\"\n")
+	write(t, filepath.Join(dir, "compose.yaml"), "x: /certs/lb.pem /certs/ca.crt /certs/lb.key\n")
+	write(t, filepath.Join(dir, "federation.yaml"), "tls: {cert_file: /certs/broker.crt}\n")
+	write(t, filepath.Join(dir, "haproxy.cfg"), "")
+	write(t, filepath.Join(dir, "mis-gateway.cfg"), "")
+	err := checkCerts(dir)
+	if err == nil || !strings.Contains(err.Error(), "federation.yaml uses /certs/broker.crt") || strings.Contains(err.Error(), "lb.") {
+		t.Fatalf("checkCerts = %v, want an error naming broker.crt only", err)
+	}
+}

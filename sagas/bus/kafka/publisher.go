@@ -44,7 +44,7 @@ func NewPublisher(cfg PublisherConfig, logger *slog.Logger) (*Publisher, error) 
 	if transport == nil {
 		// An own transport, not kafka-go's shared default one, so that
 		// Close drops its connections.
-		transport = &kafka.Transport{}
+		transport = cfg.Security.transport()
 	}
 	w := &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),

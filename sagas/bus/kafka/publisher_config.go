@@ -21,8 +21,11 @@ type PublisherConfig struct {
 	BatchSize int
 	// WriteTimeout bounds one produce request; default 10s.
 	WriteTimeout time.Duration
-	// Transport overrides the connection settings (TLS, SASL); nil uses
-	// kafka-go's default transport.
+	// Security is how the writer connects (TLS, SASL); the zero value is
+	// plaintext. Ignored when Transport is set.
+	Security Security
+	// Transport overrides the connection settings; nil builds one from
+	// Security.
 	Transport kafka.RoundTripper
 	// Propagator injects trace context into the headers; nil means the otel
 	// global propagator.

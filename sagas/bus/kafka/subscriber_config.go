@@ -70,8 +70,11 @@ type SubscriberConfig struct {
 	// SkipTopicCreation makes Subscribe expect existing topics (created with
 	// [EnsureTopics] by an operator) instead of creating them.
 	SkipTopicCreation bool
-	// Dialer overrides connection settings (TLS, SASL); nil uses
-	// kafka-go's default dialer.
+	// Security is how readers and the admin client connect (TLS, SASL);
+	// the zero value is plaintext. Ignored when Dialer is set.
+	Security Security
+	// Dialer overrides the readers' connection settings (its TLS and SASL
+	// also serve the admin client); nil builds one from Security.
 	Dialer *kafka.Dialer
 	// Propagator extracts trace context from the headers; nil means the otel
 	// global propagator.
@@ -93,6 +96,9 @@ func (c *SubscriberConfig) setDefaults() {
 	setDefault(&c.JoinGroupBackoff, 200*time.Millisecond)
 	setDefault(&c.CommitTimeout, 10*time.Second)
 	setDefault(&c.ReaderCloseWait, time.Second)
+	if c.Dialer == nil && (c.Security.TLS != nil || c.Security.SASL != nil) {
+		c.Dialer = c.Security.dialer()
+	}
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {

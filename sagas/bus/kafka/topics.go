@@ -14,8 +14,9 @@ import (
 // partition counts (-1 or 0: the broker's default) and replication factor
 // (-1 or 0: the broker's default). Existing topics are left as they are, so
 // calling it on every start is safe, also from several instances at once.
-func EnsureTopics(ctx context.Context, brokers []string, topics map[string]int, replicationFactor int) error {
-	transport := &kafka.Transport{}
+// It connects with sec (the zero value: plaintext).
+func EnsureTopics(ctx context.Context, brokers []string, sec Security, topics map[string]int, replicationFactor int) error {
+	transport := sec.transport()
 	defer transport.CloseIdleConnections()
 	c := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport}
 	return withRetry(ctx, func() error { return ensureTopics(ctx, c, topics, replicationFactor) })

@@ -52,7 +52,7 @@ func newBroker(binary, dir, run string, cfg Config, regions []regionEntry, tune 
 	b := &broker{binary: binary, config: filepath.Join(dir, "federation.yaml"), logPath: filepath.Join(dir, "broker.log"),
 		url: "http://" + listen, kafka: brokers, namespace: namespace, env: childEnv(cfg.DatabaseURL)}
 	yaml := renderConfig(configData{Listen: listen, DataDir: filepath.Join(dir, "data"), KafkaListen: kafkaAddr,
-		Brokers: cfg.Brokers, Namespace: namespace, Postgres: cfg.DatabaseURL != "", Deadline: tune.deadline, Regions: regions,
+		Brokers: cfg.Brokers, Namespace: namespace, Postgres: cfg.DatabaseURL != "", Deadline: tune.deadline, Regions: regions, Issuer: cfg.issuer,
 		Consumers: tune.consumers, CallTimeout: tune.callTimeout, Places: tune.places})
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		return nil, fmt.Errorf("drill: data directory: %w", err)
@@ -76,7 +76,9 @@ func childEnv(databaseURL string) []string {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "FEDERATION_PSEUDONYM_KEY="+randomHex(), "FEDERATION_SEAL_KEY="+randomHex())
+	// The simulators demand no token; serve demands that every region has
+	// credentials, so the broker sends one they ignore.
+	env = append(env, "FEDERATION_PSEUDONYM_KEY="+randomHex(), "FEDERATION_SEAL_KEY="+randomHex(), "FEDERATION_DRILL_MIS_TOKEN="+randomHex())
 	if databaseURL != "" {
 		env = append(env, "FEDERATION_DRILL_DATABASE_URL="+databaseURL)
 	}

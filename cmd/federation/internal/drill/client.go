@@ -4,28 +4,30 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/fedhealth/federation/broker/auth"
 )
 
 // client talks to the federal API as the drill's citizens. Tokens come from
-// the development issuer, whose key lives in the broker's memory: after a
-// restart every token is refused, and the client fetches a new one.
+// the drill's own issuer (see issuer); a token the broker refuses is
+// dropped and a new one signed.
 type client struct {
 	base string
 	http *http.Client
+	dev  *auth.DevIssuer
 
 	mu     sync.Mutex
 	tokens map[string]string // citizen id → token
 }
 
-func newClient(base string) *client {
+func newClient(base string, dev *auth.DevIssuer) *client {
 	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
-	return &client{base: base + "/api/v1", http: &http.Client{Transport: tr, Timeout: 20 * time.Second}, tokens: map[string]string{}}
+	return &client{base: base + "/api/v1", http: &http.Client{Transport: tr, Timeout: 20 * time.Second}, dev: dev, tokens: map[string]string{}}
 }
 
 // answer is one HTTP answer: its status, the problem code of an error, the body.
@@ -83,21 +85,14 @@ func (c *client) token(ctx context.Context, citizen string) (string, error) {
 	if ok {
 		return tok, nil
 	}
-	a, err := c.do(ctx, "", http.MethodPost, "/dev/token", nil, fmt.Appendf(nil, `{"citizen_id":%q}`, citizen))
+	tok, err := c.dev.Issue(citizen, 12*time.Hour)
 	if err != nil {
-		return "", err
-	}
-	if a.status != http.StatusOK {
-		return "", fmt.Errorf("dev token: http %d %s", a.status, a.code)
-	}
-	var out struct{ Token string }
-	if err := json.Unmarshal(a.body, &out); err != nil || out.Token == "" {
-		return "", errors.New("dev token: no token in the answer")
+		return "", fmt.Errorf("drill token: %w", err)
 	}
 	c.mu.Lock()
-	c.tokens[citizen] = out.Token
+	c.tokens[citizen] = tok
 	c.mu.Unlock()
-	return out.Token, nil
+	return tok, nil
 }
 
 // retrying repeats fn while the broker cannot answer (a transport error, a

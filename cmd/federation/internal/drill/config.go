@@ -17,6 +17,8 @@ var ClusterNames = []string{"kafka-kill", "instance-kill"}
 
 // Config describes one "federation drill" run.
 type Config struct {
+	// issuer is the identity provider's URL the broker trusts; setup sets it.
+	issuer string
 	// Drills to run, from Names.
 	Drills []string
 	// Short keeps each drill to well under a minute (CI); otherwise drills

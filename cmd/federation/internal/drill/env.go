@@ -34,6 +34,7 @@ type env struct {
 	regs   []regionEntry // the simulated regions the broker is configured with
 	client *client
 	load   *load
+	idp    *issuer
 }
 
 // setup starts the simulators and the broker, and gathers free slots.
@@ -53,13 +54,17 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 	}
 	run := runID()
 	e.run, e.regs = run, regs
-	if e.broker, err = newBroker(binary, dir, run, cfg, regs, tuningFor(name, e.t)); err != nil {
+	if e.idp, err = startIssuer(); err != nil {
+		return e, err
+	}
+	e.cfg.issuer = e.idp.url()
+	if e.broker, err = newBroker(binary, dir, run, e.cfg, regs, tuningFor(name, e.t)); err != nil {
 		return e, err
 	}
 	if err := e.broker.start(ctx); err != nil {
 		return e, err
 	}
-	e.client = newClient(e.broker.url)
+	e.client = newClient(e.broker.url, e.idp.dev)
 	e.load = newLoad(ctx, e.client, run, cfg.Bookings)
 	return e, e.load.gather(ctx, e.codes, cfg.Seed)
 }
@@ -78,6 +83,9 @@ func (e *env) close(keep bool) {
 		_ = e.broker.stop()
 	}
 	_ = fleet.CloseAll(e.sims)
+	if e.idp != nil {
+		_ = e.idp.close()
+	}
 	if !keep {
 		_ = os.RemoveAll(e.dir)
 	}

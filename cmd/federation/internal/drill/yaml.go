@@ -16,6 +16,7 @@ type configData struct {
 	Listen, DataDir, KafkaListen string
 	Brokers                      []string
 	Namespace                    string
+	Issuer                       string // the drill's identity provider
 	Postgres                     bool
 	Deadline                     time.Duration
 	Regions                      []regionEntry
@@ -37,7 +38,7 @@ func renderConfig(d configData) string {
 	} else {
 		fmt.Fprintf(&b, "  embedded_listen: %s\n", d.KafkaListen)
 	}
-	b.WriteString("auth:\n  dev_issuer: true\n  audience: federation\n")
+	fmt.Fprintf(&b, "auth:\n  issuer: %q\n  audience: federation\n", d.Issuer)
 	b.WriteString("secrets:\n  pseudonym_key: env:FEDERATION_PSEUDONYM_KEY\n  seal_key: env:FEDERATION_SEAL_KEY\n")
 	if d.Postgres {
 		b.WriteString("store:\n  postgres_url: env:FEDERATION_DRILL_DATABASE_URL\n")
@@ -45,7 +46,7 @@ func renderConfig(d configData) string {
 	fmt.Fprintf(&b, "booking:\n  deadline: %s\nregions:\n", d.Deadline)
 	for _, r := range d.Regions {
 		fmt.Fprintf(&b, "  - code: %q\n    name: %q\n    time_zone: %s\n", r.Code, r.Name, r.TimeZone)
-		fmt.Fprintf(&b, "    mis:\n      base_url: %s\n      call_timeout: %s\n", r.URL, cmp.Or(d.CallTimeout, time.Second))
+		fmt.Fprintf(&b, "    mis:\n      base_url: %s\n      bearer_token: env:FEDERATION_DRILL_MIS_TOKEN\n      call_timeout: %s\n", r.URL, cmp.Or(d.CallTimeout, time.Second))
 		b.WriteString("      retry: {max_attempts: 2, wait_min: 20ms, wait_max: 200ms, retry_after_cap: 1s}\n")
 		fmt.Fprintf(&b, "    breaker: {consecutive_failures: 5, open_timeout: 1s, half_open_max_requests: 1, max_concurrent: %d}\n", cmp.Or(d.Places, 32))
 	}

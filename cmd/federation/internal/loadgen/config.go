@@ -21,6 +21,10 @@ const (
 type Config struct {
 	// Target is the federal API's base URL, e.g. http://127.0.0.1:8080.
 	Target string
+	// TokenURL signs the citizens' tokens: POST {"citizen_id": …} answers
+	// {"token": …}. Default the demo's {Target}/api/v1/dev/token; against
+	// serve, a "federation test-idp"'s /token.
+	TokenURL string
 	// Bookings is how many bookings (or hold+book pairs) to make.
 	Bookings int
 	// Concurrency is the number of workers in closed loop; with Rate it

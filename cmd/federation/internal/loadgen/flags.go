@@ -29,6 +29,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
 	fs.StringVar(&o.cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the federal API")
+	fs.StringVar(&o.cfg.TokenURL, "token-url", "", "where citizens' tokens are signed (default TARGET/api/v1/dev/token, the demo's; a test-idp's /token for serve)")
 	fs.IntVar(&o.cfg.Bookings, "bookings", 1000, "number of bookings (hold+book pairs with --direct)")
 	fs.IntVar(&o.cfg.Concurrency, "concurrency", 8, "workers (closed loop); with --rate, the cap on bookings in flight")
 	fs.Float64Var(&o.cfg.Rate, "rate", 0, "bookings started per second (open loop); 0 runs closed loop")

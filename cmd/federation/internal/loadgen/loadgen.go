@@ -97,7 +97,11 @@ func prepare(ctx context.Context, cfg *Config, client *http.Client) (bookFunc, f
 		}
 		cfg.Regions, m.cfg.Regions = regions, regions
 	}
-	tokens, err := fetchTokens(ctx, client, cfg.Target, run, cfg.Citizens, min(cfg.Concurrency, 16))
+	tokenURL := cfg.TokenURL
+	if tokenURL == "" {
+		tokenURL = cfg.Target + "/api/v1/dev/token"
+	}
+	tokens, err := fetchTokens(ctx, client, tokenURL, run, cfg.Citizens, min(cfg.Concurrency, 16))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -139,8 +143,8 @@ func assignSlots(ctx context.Context, jobs []job, need map[string]int, fetch fun
 // citizenID names the pool's n-th citizen of a run.
 func citizenID(run string, n int) string { return fmt.Sprintf("loadgen-%s-%d", run, n) }
 
-// fetchTokens asks the development issuer for one token per citizen.
-func fetchTokens(ctx context.Context, c *http.Client, target, run string, n, workers int) ([]string, error) {
+// fetchTokens asks the development issuer at url for one token per citizen.
+func fetchTokens(ctx context.Context, c *http.Client, url, run string, n, workers int) ([]string, error) {
 	tokens := make([]string, n)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -149,7 +153,7 @@ func fetchTokens(ctx context.Context, c *http.Client, target, run string, n, wor
 			for i := w; i < n && errs[w] == nil; i += workers {
 				var out struct{ Token string }
 				body := fmt.Appendf(nil, `{"citizen_id":%q}`, citizenID(run, i))
-				errs[w] = call(ctx, c, "POST /dev/token", http.MethodPost, target+"/api/v1/dev/token",
+				errs[w] = call(ctx, c, "POST token", http.MethodPost, url,
 					http.Header{"Content-Type": {"application/json"}}, body, &out)
 				tokens[i] = out.Token
 			}

@@ -134,6 +134,19 @@ func (h *harness) call(method, path, token, body string, header map[string]strin
 	return r
 }
 
+// internal GETs path from the internal listener (monitoring, not the
+// documented API).
+func (h *harness) internal(path string) response {
+	h.t.Helper()
+	resp, err := http.Get(h.sys.InternalURL + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
 func (h *harness) mustJSON(r response, status int, v any) {
 	h.t.Helper()
 	if r.status != status {

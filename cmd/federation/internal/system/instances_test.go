@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -182,7 +181,7 @@ func TestWhenAnInstanceStopsUnderLoadTheOtherFinishesItsWork(t *testing.T) {
 // sagasRun reads how many bookings an instance's sagas finished from its
 // /metrics.
 func sagasRun(t *testing.T, h *harness) int {
-	r := h.call(http.MethodGet, "/metrics", "", "", nil)
+	r := h.internal("/metrics")
 	n := 0
 	for _, line := range strings.Split(string(r.body), "\n") {
 		if strings.HasPrefix(line, "federation_bookings_total{") {

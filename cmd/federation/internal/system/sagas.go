@@ -25,10 +25,10 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 		codes[i] = r.Code
 		topics[ns+contracts.RegionTopic(r.Code)] = opts.Partitions
 	}
-	if err := kafka.EnsureTopics(ctx, s.KafkaAddrs, topics, opts.Replication); err != nil {
+	if err := kafka.EnsureTopics(ctx, s.KafkaAddrs, opts.KafkaSecurity, topics, opts.Replication); err != nil {
 		return nil, fmt.Errorf("system: topics: %w", err)
 	}
-	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: s.KafkaAddrs}, s.logger)
+	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: s.KafkaAddrs, Security: opts.KafkaSecurity}, s.logger)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 		Sweeper: bookings,
 		Subscriber: func(group string) (message.Subscriber, error) {
 			sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{
-				Brokers: s.KafkaAddrs, ConsumerGroup: group, Consumers: opts.Consumers, SkipTopicCreation: true,
+				Brokers: s.KafkaAddrs, Security: opts.KafkaSecurity, ConsumerGroup: group, Consumers: opts.Consumers, SkipTopicCreation: true,
 				// Sagas of different bookings run side by side within a
 				// partition; one booking's commands stay in order (same key).
 				MaxInFlight: 32, CommitInterval: 100 * time.Millisecond,

@@ -2,10 +2,13 @@ package system
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/fedhealth/federation/broker/api"
@@ -20,7 +23,14 @@ import (
 // devIssuerPath is where the demo's development identity provider lives.
 const devIssuerPath = "/dev-idp"
 
-func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *telemetry, rt *runner.Runtime) error {
+// listeners are the system's two: the public API (TLS when tls is set) and
+// the internal one for monitoring.
+type listeners struct {
+	public, internal net.Listener
+	tls              *tls.Config
+}
+
+func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *telemetry, rt *runner.Runtime) error {
 	mux := http.NewServeMux()
 	issuer := opts.Issuer
 	if opts.DevIssuer {
@@ -37,16 +47,26 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	mux.Handle("/", apiHandler)
 	s.server = &http.Server{Handler: tel.instrument(mux, s.URL), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	s.server.TLSConfig = lns.tls
 	go func() {
-		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := s.server.Serve
+		if lns.tls != nil {
+			serve = func(ln net.Listener) error { return s.server.ServeTLS(ln, "", "") } // the certificate is in TLSConfig
+		}
+		if err := serve(lns.public); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger.Error("api server stopped", "err", err)
 		}
 	}()
+	s.serveInternal(lns.internal, tel.handler, apiHandler)
+	issuerClient, err := issuerHTTPClient(opts.IssuerCAFile)
+	if err != nil {
+		return err
+	}
 	pseudonyms, err := auth.NewPseudonymizer(opts.PseudonymKey)
 	if err != nil {
 		return err
 	}
-	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, Pseudonyms: pseudonyms, MeterProvider: tel.provider}
+	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, Pseudonyms: pseudonyms, HTTPClient: issuerClient, MeterProvider: tel.provider}
 	if opts.DevIssuer {
 		vcfg.MaxTokenLifetime = auth.DevTokenLifetime // the demo's tokens last longer than the 1 h default
 	}
@@ -68,7 +88,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	}
 	a, err := api.New(api.Config{
 		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev,
-		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
+		Ready: s.ready(rt), Logger: s.logger,
 	})
 	if err != nil {
 		return err
@@ -97,4 +117,56 @@ func (s *System) ready(rt *runner.Runtime) func(context.Context) error {
 		}
 		return s.Store.Ping(ctx)
 	}
+}
+
+// serveInternal serves the monitoring endpoints on their own listener, so
+// that /metrics (and any later debug or admin page) is never reachable
+// through the public API port: /metrics, and the API's /healthz and
+// /readyz for probes that use this port.
+func (s *System) serveInternal(ln net.Listener, metrics, api http.Handler) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.Handle("GET /healthz", api)
+	mux.Handle("GET /readyz", api)
+	s.internal = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() {
+		if err := s.internal.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("internal server stopped", "err", err)
+		}
+	}()
+}
+
+// serverTLS loads the API's certificate, or returns nil for plain HTTP
+// when no files are given. A new certificate takes a restart.
+func serverTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("system: tls certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// issuerHTTPClient fetches the identity provider's discovery and keys:
+// nil (the verifier's default client) without a CA file, else a client
+// that trusts only that CA and, like the default, follows no redirect.
+func issuerHTTPClient(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("system: auth ca_file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("system: auth ca_file %s holds no PEM certificate", caFile)
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 10 * time.Second, Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
 }

@@ -39,6 +39,25 @@ func (s *System) openStores(ctx context.Context, opts Options) error {
 	return nil
 }
 
+// prepareDataDir creates dir (0700, for the store and Kafka's data) when
+// it is missing and checks that this process can write there, so that a
+// wrong path or owner is named at start rather than surfacing later as
+// SQLite's "unable to open database file (14)". Empty: nothing to do.
+func prepareDataDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("system: data_dir %s cannot be created: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("system: data_dir %s is not writable by this process (uid %d): %w", dir, os.Getuid(), err)
+	}
+	_ = f.Close()
+	return os.Remove(f.Name())
+}
+
 // Migrate brings every store's tables to the newest schema, without
 // starting anything: the step a deployment runs before starting instances
 // with SkipMigrations.

@@ -21,6 +21,7 @@ import (
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/broker/regionstatus"
 	"github.com/fedhealth/federation/regions"
+	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
@@ -31,6 +32,14 @@ import (
 type Options struct {
 	// Listen is the API's address; "127.0.0.1:0" picks a free port.
 	Listen string
+	// InternalListen is the address of the internal listener: /metrics,
+	// /healthz and /readyz for monitoring, never the citizens' API. Default
+	// "127.0.0.1:0", a free loopback port (System.InternalURL names it).
+	InternalListen string
+	// TLSCertFile and TLSKeyFile (PEM), when set, serve the API over TLS
+	// instead of plain HTTP. They are read once at start.
+	TLSCertFile string
+	TLSKeyFile  string
 	// DataDir holds the SQLite file and the embedded broker's data.
 	DataDir string
 	// PostgresURL, when set, stores everything in PostgreSQL instead of
@@ -55,7 +64,10 @@ type Options struct {
 	// KafkaNamespace prefixes every topic and consumer group ("staging.");
 	// empty in production.
 	KafkaNamespace string
-	Regions        []regions.Config
+	// KafkaSecurity is how every Kafka client connects to KafkaBrokers (TLS,
+	// SASL); the zero value is plaintext, as the embedded broker speaks.
+	KafkaSecurity kafka.Security
+	Regions       []regions.Config
 	// Auth: either DevIssuer (demo: the API serves its own issuer) or an
 	// external OIDC issuer and audience.
 	DevIssuer bool
@@ -65,6 +77,10 @@ type Options struct {
 	DevIssuerKeyFile string
 	Issuer           string
 	Audience         string
+	// IssuerCAFile (PEM), when set, is the only CA trusted for the
+	// issuer's discovery and keys (a private identity provider); default
+	// the system pool.
+	IssuerCAFile string
 	// PseudonymKey (≥32 bytes) and SealKey (32 bytes) protect citizens'
 	// identifiers; see broker/auth.
 	PseudonymKey []byte
@@ -84,6 +100,9 @@ type Options struct {
 func (o *Options) setDefaults() {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:8080"
+	}
+	if o.InternalListen == "" {
+		o.InternalListen = "127.0.0.1:0"
 	}
 	if o.Partitions == 0 {
 		o.Partitions = 4
@@ -114,14 +133,20 @@ func (o Options) Validate() error {
 		return errors.New("system: at least one region is required")
 	case !o.DevIssuer && o.Issuer == "":
 		return errors.New("system: an OIDC issuer is required (or the demo's development issuer)")
+	case (o.TLSCertFile == "") != (o.TLSKeyFile == ""):
+		return errors.New("system: tls cert_file and key_file go together")
 	}
 	return nil
 }
 
 // System is a running broker. Close stops it.
 type System struct {
-	// URL is the API's base URL, e.g. http://127.0.0.1:8080.
+	// URL is the API's base URL, e.g. http://127.0.0.1:8080 (https with
+	// TLS).
 	URL string
+	// InternalURL is the internal listener's base URL: /metrics, /healthz
+	// and /readyz, e.g. http://127.0.0.1:9090.
+	InternalURL string
 	// SQL is the database every store of this process shares.
 	SQL *sqldb.DB
 	// Store keeps bookings and the outbox.
@@ -136,6 +161,7 @@ type System struct {
 	idempotency  *idempotency.Store
 	embedded     *kafkaembed.Cluster
 	server       *http.Server
+	internal     *http.Server
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup
 	closers      []func() error
@@ -159,12 +185,23 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 }
 
 func (s *System) start(ctx context.Context, opts Options) error {
-	ln, err := net.Listen("tcp", opts.Listen)
-	if err != nil {
-		return fmt.Errorf("system: listen %s: %w", opts.Listen, err)
+	if err := prepareDataDir(opts.DataDir); err != nil {
+		return err
 	}
-	s.URL = baseURL(ln.Addr())
-	s.closers = append(s.closers, func() error { return ignoreClosed(ln.Close()) })
+	tlsCfg, err := serverTLS(opts.TLSCertFile, opts.TLSKeyFile)
+	if err != nil {
+		return err
+	}
+	ln, err := s.listen(opts.Listen)
+	if err != nil {
+		return err
+	}
+	s.URL = baseURL(ln.Addr(), tlsCfg != nil)
+	internal, err := s.listen(opts.InternalListen)
+	if err != nil {
+		return err
+	}
+	s.InternalURL = baseURL(internal.Addr(), false)
 	if err := s.openStores(ctx, opts); err != nil {
 		return err
 	}
@@ -187,7 +224,17 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	return s.serve(runCtx, ln, opts, tel, rt)
+	return s.serve(runCtx, listeners{public: ln, internal: internal, tls: tlsCfg}, opts, tel, rt)
+}
+
+// listen opens a TCP listener that Close closes.
+func (s *System) listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("system: listen %s: %w", addr, err)
+	}
+	s.closers = append(s.closers, func() error { return ignoreClosed(ln.Close()) })
+	return ln, nil
 }
 
 // StoreConfig is the store the options describe: PostgreSQL when a URL is
@@ -232,6 +279,9 @@ func (s *System) Close() error {
 		errs = append(errs, s.server.Shutdown(ctx))
 		cancel()
 	}
+	if s.internal != nil {
+		errs = append(errs, s.internal.Close()) // scrapes and probes: nothing worth draining
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -252,12 +302,16 @@ func ignoreClosed(err error) error {
 	return err
 }
 
-// baseURL is how this process reaches its own API: a listener on every
+// baseURL is how this process reaches its own listener: one on every
 // address (0.0.0.0, [::]) is reached on loopback.
-func baseURL(addr net.Addr) string {
+func baseURL(addr net.Addr, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsUnspecified() {
-		return "http://" + addr.String()
+		return scheme + addr.String()
 	}
-	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	return scheme + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }

@@ -161,10 +161,10 @@ func labelMap(m *dto.Metric) map[string]string {
 	return out
 }
 
-// scrape reads the system's /metrics page.
+// scrape reads the system's /metrics page (on the internal listener).
 func (h *harness) scrape() map[string]*dto.MetricFamily {
 	h.t.Helper()
-	r := h.call(http.MethodGet, "/metrics", "", "", nil)
+	r := h.internal("/metrics")
 	if r.status != http.StatusOK {
 		h.t.Fatalf("/metrics: %d", r.status)
 	}

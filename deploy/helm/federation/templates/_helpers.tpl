@@ -32,6 +32,9 @@ app.kubernetes.io/part-of: federation
 {{/* Where the Secret's keys appear as files inside the pods. */}}
 {{- define "federation.secretsDir" -}}/etc/federation/secrets{{- end -}}
 
+{{/* Where the API's own TLS certificate appears (config.tls). */}}
+{{- define "federation.tlsDir" -}}/etc/federation/tls{{- end -}}
+
 {{/*
 The broker's federation.yaml (cmd/federation/config.go). Secrets are only
 references: files from the mounted Secret, DATABASE_URL from the environment.
@@ -39,6 +42,12 @@ references: files from the mounted Secret, DATABASE_URL from the environment.
 {{- define "federation.config" -}}
 {{- $secrets := include "federation.secretsDir" . -}}
 listen: 0.0.0.0:8080
+internal_listen: 0.0.0.0:{{ .Values.config.internalPort }}
+{{- if .Values.config.tls.enabled }}
+tls:
+  cert_file: {{ include "federation.tlsDir" . }}/tls.crt
+  key_file: {{ include "federation.tlsDir" . }}/tls.key
+{{- end }}
 data_dir: /data
 log_level: {{ .Values.config.logLevel }}
 store:
@@ -54,9 +63,36 @@ kafka:
   {{- end }}
   partitions: {{ .Values.kafka.consumersPerRegion }}
   replication: {{ .Values.kafka.replicas }}
+  {{- with .Values.kafka.tls }}
+  {{- if .enabled }}
+  tls:
+    enabled: true
+    {{- with .caSecretKey }}
+    ca_file: {{ $secrets }}/{{ . }}
+    {{- end }}
+    {{- if .clientCert }}
+    cert_file: {{ $secrets }}/kafka-user.crt
+    key_file: {{ $secrets }}/kafka-user.key
+    {{- end }}
+    {{- with .serverName }}
+    server_name: {{ . | quote }}
+    {{- end }}
+  {{- end }}
+  {{- end }}
+  {{- with .Values.kafka.sasl }}
+  {{- if .mechanism }}
+  sasl:
+    mechanism: {{ .mechanism | quote }}
+    username: {{ .username | quote }}
+    password: file:{{ $secrets }}/{{ .passwordSecretKey }}
+  {{- end }}
+  {{- end }}
 auth:
-  issuer: {{ .Values.config.auth.issuer | quote }}
-  audience: {{ .Values.config.auth.audience | quote }}
+  issuer: {{ required "config.auth.issuer is required" .Values.config.auth.issuer | quote }}
+  audience: {{ required "config.auth.audience is required" .Values.config.auth.audience | quote }}
+  {{- with .Values.config.auth.caSecretKey }}
+  ca_file: {{ $secrets }}/{{ . }}
+  {{- end }}
 secrets:
   pseudonym_key: file:{{ $secrets }}/pseudonym-key
   seal_key: file:{{ $secrets }}/seal-key
@@ -71,6 +107,20 @@ regions:
       base_url: {{ .mis.baseUrl | quote }}
       {{- if .mis.bearerToken }}
       bearer_token: file:{{ $secrets }}/mis-token-{{ .code }}
+      {{- end }}
+      {{- $tls := .mis.tls | default dict }}
+      {{- if or $tls.clientCert $tls.ca }}
+      tls:
+        {{- if $tls.clientCert }}
+        cert_file: {{ $secrets }}/mis-{{ .code }}-tls.crt
+        key_file: {{ $secrets }}/mis-{{ .code }}-tls.key
+        {{- end }}
+        {{- if $tls.ca }}
+        ca_file: {{ $secrets }}/mis-{{ .code }}-ca.crt
+        {{- end }}
+      {{- end }}
+      {{- if not (or .mis.bearerToken $tls.clientCert) }}
+      {{- fail (printf "region %s: the MIS needs credentials: mis.bearerToken or mis.tls.clientCert" .code) }}
       {{- end }}
       {{- with .mis.callTimeout }}
       call_timeout: {{ . }}
@@ -101,6 +151,12 @@ regions:
   secret:
     secretName: {{ .root.Values.existingSecret }}
     defaultMode: 0440
+{{- if .root.Values.config.tls.enabled }}
+- name: api-tls
+  secret:
+    secretName: {{ .root.Values.config.tls.secretName }}
+    defaultMode: 0440
+{{- end }}
 - name: data
   emptyDir: {sizeLimit: 256Mi}
 - name: tmp
@@ -115,6 +171,11 @@ regions:
 - name: secrets
   mountPath: {{ include "federation.secretsDir" . }}
   readOnly: true
+{{- if .Values.config.tls.enabled }}
+- name: api-tls
+  mountPath: {{ include "federation.tlsDir" . }}
+  readOnly: true
+{{- end }}
 - name: data
   mountPath: /data
 - name: tmp
