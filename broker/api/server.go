@@ -68,8 +68,9 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the API's root handler.
-func (s *Server) Handler() http.Handler { return s.router }
+// Handler returns the API's root handler, with the security headers of
+// every answer (Edge adds them for the rest of a server).
+func (s *Server) Handler() http.Handler { return secureHeaders(s.router) }
 
 func (s *Server) routes() {
 	r := chi.NewRouter()

@@ -45,6 +45,9 @@ type Config struct {
 	Watch func(id string) (<-chan struct{}, func())
 	// BookingDeadline is how long a booking may stay pending; default 2m.
 	BookingDeadline time.Duration
+	// SearchHorizonDays is how far ahead of today a slot search may reach;
+	// default 180 days.
+	SearchHorizonDays int
 	// MaxWait caps Wait; default 30s.
 	MaxWait time.Duration
 	// CommitTimeout bounds the write that records a new booking once its
@@ -61,6 +64,9 @@ type Config struct {
 func (c *Config) setDefaults() {
 	if c.BookingDeadline == 0 {
 		c.BookingDeadline = 2 * time.Minute
+	}
+	if c.SearchHorizonDays == 0 {
+		c.SearchHorizonDays = 180
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = 30 * time.Second
@@ -86,6 +92,9 @@ func (c *Config) setDefaults() {
 func (c Config) Validate() error {
 	if c.Regions == nil || c.Bookings == nil || c.Pseudonyms == nil || c.Sealer == nil {
 		return errors.New("bookings: Regions, Bookings, Pseudonyms and Sealer are required")
+	}
+	if c.SearchHorizonDays < 0 {
+		return errors.New("bookings: SearchHorizonDays must not be negative")
 	}
 	return nil
 }
