@@ -35,10 +35,11 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	// issuer is this very server: serve first, then build the API.
 	apiHandler := &lateHandler{}
 	mux.Handle("/", apiHandler)
-	s.server = &http.Server{Handler: tel.instrument(mux, s.URL), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	s.server = &http.Server{Handler: api.Edge(tel.instrument(mux, s.URL)), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	s.server.MaxHeaderBytes = api.ServerMaxHeaderBytes
 	go func() {
-		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.server.Serve(api.ProblemListener(ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger.Error("api server stopped", "err", err)
 		}
 	}()
