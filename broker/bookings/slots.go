@@ -69,9 +69,9 @@ func (s *Service) SearchSlots(ctx context.Context, cmd SearchSlots) ([]Slot, err
 var filterPattern = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,64}$`)
 
 // Query checks the search as the citizen typed it and returns the query
-// for the region's MIS. Dates are calendar dates, compared as dates: from
-// today (now, in the region's time zone loc) to horizonDays ahead, to on
-// or after from and at most 14 days later. Every error is an InvalidError
+// for the region's MIS. Dates are calendar dates, compared as dates: up to
+// horizonDays after today (now, in the region's time zone loc), to on or
+// after from and at most 14 days later; a from before today means today. Every error is an InvalidError
 // that says what to fix without quoting the input.
 func (cmd SearchSlots) Query(now time.Time, loc *time.Location, horizonDays int) (contracts.SlotQuery, error) {
 	if !contracts.ValidRegionCode(cmd.Region) {
@@ -104,8 +104,13 @@ func searchDates(fromText, toText string, today time.Time, horizonDays int) (fro
 	if from, err = parseDate(fromText, first); err != nil {
 		return from, to, err
 	}
-	if from.Before(first) || from.After(last) {
-		return from, to, Invalid(fmt.Sprintf("from must be a date from today to %d days ahead", horizonDays))
+	if from.After(last) {
+		return from, to, Invalid(fmt.Sprintf("from must be at most %d days ahead", horizonDays))
+	}
+	if from.Before(first) {
+		// No slot of the past is free, and a caller in another time zone
+		// may well think today is yesterday: search from today.
+		from = first
 	}
 	defaultTo := from.AddDate(0, 0, 6)
 	if defaultTo.After(last) {
@@ -116,7 +121,7 @@ func searchDates(fromText, toText string, today time.Time, horizonDays int) (fro
 	}
 	switch {
 	case to.Before(from):
-		return from, to, Invalid("to must be on or after from")
+		return from, to, Invalid("to must be on or after from and today")
 	case to.After(last):
 		return from, to, Invalid(fmt.Sprintf("to must be at most %d days ahead", horizonDays))
 	case to.Sub(from) > maxSearchDays*24*time.Hour:
