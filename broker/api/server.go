@@ -5,6 +5,13 @@
 // (openapi.yaml, served at /api/v1/openapi.json) that tests hold the router
 // and the component tests' answers to; each problem code has a page at
 // /problems/{code} (problempages.go), which the problem's type names.
+//
+// The package also owns what the public edge of the server adds to every
+// answer, whatever serves it (edge.go: security and cache headers, the
+// header size limit, the start-up answer), and the rewriting of the plain
+// answers net/http writes by itself into problems (plainerrors.go). JSON
+// bodies and the search query are read strictly (decode.go, slots.go), and
+// no problem quotes the request or anything internal.
 package api
 
 import (
