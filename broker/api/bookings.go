@@ -1,12 +1,10 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/fedhealth/federation/broker/bookings"
-	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
 	"github.com/go-chi/chi/v5"
 )
@@ -28,6 +26,11 @@ type timelineJSON struct {
 	Detail string       `json:"detail"`
 }
 
+// bookingRequest is the body of POST /api/v1/bookings.
+type bookingRequest struct {
+	SlotID string `json:"slot_id"`
+}
+
 // acceptedJSON is the 202 that accepts a booking or its cancellation.
 type acceptedJSON struct {
 	ID     string       `json:"id"`
@@ -37,9 +40,7 @@ type acceptedJSON struct {
 // createBooking answers POST /api/v1/bookings with 202: the booking is
 // recorded as pending and its saga queued.
 func (s *Server) createBooking(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		SlotID string `json:"slot_id"`
-	}
+	var req bookingRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -78,7 +79,7 @@ func (s *Server) getBooking(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toBookingJSON(b))
 }
 
-var errBadWait = fmt.Errorf("wait must be a duration such as 10s: %w", contracts.ErrInvalid)
+var errBadWait = bookings.Invalid("wait must be a duration such as 10s")
 
 // listBookings answers GET /api/v1/bookings: the caller's history in every
 // region, newest first.

@@ -5,12 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
 	"time"
 
-	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/broker/bookings"
 )
 
 // HeaderIdempotencyKey is the header citizens' state-changing requests carry.
@@ -62,16 +61,21 @@ func (s *Server) idempotent(required bool) func(http.Handler) http.Handler {
 	}
 }
 
+var (
+	errKeyTooLong  = bookings.Invalid("Idempotency-Key must be at most 255 characters")
+	errKeyNotASCII = bookings.Invalid("Idempotency-Key must be printable ASCII")
+)
+
 func checkKey(key string) error {
 	if key == "" {
 		return errKeyMissing
 	}
 	if len(key) > 255 {
-		return fmt.Errorf("Idempotency-Key longer than 255 characters: %w", contracts.ErrInvalid)
+		return errKeyTooLong
 	}
 	for _, c := range key {
 		if c < 0x21 || c > 0x7e {
-			return fmt.Errorf("Idempotency-Key must be printable ASCII: %w", contracts.ErrInvalid)
+			return errKeyNotASCII
 		}
 	}
 	return nil

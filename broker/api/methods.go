@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -15,6 +14,9 @@ var probedMethods = []string{
 	http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace,
 }
 
+var notAllowedProblem = problemType{http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+	"This path does not serve this method; the Allow header lists those it does.", ""}
+
 // methodNotAllowed answers a method the path does not serve with a problem
 // and, as RFC 9110 requires of a 405, an Allow header listing the methods
 // it does serve.
@@ -22,11 +24,8 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	if allowed := allowedMethods(s.router, r); len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(http.StatusMethodNotAllowed)
-	_ = json.NewEncoder(w).Encode(problem{Type: problemBase + "method-not-allowed", Title: "Method not allowed",
-		Status: http.StatusMethodNotAllowed, Code: "method-not-allowed", Instance: r.URL.Path,
-		Detail: r.Method + " is not served at this path."})
+	// The detail is fixed: the method is the caller's input, of any length.
+	writeProblem(w, r, notAllowedProblem.problem(notAllowedProblem.detail))
 }
 
 // allowedMethods probes the route tree once per method: chi works the same

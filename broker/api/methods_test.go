@@ -27,8 +27,9 @@ func TestAMethodThePathDoesNotServeIsA405ProblemListingTheMethodsItDoes(t *testi
 				t.Errorf("%d Allow %q, want 405 Allow %q", resp.StatusCode, resp.Header.Get("Allow"), c.allow)
 			}
 			if resp.Header.Get("Content-Type") != "application/problem+json" || pr.Code != "method-not-allowed" ||
-				pr.Status != http.StatusMethodNotAllowed || pr.Type != problemBase+"method-not-allowed" || pr.Instance != c.path {
-				t.Errorf("%s %+v, want a method-not-allowed problem for %s", resp.Header.Get("Content-Type"), pr, c.path)
+				pr.Status != http.StatusMethodNotAllowed || pr.Type != problemBase+"method-not-allowed" ||
+				pr.CorrelationID != resp.Header.Get(HeaderCorrelationID) || strings.Contains(pr.Detail, c.method) {
+				t.Errorf("%s %+v, want a method-not-allowed problem with the correlation id, not quoting the method", resp.Header.Get("Content-Type"), pr)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -12,40 +13,52 @@ import (
 )
 
 // problem is an RFC 9457 problem details document. Code is a stable,
-// machine-readable extension member clients can switch on.
+// machine-readable extension member clients can switch on; CorrelationID
+// names the request in the broker's logs. There is no instance member:
+// the request's path would echo the caller's input (ids of any length),
+// and two answers of one problem differ only in their correlation id.
 type problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail,omitempty"`
-	Instance string `json:"instance,omitempty"`
-	Code     string `json:"code"`
+	Type          string `json:"type"`
+	Title         string `json:"title"`
+	Status        int    `json:"status"`
+	Detail        string `json:"detail"`
+	Code          string `json:"code"`
+	CorrelationID string `json:"correlation_id,omitempty"`
 }
 
 const problemBase = "/problems/" // a relative type (RFC 9457 §3.1.1) names this server's page: problempages.go
 
+// maxDetail bounds a detail taken from an error (a bookings.InvalidError),
+// however it was made.
+const maxDetail = 200
+
 // Errors of the API layer itself, each with the kind it would have for
 // anyone who only knows the vocabulary; contracts' sentinels cover the rest.
 var (
-	errBodyTooLarge = contracts.NewError(contracts.KindInvalid, "request body too large")
-	errKeyReused    = contracts.NewError(contracts.KindConflict, "Idempotency-Key reused with a different request")
-	errKeyInFlight  = contracts.NewError(contracts.KindConflict, "a request with this Idempotency-Key is still in progress")
-	errKeyMissing   = contracts.NewError(contracts.KindInvalid, "Idempotency-Key header required")
+	errBodyTooLarge         = contracts.NewError(contracts.KindInvalid, "request body too large")
+	errKeyReused            = contracts.NewError(contracts.KindConflict, "Idempotency-Key reused with a different request")
+	errKeyInFlight          = contracts.NewError(contracts.KindConflict, "a request with this Idempotency-Key is still in progress")
+	errKeyMissing           = contracts.NewError(contracts.KindInvalid, "Idempotency-Key header required")
+	errUnsupportedMediaType = contracts.NewError(contracts.KindInvalid, "request body is not application/json")
 )
 
 // Errors lists the sentinels of the front end with problems of their own
 // (ErrUnauthenticated and the booking service's included), for
 // tests that check each has its problem.
 func Errors() []error {
-	return []error{auth.ErrUnauthenticated, errBodyTooLarge, bookings.ErrSlotUnknown, errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable}
+	return []error{auth.ErrUnauthenticated, errBodyTooLarge, errUnsupportedMediaType, bookings.ErrSlotUnknown,
+		errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable, auth.ErrKeysUnavailable}
 }
 
 // problemType is what a client sees of one class of error. The detail is
-// the error's text unless fixed says otherwise (where the text could reveal
-// more than a client should read).
+// the table's, never the error's text, which may hold the caller's input,
+// addresses and error chains (the log gets those). Only below 500 may an
+// error's own public detail (bookings.InvalidError) say more; from 500 on
+// the detail is always the table's, with the region named (regionDetail,
+// a format with one %s) when the error is one region's.
 type problemType struct {
-	status             int
-	code, title, fixed string
+	status                            int
+	code, title, detail, regionDetail string
 }
 
 // ownProblems are the API's own errors, looked up (with errors.Is, in this
@@ -55,31 +68,55 @@ var ownProblems = []struct {
 	problemType
 }{
 	{auth.ErrUnauthenticated, problemType{http.StatusUnauthorized, "unauthenticated", "Sign in to continue",
-		"A valid bearer token from the identity provider is required."}},
-	{errBodyTooLarge, problemType{http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large", ""}},
-	{errKeyMissing, problemType{http.StatusBadRequest, "idempotency-key-missing", "Idempotency-Key header required", ""}},
-	{errKeyReused, problemType{http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key was used for another request", ""}},
-	{errKeyInFlight, problemType{http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed", ""}},
-	{bookings.ErrSlotUnknown, problemType{http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot", ""}},
-	{bookings.ErrNotCancellable, problemType{http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now", ""}},
+		"A valid bearer token from the identity provider is required.", ""}},
+	{errBodyTooLarge, problemType{http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large",
+		fmt.Sprintf("The request body is over %d KiB.", maxBody>>10), ""}},
+	{errUnsupportedMediaType, problemType{http.StatusUnsupportedMediaType, "unsupported-media-type", "The body must be JSON",
+		"Send the body as Content-Type: application/json (UTF-8).", ""}},
+	{errKeyMissing, problemType{http.StatusBadRequest, "idempotency-key-missing", "Idempotency-Key header required",
+		"This request needs an Idempotency-Key header.", ""}},
+	{errKeyReused, problemType{http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key was used for another request",
+		"This Idempotency-Key belongs to another request; use a new key.", ""}},
+	{errKeyInFlight, problemType{http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed",
+		"A request with this Idempotency-Key is still running; retry with the same key shortly.", ""}},
+	{bookings.ErrSlotUnknown, problemType{http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot",
+		"The region's medical information system does not know this slot; search again.", ""}},
+	{bookings.ErrNotCancellable, problemType{http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now",
+		"Only a confirmed booking can be cancelled.", ""}},
 	{contracts.ErrRegionBusy, problemType{http.StatusServiceUnavailable, "region-busy", "The region is busier than it can confirm in time",
-		"The region's medical information system has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes."}},
+		"The region's medical information system has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes.",
+		"The medical information system of region %s has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes."}},
+	{auth.ErrKeysUnavailable, problemType{http.StatusServiceUnavailable, "sign-in-unavailable", "Sign-in cannot be checked right now",
+		"The identity provider's keys could not be refreshed for too long, so no token can be checked. Please try again later.", ""}},
 }
 
 // kindProblems maps every kind of contracts.Kinds to its problem.
 var kindProblems = map[contracts.Kind]problemType{
-	contracts.KindInvalid:          {http.StatusBadRequest, "invalid-request", "The request is not valid", ""},
-	contracts.KindNotFound:         {http.StatusNotFound, "not-found", "Not found", ""},
-	contracts.KindConflict:         {http.StatusConflict, "conflict", "The request conflicts with the current state", ""},
-	contracts.KindSlotTaken:        {http.StatusConflict, "slot-taken", "This slot was taken by someone else", ""},
-	contracts.KindHoldExpired:      {http.StatusConflict, "hold-expired", "The clinic's reservation of this slot expired", ""},
-	contracts.KindNotAttached:      {http.StatusUnprocessableEntity, "not-attached", "You are not attached to this clinic", ""},
-	contracts.KindReferralRequired: {http.StatusUnprocessableEntity, "referral-required", "This specialist sees patients only with a referral", ""},
-	contracts.KindUnavailable:      {http.StatusServiceUnavailable, "region-unavailable", "The region's medical information system is unavailable", ""},
-	contracts.KindOutcomeUnknown:   {http.StatusServiceUnavailable, "outcome-unknown", "The region did not confirm the request; please try again", ""},
-	contracts.KindUnsupported:      {http.StatusNotImplemented, "unsupported", "This request is not supported yet", ""},
+	contracts.KindInvalid: {http.StatusBadRequest, "invalid-request", "The request is not valid",
+		"The request is not valid.", ""},
+	contracts.KindNotFound: {http.StatusNotFound, "not-found", "Not found",
+		"There is nothing here, or nothing the caller may see.", ""},
+	contracts.KindConflict: {http.StatusConflict, "conflict", "The request conflicts with the current state",
+		"The request collides with another change in progress; read again and retry.", ""},
+	contracts.KindSlotTaken: {http.StatusConflict, "slot-taken", "This slot was taken by someone else",
+		"Another patient has this slot; choose another.", ""},
+	contracts.KindHoldExpired: {http.StatusConflict, "hold-expired", "The clinic's reservation of this slot expired",
+		"The clinic's hold of this slot lapsed; ask for it anew.", ""},
+	contracts.KindNotAttached: {http.StatusUnprocessableEntity, "not-attached", "You are not attached to this clinic",
+		"Primary care at this clinic is for the patients attached to it.", ""},
+	contracts.KindReferralRequired: {http.StatusUnprocessableEntity, "referral-required", "This specialist sees patients only with a referral",
+		"This specialist needs a referral from your primary care doctor.", ""},
+	contracts.KindUnavailable: {http.StatusServiceUnavailable, "region-unavailable", "The region's medical information system is unavailable",
+		"The region's medical information system is unavailable; try again later.",
+		"The medical information system of region %s is unavailable; try again later."},
+	contracts.KindOutcomeUnknown: {http.StatusServiceUnavailable, "outcome-unknown", "The region did not confirm the request; please try again",
+		"The region's medical information system did not confirm the request; retry with the same Idempotency-Key.",
+		"The medical information system of region %s did not confirm the request; retry with the same Idempotency-Key."},
+	contracts.KindUnsupported: {http.StatusNotImplemented, "unsupported", "This request is not supported yet",
+		"The region's medical information system does not offer this yet.",
+		"The medical information system of region %s does not offer this yet."},
 	contracts.KindInternal: {http.StatusInternalServerError, "internal", "Internal error",
-		"Something went wrong on our side. Please try again later."},
+		"Something went wrong on our side. Please try again later.", ""},
 }
 
 // problemFor is the one place that maps an error to an HTTP status and the
@@ -93,11 +130,25 @@ func problemFor(err error) problem {
 	if !ok {
 		pt = kindProblems[contracts.KindInternal]
 	}
-	detail := pt.fixed
-	if detail == "" {
-		detail = err.Error()
-	}
+	return pt.problem(publicDetail(pt, err))
+}
+
+func (pt problemType) problem(detail string) problem {
 	return problem{Type: problemBase + pt.code, Title: pt.title, Status: pt.status, Code: pt.code, Detail: detail}
+}
+
+// publicDetail is the detail of pt for err: see problemType.
+func publicDetail(pt problemType, err error) string {
+	if region, ok := bookings.RegionOf(err); ok && pt.regionDetail != "" && contracts.ValidRegionCode(region) {
+		return fmt.Sprintf(pt.regionDetail, region)
+	}
+	var public interface{ PublicDetail() string }
+	if pt.status < 500 && errors.As(err, &public) {
+		if d := public.PublicDetail(); d != "" && len(d) <= maxDetail {
+			return d
+		}
+	}
+	return pt.detail
 }
 
 func ownProblem(err error) (problemType, bool) {
@@ -116,10 +167,10 @@ func ProblemFor(err error) (status int, code string) {
 	return pr.Status, pr.Code
 }
 
-// writeError answers with the problem for err, logging server-side faults.
+// writeError answers with the problem for err, logging server-side faults
+// with the whole error and the correlation id the answer carries.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	pr := problemFor(err)
-	pr.Instance = r.URL.Path
 	if pr.Status >= 500 {
 		level := slog.LevelError
 		if pr.Status == http.StatusServiceUnavailable {
@@ -132,6 +183,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if pr.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="federation"`)
 	}
+	writeProblem(w, r, pr)
+}
+
+// writeProblem answers with pr, naming the request by its correlation id.
+func writeProblem(w http.ResponseWriter, r *http.Request, pr problem) {
+	pr.CorrelationID = CorrelationID(r.Context())
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(pr.Status)
 	_ = json.NewEncoder(w).Encode(pr)

@@ -2,10 +2,13 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
+	"regexp"
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/go-chi/chi/v5"
@@ -26,7 +29,7 @@ type problemPage struct {
 // problemPages is the one table of problem codes the API answers with.
 var problemPages = []problemPage{
 	{"invalid-request", http.StatusBadRequest, "The request is not valid",
-		"Something in the request breaks the API's rules: malformed JSON, an unknown field, a slot id that is not REGION:ID, a date that is not YYYY-MM-DD, a search range over 14 days, a limit or wait out of range, or a malformed Idempotency-Key. The detail says which.",
+		"Something in the request breaks the API's rules: malformed JSON (member names are case-sensitive and may appear once), an unknown member, a slot id that is not REGION:ID, a date that is not YYYY-MM-DD, before today or beyond the search horizon, a search range over 14 days, a search filter that is not an id, a limit or wait out of range, a malformed Idempotency-Key, or an HTTP request the server could not parse. The detail says which, without quoting the request.",
 		"Fix the request as the detail says; sending it again unchanged cannot succeed."},
 	{"idempotency-key-missing", http.StatusBadRequest, "Idempotency-Key header required",
 		"Asking for a booking must carry an Idempotency-Key header, so that a retry after a lost answer cannot book twice.",
@@ -58,6 +61,12 @@ var problemPages = []problemPage{
 	{"body-too-large", http.StatusRequestEntityTooLarge, "Request body too large",
 		"The request body is over 16 KiB; every request of this API is far smaller.",
 		"Send only the documented fields."},
+	{"unsupported-media-type", http.StatusUnsupportedMediaType, "The body must be JSON",
+		"A request body of this API is JSON, and the request did not say so: its Content-Type is missing or is not application/json (a charset, if given, must be UTF-8).",
+		"Send the body with \"Content-Type: application/json\"."},
+	{"expectation-failed", http.StatusExpectationFailed, "Expectation not supported",
+		"The request carries an Expect header other than 100-continue, which this server does not support.",
+		"Send the request without that Expect header."},
 	{"slot-unknown", http.StatusUnprocessableEntity, "The clinic does not offer this slot",
 		"The region's medical information system does not know this slot (any more): the schedule may have changed since the search.",
 		"Search again and choose a slot from the new results."},
@@ -70,12 +79,18 @@ var problemPages = []problemPage{
 	{"referral-required", http.StatusUnprocessableEntity, "This specialist sees patients only with a referral",
 		"The clinic accepts appointments with this specialist only on a doctor's referral.",
 		"Get a referral from your primary care doctor, then book again."},
+	{"headers-too-large", http.StatusRequestHeaderFieldsTooLarge, "Request headers too large",
+		"The request's header fields together are over 32 KiB; no request of this API needs a fraction of that.",
+		"Send only the headers the API documents (a bearer token, Idempotency-Key, X-Correlation-ID, traceparent)."},
 	{"internal", http.StatusInternalServerError, "Internal error",
 		"Something went wrong on the broker's side. Nothing about the cause is shown; it is logged under the answer's X-Correlation-ID.",
 		"Try again later; a state-changing request may be retried with the same Idempotency-Key. If it persists, report the X-Correlation-ID."},
 	{"unsupported", http.StatusNotImplemented, "This request is not supported yet",
 		"The region's medical information system does not offer this operation yet.",
 		"Try another way (for example another clinic or region), or come back later."},
+	{"not-implemented", http.StatusNotImplemented, "Not implemented by this server",
+		"The request uses an HTTP feature the server does not implement, such as an unknown Transfer-Encoding.",
+		"Send a plain HTTP/1.1 request, with Content-Length or chunked encoding."},
 	{"region-unavailable", http.StatusServiceUnavailable, "The region's medical information system is unavailable",
 		"The region's medical information system is down, failing, or is being given time to recover; the request was not passed on.",
 		"Try again after the number of seconds in the Retry-After header. GET /api/v1/regions shows each region's status."},
@@ -85,12 +100,52 @@ var problemPages = []problemPage{
 	{"outcome-unknown", http.StatusServiceUnavailable, "The region did not confirm the request; please try again",
 		"The request reached the region's medical information system but no answer came back, so whether it took effect is not known yet.",
 		"Try again after Retry-After seconds with the same Idempotency-Key: the retry finds out and answers as the first request would have."},
+	{"starting", http.StatusServiceUnavailable, "The service is starting",
+		"The broker is starting up and does not take requests yet.",
+		"Try again after the number of seconds in the Retry-After header."},
+	{"http-version-unsupported", http.StatusHTTPVersionNotSupported, "HTTP version not supported",
+		"The request's HTTP version is not one the server speaks.",
+		"Use HTTP/1.1 (or HTTP/2 over TLS)."},
 }
 
 //go:embed templates/problem.html
 var problemTemplateFS embed.FS
 
 var problemTemplate = template.Must(template.ParseFS(problemTemplateFS, "templates/problem.html"))
+
+// problemPagePolicy lets a problem page load nothing but its own inline
+// style (by hash) and what this server serves.
+var problemPagePolicy = PagePolicy(inlineStyles(problemTemplateFS, "templates/problem.html")...)
+
+// PagePolicy is the Content-Security-Policy of an HTML page this server
+// serves: everything from this origin only ('self'), no framing, no
+// plugins, forms posting only here, and inline styles only those whose
+// text is given (allowed by their SHA-256 hash, CSP Level 2).
+func PagePolicy(inlineStyles ...string) string {
+	style := "style-src 'self'"
+	for _, st := range inlineStyles {
+		sum := sha256.Sum256([]byte(st))
+		style += " 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	return "default-src 'self'; " + style + "; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+}
+
+var styleElement = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+
+// inlineStyles returns the text of every <style> element of a template
+// file; a template may not put actions inside one, or the hash would not
+// match what it renders.
+func inlineStyles(fsys embed.FS, name string) []string {
+	data, err := fsys.ReadFile(name)
+	if err != nil {
+		panic(err) // embedded: cannot happen
+	}
+	var out []string
+	for _, m := range styleElement.FindAllSubmatch(data, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
+}
 
 // renderProblemPages renders every page of problemPages once: they never
 // change while the server runs.
@@ -119,10 +174,11 @@ func (s *Server) problemPageHandler(w http.ResponseWriter, r *http.Request) {
 	code := chi.URLParam(r, "code")
 	page, ok := s.problemPages[code]
 	if !ok {
-		s.writeError(w, r, fmt.Errorf("problem code %q: %w", code, contracts.ErrNotFound))
+		s.writeError(w, r, fmt.Errorf("problem page: %w", contracts.ErrNotFound))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("Content-Security-Policy", problemPagePolicy)
 	_, _ = w.Write(page)
 }

@@ -21,7 +21,7 @@ import (
 // the use cases', every sentinel of contracts, wrapped as callers wrap
 // them, and an error nobody classified.
 var answeredErrors = []error{
-	auth.ErrUnauthenticated, errBodyTooLarge, errKeyMissing, errKeyReused, errKeyInFlight, errBadWait,
+	auth.ErrUnauthenticated, errBodyTooLarge, errUnsupportedMediaType, errKeyMissing, errKeyReused, errKeyInFlight, errBadWait,
 	bookings.ErrSlotUnknown, bookings.ErrNotCancellable,
 	contracts.ErrInvalid, contracts.ErrNotFound, contracts.ErrConflict, contracts.ErrSlotTaken,
 	contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired,
@@ -51,8 +51,16 @@ func TestEveryProblemTheAPIAnswersHasAPageWithItsStatusAndTitle(t *testing.T) {
 			t.Errorf("%v: type %q, want %q", err, pr.Type, problemBase+pr.Code)
 		}
 	}
-	if _, ok := pageFor("method-not-allowed"); !ok {
-		t.Error("the 405 answer's code has no page")
+	// The answers written outside problemFor: the router's 405, the
+	// edge's 431, the start-up 503 and net/http's own answers rewritten.
+	others := []problemType{notAllowedProblem, headersTooLarge, starting, httpsOnPlain}
+	for _, pt := range plainErrorProblems {
+		others = append(others, pt)
+	}
+	for _, pt := range others {
+		if page, ok := pageFor(pt.code); !ok || page.Status != pt.status || page.Title != pt.title {
+			t.Errorf("problem %d %s %q: page %+v (found %v), want the same status and title", pt.status, pt.code, pt.title, page, ok)
+		}
 	}
 }
 

@@ -1,11 +1,11 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
 	"time"
 
+	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/contracts"
 )
 
@@ -26,6 +26,8 @@ func (s *Server) listRegions(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+var errBadCitizenID = bookings.Invalid("citizen_id must be 1-64 letters, digits, '.', '_' or '-'")
+
 var citizenIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // devToken answers POST /api/v1/dev/token in demo mode only: it signs a
@@ -39,7 +41,7 @@ func (s *Server) devToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !citizenIDPattern.MatchString(req.CitizenID) {
-		s.writeError(w, r, fmt.Errorf("citizen_id must be 1-64 letters, digits, '.', '_' or '-': %w", contracts.ErrInvalid))
+		s.writeError(w, r, errBadCitizenID)
 		return
 	}
 	token, err := s.cfg.DevIssuer.Issue(req.CitizenID, 12*time.Hour)

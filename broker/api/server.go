@@ -5,6 +5,13 @@
 // (openapi.yaml, served at /api/v1/openapi.json) that tests hold the router
 // and the component tests' answers to; each problem code has a page at
 // /problems/{code} (problempages.go), which the problem's type names.
+//
+// The package also owns what the public edge of the server adds to every
+// answer, whatever serves it (edge.go: security and cache headers, the
+// header size limit, the start-up answer), and the rewriting of the plain
+// answers net/http writes by itself into problems (plainerrors.go). JSON
+// bodies and the search query are read strictly (decode.go, slots.go), and
+// no problem quotes the request or anything internal.
 package api
 
 import (
@@ -68,8 +75,9 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the API's root handler.
-func (s *Server) Handler() http.Handler { return s.router }
+// Handler returns the API's root handler, with the security headers of
+// every answer (Edge adds them for the rest of a server).
+func (s *Server) Handler() http.Handler { return secureHeaders(s.router) }
 
 func (s *Server) routes() {
 	r := chi.NewRouter()

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/broker/auth"
-	"github.com/fedhealth/federation/contracts"
 )
 
 // historyLimit caps the bookings History returns.
@@ -25,7 +24,7 @@ type GetBooking struct {
 // exist or is another citizen's.
 func (s *Service) GetBooking(ctx context.Context, q GetBooking) (Booking, error) {
 	if q.Wait < 0 || q.Wait > s.cfg.MaxWait {
-		return Booking{}, fmt.Errorf("wait must be a duration up to %s, e.g. 10s: %w", s.cfg.MaxWait, contracts.ErrInvalid)
+		return Booking{}, Invalid(fmt.Sprintf("wait must be a duration up to %s, e.g. 10s", s.cfg.MaxWait))
 	}
 	citizen := s.CitizenKey(q.Citizen)
 	until := s.cfg.Now().Add(q.Wait)

@@ -32,7 +32,7 @@ var bookingNamespace = uuid.MustParse("6f1c4d2a-7f0e-4c55-9a59-2b8f3c1e9d10")
 // become since, so every run gives the same answer.
 func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booking, error) {
 	if cmd.Key == "" {
-		return Booking{}, fmt.Errorf("a booking request needs its idempotency key: %w", contracts.ErrInvalid)
+		return Booking{}, Invalid("a booking request needs its idempotency key")
 	}
 	region, misID, err := ParseSlotID(cmd.SlotID)
 	if err != nil {

@@ -52,6 +52,9 @@ type Config struct {
 	// may have waited for new ones to be admitted; default half of
 	// BookingDeadline.
 	MaxQueueDelay time.Duration
+	// SearchHorizonDays is how far ahead of today a slot search may reach;
+	// default 180 days.
+	SearchHorizonDays int
 	// MaxWait caps Wait; default 30s.
 	MaxWait time.Duration
 	// CommitTimeout bounds the write that records a new booking once its
@@ -71,6 +74,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxQueueDelay == 0 {
 		c.MaxQueueDelay = c.BookingDeadline / 2
+	}
+	if c.SearchHorizonDays == 0 {
+		c.SearchHorizonDays = 180
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = 30 * time.Second
@@ -96,6 +102,9 @@ func (c *Config) setDefaults() {
 func (c Config) Validate() error {
 	if c.Regions == nil || c.Bookings == nil || c.Pseudonyms == nil || c.Sealer == nil {
 		return errors.New("bookings: Regions, Bookings, Pseudonyms and Sealer are required")
+	}
+	if c.SearchHorizonDays < 0 {
+		return errors.New("bookings: SearchHorizonDays must not be negative")
 	}
 	return nil
 }

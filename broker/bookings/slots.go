@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ const (
 // asked is an error wrapping contracts.ErrRegionUnavailable, never an empty
 // list that would read as "no free slots".
 func (s *Service) SearchSlots(ctx context.Context, cmd SearchSlots) ([]Slot, error) {
-	q, err := s.slotQuery(cmd)
+	q, err := cmd.Query(s.cfg.Now(), s.location(cmd.Region), s.cfg.SearchHorizonDays)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +53,7 @@ func (s *Service) SearchSlots(ctx context.Context, cmd SearchSlots) ([]Slot, err
 	}
 	found, err := mis.SearchSlots(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("region %s: %w", cmd.Region, err)
+		return nil, inRegion(cmd.Region, err)
 	}
 	out := make([]Slot, len(found))
 	for i, sl := range found {
@@ -62,29 +63,75 @@ func (s *Service) SearchSlots(ctx context.Context, cmd SearchSlots) ([]Slot, err
 	return out, nil
 }
 
-func (s *Service) slotQuery(cmd SearchSlots) (contracts.SlotQuery, error) {
+// filterPattern is what a search filter may be: the shape of the MIS
+// contract's ids and codes (FHIR ids, "PractitionerRole/{id}", bare or
+// "urn:oid:" OIDs, specialty codes), so nothing else reaches the MIS.
+var filterPattern = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,64}$`)
+
+// Query checks the search as the citizen typed it and returns the query
+// for the region's MIS. Dates are calendar dates, compared as dates: up to
+// horizonDays after today (now, in the region's time zone loc), to on or
+// after from and at most 14 days later; a from before today means today. Every error is an InvalidError
+// that says what to fix without quoting the input.
+func (cmd SearchSlots) Query(now time.Time, loc *time.Location, horizonDays int) (contracts.SlotQuery, error) {
 	if !contracts.ValidRegionCode(cmd.Region) {
-		return contracts.SlotQuery{}, fmt.Errorf("region is required (a region code such as 77): %w", contracts.ErrInvalid)
+		return contracts.SlotQuery{}, Invalid("region is required: a region code such as 77")
 	}
-	loc := s.location(cmd.Region)
-	today := s.cfg.Now().In(loc)
-	from, err := parseDate(cmd.From, time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc), loc)
+	for _, f := range []struct{ name, value string }{
+		{"specialty", cmd.Specialty}, {"practitioner", cmd.Practitioner}, {"facility", cmd.Facility},
+	} {
+		if f.value != "" && !filterPattern.MatchString(f.value) {
+			return contracts.SlotQuery{}, Invalid(f.name + " must be an id of 1-64 letters, digits, '.', '_', ':', '/' or '-'")
+		}
+	}
+	from, to, err := searchDates(cmd.From, cmd.To, now.In(loc), horizonDays)
 	if err != nil {
 		return contracts.SlotQuery{}, err
-	}
-	to, err := parseDate(cmd.To, from.AddDate(0, 0, 6), loc)
-	if err != nil {
-		return contracts.SlotQuery{}, err
-	}
-	if to.Before(from) || to.Sub(from) > maxSearchDays*24*time.Hour {
-		return contracts.SlotQuery{}, fmt.Errorf("to must be on or after from and at most %d days later: %w", maxSearchDays, contracts.ErrInvalid)
 	}
 	limit, err := parseLimit(cmd.Limit)
 	if err != nil {
 		return contracts.SlotQuery{}, err
 	}
-	return contracts.SlotQuery{Specialty: cmd.Specialty, PractitionerID: cmd.Practitioner,
-		FacilityID: cmd.Facility, From: from, To: to, Limit: limit}, nil
+	return contracts.SlotQuery{Specialty: cmd.Specialty, PractitionerID: cmd.Practitioner, FacilityID: cmd.Facility,
+		From: atMidnight(from, loc), To: atMidnight(to, loc), Limit: limit}, nil
+}
+
+// searchDates reads from and to as calendar dates (held as UTC midnights,
+// where every day is 24 hours long) and checks them against today.
+func searchDates(fromText, toText string, today time.Time, horizonDays int) (from, to time.Time, err error) {
+	first := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 0, horizonDays)
+	if from, err = parseDate(fromText, first); err != nil {
+		return from, to, err
+	}
+	if from.After(last) {
+		return from, to, Invalid(fmt.Sprintf("from must be at most %d days ahead", horizonDays))
+	}
+	if from.Before(first) {
+		// No slot of the past is free, and a caller in another time zone
+		// may well think today is yesterday: search from today.
+		from = first
+	}
+	defaultTo := from.AddDate(0, 0, 6)
+	if defaultTo.After(last) {
+		defaultTo = last // a search near the horizon ends there rather than fail
+	}
+	if to, err = parseDate(toText, defaultTo); err != nil {
+		return from, to, err
+	}
+	switch {
+	case to.Before(from):
+		return from, to, Invalid("to must be on or after from and today")
+	case to.After(last):
+		return from, to, Invalid(fmt.Sprintf("to must be at most %d days ahead", horizonDays))
+	case to.Sub(from) > maxSearchDays*24*time.Hour:
+		return from, to, Invalid(fmt.Sprintf("to must be at most %d days after from", maxSearchDays))
+	}
+	return from, to, nil
+}
+
+func atMidnight(day time.Time, loc *time.Location) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
 }
 
 func parseLimit(v string) (int, error) {
@@ -93,18 +140,18 @@ func parseLimit(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxResults {
-		return 0, fmt.Errorf("limit must be 1..%d: %w", maxResults, contracts.ErrInvalid)
+		return 0, Invalid(fmt.Sprintf("limit must be a number from 1 to %d", maxResults))
 	}
 	return n, nil
 }
 
-func parseDate(s string, def time.Time, loc *time.Location) (time.Time, error) {
+func parseDate(s string, def time.Time) (time.Time, error) {
 	if s == "" {
 		return def, nil
 	}
-	t, err := time.ParseInLocation(time.DateOnly, s, loc)
+	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("dates are YYYY-MM-DD: %w", contracts.ErrInvalid)
+		return time.Time{}, Invalid("dates are YYYY-MM-DD")
 	}
 	return t, nil
 }
@@ -125,7 +172,7 @@ func GlobalSlotID(region, misID string) string { return region + ":" + misID }
 func ParseSlotID(id string) (region, misID string, err error) {
 	region, misID, ok := strings.Cut(id, ":")
 	if !ok || !contracts.ValidRegionCode(region) || misID == "" || len(misID) > 128 {
-		return "", "", fmt.Errorf("slot_id is not of the form REGION:ID: %w", contracts.ErrInvalid)
+		return "", "", Invalid("slot_id is not of the form REGION:ID")
 	}
 	return region, misID, nil
 }
@@ -144,7 +191,7 @@ func (s *Service) describeSlot(ctx context.Context, region, misID string) (contr
 	case errors.Is(err, contracts.ErrNotFound):
 		return sl, fmt.Errorf("slot %s in region %s: %w", misID, region, ErrSlotUnknown)
 	case err != nil:
-		return sl, fmt.Errorf("region %s: %w", region, err)
+		return sl, inRegion(region, err)
 	case !sl.Free:
 		return sl, fmt.Errorf("slot %s in region %s: %w", misID, region, contracts.ErrSlotTaken)
 	}

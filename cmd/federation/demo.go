@@ -125,10 +125,10 @@ func printDemo(w io.Writer, sys *system.System, sims []*fleet.Simulator, took ti
 	fmt.Fprintf(w, `
 Try it (a POSIX shell with curl):
   API=%[1]s/api/v1
-  TOKEN=$(curl -s -X POST $API/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' $API/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   curl -s $API/regions
   curl -s -H "Authorization: Bearer $TOKEN" "$API/slots?region=%[2]s&specialty=%[3]s&limit=3"
-  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: try-$(date +%%s)" $API/bookings -d '{"slot_id":"%[4]s"}'%[5]s
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: try-$(date +%%s)" $API/bookings -H 'Content-Type: application/json' -d '{"slot_id":"%[4]s"}'%[5]s
   curl -s -H "Authorization: Bearer $TOKEN" $API/bookings
 
 Press Ctrl+C to stop.

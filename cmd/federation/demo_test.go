@@ -174,6 +174,9 @@ func mustCall(t *testing.T, method, url, token, body string, header map[string]s
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

@@ -96,6 +96,8 @@ var verdicts = []struct {
 		contracts.KindInvalid, http.StatusUnauthorized, "unauthenticated")},
 	{"a body too large is refused with 413", apiErr("request body too large"), apiVerdict(
 		contracts.KindInvalid, http.StatusRequestEntityTooLarge, "body-too-large")},
+	{"a body not declared JSON is refused with 415", apiErr("request body is not application/json"), apiVerdict(
+		contracts.KindInvalid, http.StatusUnsupportedMediaType, "unsupported-media-type")},
 	{"a slot the clinic does not offer is unprocessable", apiErr("unknown slot"), apiVerdict(
 		contracts.KindNotFound, http.StatusUnprocessableEntity, "slot-unknown")},
 	{"an idempotency key reused for another request is unprocessable", apiErr("Idempotency-Key reused with a different request"), apiVerdict(

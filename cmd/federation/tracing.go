@@ -11,7 +11,7 @@ import (
 )
 
 // newTracerProvider exports spans over OTLP/HTTP to endpoint, sampling
-// ratio of new traces (a trace begun upstream keeps its own decision).
+// ratio of the traces (a caller's traceparent does not decide: system.Sampler).
 // Its Shutdown flushes what is buffered. Without an endpoint serve leaves
 // the provider to the system, which records every trace and exports none.
 func newTracerProvider(ctx context.Context, endpoint string, ratio float64) (*sdktrace.TracerProvider, error) {
@@ -30,6 +30,6 @@ func newTracerProvider(ctx context.Context, endpoint string, ratio float64) (*sd
 	return sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp),
 		sdktrace.WithResource(system.Resource()),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))),
+		sdktrace.WithSampler(system.Sampler(ratio)), // the caller's sampled flag decides nothing
 	), nil
 }

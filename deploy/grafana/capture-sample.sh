@@ -11,11 +11,11 @@ pid=$!
 trap 'kill $pid; rm -rf "$tmp"' EXIT
 sleep 2
 API=http://127.0.0.1:18099/api/v1
-TOKEN=$(curl -s -X POST $API/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' $API/dev/token -d '{"citizen_id":"ivan"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 auth="Authorization: Bearer $TOKEN"
 for r in 77 78 16 54 25; do
   slot=$(curl -s -H "$auth" "$API/slots?region=$r&limit=1" | sed 's/.*"slots":\[{"id":"\([^"]*\)".*/\1/')
-  curl -s -X POST -H "$auth" -H "Idempotency-Key: capture-$r" $API/bookings -d "{\"slot_id\":\"$slot\"}" >"$tmp/booking-$r"
+  curl -s -X POST -H "$auth" -H "Idempotency-Key: capture-$r" $API/bookings -H 'Content-Type: application/json' -d "{\"slot_id\":\"$slot\"}" >"$tmp/booking-$r"
 done
 id=$(sed 's/.*"id":"\([^"]*\)".*/\1/' "$tmp/booking-77")
 curl -s -H "$auth" "$API/bookings/$id?wait=5s" >/dev/null

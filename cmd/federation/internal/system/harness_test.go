@@ -120,6 +120,9 @@ func (h *harness) call(method, path, token, body string, header map[string]strin
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json") // header may say otherwise
+	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

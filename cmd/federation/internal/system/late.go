@@ -3,9 +3,12 @@ package system
 import (
 	"net/http"
 	"sync/atomic"
+
+	"github.com/fedhealth/federation/broker/api"
 )
 
-// lateHandler answers 503 until the real handler is set: the server must
+// lateHandler answers 503 (the problem starting, with Retry-After) until
+// the real handler is set: the server must
 // listen before the API exists, because in demo mode the API's token
 // verifier fetches keys from the same server.
 type lateHandler struct{ h atomic.Pointer[http.Handler] }
@@ -17,6 +20,5 @@ func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		(*h).ServeHTTP(w, r)
 		return
 	}
-	w.Header().Set("Retry-After", "1")
-	http.Error(w, "starting", http.StatusServiceUnavailable)
+	api.Starting().ServeHTTP(w, r)
 }

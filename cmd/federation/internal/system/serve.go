@@ -45,11 +45,15 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 	// issuer is this very server: serve first, then build the API.
 	apiHandler := &lateHandler{}
 	mux.Handle("/", apiHandler)
-	s.server = &http.Server{Handler: tel.instrument(mux, s.URL), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	s.server = &http.Server{Handler: api.Edge(tel.instrument(mux, s.URL)), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	s.server.MaxHeaderBytes = api.ServerMaxHeaderBytes
 	s.server.TLSConfig = lns.tls
 	go func() {
-		serve := s.server.Serve
+		// Over plain HTTP (behind a TLS proxy) the listener rewrites the
+		// plain-text errors net/http writes itself into problems; over TLS
+		// it would see only ciphertext.
+		serve := func(ln net.Listener) error { return s.server.Serve(api.ProblemListener(ln)) }
 		if lns.tls != nil {
 			serve = func(ln net.Listener) error { return s.server.ServeTLS(ln, "", "") } // the certificate is in TLSConfig
 		}

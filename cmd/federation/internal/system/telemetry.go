@@ -1,6 +1,8 @@
 package system
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 
@@ -39,16 +41,52 @@ func Resource() *resource.Resource {
 // startTracing installs the process-wide trace context propagation and
 // tracer provider. Trace context crosses HTTP and Kafka as W3C traceparent
 // headers and nothing else: baggage is neither accepted from callers nor
-// passed on. Without a provider from cmd, spans are recorded by an
-// always-sampling provider with no exporter, so that every Kafka message
+// passed on (propagation.TraceContext alone; a composite with Baggage
+// would let any caller put values into every MIS call and Kafka message).
+// Without a provider from cmd, spans are recorded by a provider sampling
+// everything (Sampler(1)) with no exporter, so that every Kafka message
 // carries a traceparent and every log line of a request or saga step its
 // trace_id, even where no collector runs.
 func startTracing(tp trace.TracerProvider) {
 	otel.SetTextMapPropagator(propagation.TraceContext{})
 	if tp == nil {
-		tp = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()), sdktrace.WithResource(Resource()))
+		tp = sdktrace.NewTracerProvider(sdktrace.WithSampler(Sampler(1)), sdktrace.WithResource(Resource()))
 	}
 	otel.SetTracerProvider(tp)
+}
+
+// Sampler records ratio (0..1) of the traces: those begun here, and those
+// a caller continues at the public edge, for which the decision is drawn
+// afresh whatever the caller's traceparent says. A caller's sampled flag
+// would otherwise decide what the broker records and exports (a flood of
+// sampled requests is a flood of spans), and so would its trace id under
+// a trace-id ratio, since the caller picks it. The caller's trace id is
+// kept (the portal can find its requests) but its tracestate is not. Every
+// other span follows its parent: a trace stays whole across Kafka, whose
+// traceparents the broker wrote itself, and the MIS calls.
+func Sampler(ratio float64) sdktrace.Sampler {
+	return edgeSampler{ratio: ratio, inner: sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))}
+}
+
+type edgeSampler struct {
+	ratio float64
+	inner sdktrace.Sampler
+}
+
+func (s edgeSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	parent := trace.SpanContextFromContext(p.ParentContext)
+	if !parent.IsValid() || !parent.IsRemote() || p.Kind != trace.SpanKindServer {
+		return s.inner.ShouldSample(p)
+	}
+	// An unpredictable draw: the trace id is the caller's to choose.
+	if rand.Float64() < s.ratio {
+		return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample}
+	}
+	return sdktrace.SamplingResult{Decision: sdktrace.Drop}
+}
+
+func (s edgeSampler) Description() string {
+	return fmt.Sprintf("EdgeSampler{ratio:%g,otherwise:%s}", s.ratio, s.inner.Description())
 }
 
 // telemetry is one system's metrics: an OpenTelemetry meter provider read
