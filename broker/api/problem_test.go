@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,7 +62,11 @@ func TestNoProblemDetailQuotesInputOrAddresses(t *testing.T) {
 // fixedDetail reports whether pr's detail is its problem type's own text,
 // with at most the region named.
 func fixedDetail(pr problem) bool {
-	for _, pt := range kindProblems {
+	types := slices.Collect(maps.Values(kindProblems))
+	for _, own := range ownProblems {
+		types = append(types, own.problemType)
+	}
+	for _, pt := range types {
 		if pt.code == pr.Code && (pr.Detail == pt.detail || pr.Detail == fmt.Sprintf(pt.regionDetail, "77")) {
 			return true
 		}

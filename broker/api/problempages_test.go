@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,8 +26,16 @@ var answeredErrors = []error{
 	bookings.ErrSlotUnknown, bookings.ErrNotCancellable,
 	contracts.ErrInvalid, contracts.ErrNotFound, contracts.ErrConflict, contracts.ErrSlotTaken,
 	contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired,
-	contracts.ErrRegionUnavailable, contracts.ErrOutcomeUnknown,
+	contracts.ErrRegionUnavailable, contracts.ErrRegionBusy, contracts.ErrOutcomeUnknown, auth.ErrKeysUnavailable,
 	errors.New("disk on fire"),
+}
+
+func TestEveryOwnProblemIsAnswered(t *testing.T) {
+	for _, own := range ownProblems {
+		if !slices.Contains(answeredErrors, own.err) {
+			t.Errorf("%v has a problem of its own but is not in answeredErrors, so its page is not checked", own.err)
+		}
+	}
 }
 
 func pageFor(code string) (problemPage, bool) {

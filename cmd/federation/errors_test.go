@@ -106,6 +106,8 @@ var verdicts = []struct {
 		contracts.KindConflict, http.StatusConflict, "idempotency-key-in-flight")},
 	{"a missing idempotency key is a bad request", apiErr("Idempotency-Key header required"), apiVerdict(
 		contracts.KindInvalid, http.StatusBadRequest, "idempotency-key-missing")},
+	{"keys the identity provider could not refresh for too long make sign-in unavailable, for now", auth.ErrKeysUnavailable, apiVerdict(
+		contracts.KindUnavailable, http.StatusServiceUnavailable, "sign-in-unavailable")},
 	{"a booking that cannot be cancelled now is a conflict", apiErr("booking cannot be cancelled now"), apiVerdict(
 		contracts.KindConflict, http.StatusConflict, "not-cancellable")},
 }

@@ -67,7 +67,11 @@ func testToken(t *testing.T, issuer, citizen string) string {
 
 func TestTheTestIdentityProviderIssuesTokensAVerifierAccepts(t *testing.T) {
 	issuer := startCommand(t, testIDPLine, "test-idp", "--listen", "127.0.0.1:0", "--audience", "federation")[1]
-	v, err := auth.NewVerifier(t.Context(), auth.VerifierConfig{Issuer: issuer, Audience: "federation"}, nil)
+	pseudonyms, err := auth.NewPseudonymizer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(t.Context(), auth.VerifierConfig{Issuer: issuer, Audience: "federation", Pseudonyms: pseudonyms}, nil)
 	if err != nil {
 		t.Fatalf("a verifier cannot use the test issuer %s: %v", issuer, err)
 	}
