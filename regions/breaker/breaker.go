@@ -1,6 +1,7 @@
 package breaker
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,14 +13,16 @@ import (
 )
 
 // MIS decorates a contracts.MIS with the region's breaker and concurrency
-// limit. It is safe for concurrent use.
+// limits: one for the sagas' calls, a smaller one for slot searches. It is
+// safe for concurrent use.
 type MIS struct {
-	cfg    Config
-	next   contracts.MIS
-	cb     *gobreaker.TwoStepCircuitBreaker[struct{}]
-	places chan struct{} // one token per call allowed in flight
-	logger *slog.Logger
-	tel    *telemetry
+	cfg      Config
+	next     contracts.MIS
+	cb       *gobreaker.TwoStepCircuitBreaker[struct{}]
+	places   chan struct{} // one token per call allowed in flight
+	searches chan struct{} // the same for slot searches, apart from places
+	logger   *slog.Logger
+	tel      *telemetry
 
 	hookSeq       atomic.Uint64
 	hookMu        sync.Mutex
@@ -40,7 +43,8 @@ func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m := &MIS{cfg: cfg, next: next, places: make(chan struct{}, cfg.MaxConcurrent), logger: logger}
+	m := &MIS{cfg: cfg, next: next, places: make(chan struct{}, cfg.MaxConcurrent),
+		searches: make(chan struct{}, cfg.SearchMaxConcurrent), logger: logger}
 	m.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:          cfg.Region,
 		MaxRequests:   cfg.HalfOpenMaxRequests,
@@ -48,6 +52,7 @@ func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {
 		Timeout:       cfg.OpenTimeout,
 		ReadyToTrip:   func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= cfg.ConsecutiveFailures },
 		IsSuccessful:  IsSuccessful,
+		IsExcluded:    func(err error) bool { return errors.Is(err, errNotTheRegion) },
 		OnStateChange: m.onStateChange,
 	})
 	tel, err := newTelemetry(cfg, m.cb)
@@ -80,6 +85,7 @@ func statusOf(s gobreaker.State) contracts.RegionStatus {
 // answer from a healthy MIS (contracts.Kind.Answered: its business
 // refusals, not-found, invalid, conflict) is a success; unavailability,
 // unknown outcomes, timeouts and anything unclassified are failures. A
-// caller's own cancellation never reaches IsSuccessful: the decorator
-// reports it as a success, since it says nothing about the region.
+// caller's own cancellation and a search cut short by SearchTimeout never
+// reach IsSuccessful: the breaker excludes them (counted neither way), since
+// they say nothing about the region.
 func IsSuccessful(err error) bool { return err == nil || contracts.KindOf(err).Answered() }

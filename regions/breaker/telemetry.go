@@ -18,6 +18,7 @@ type telemetry struct {
 	region      attribute.KeyValue
 	transitions metric.Int64Counter
 	rejections  metric.Int64Counter
+	searchShed  metric.Int64Counter
 	gauge       metric.Registration
 }
 
@@ -41,14 +42,16 @@ func newTelemetry(cfg Config, cb *gobreaker.TwoStepCircuitBreaker[struct{}]) (*t
 	}
 	meter := mp.Meter(scope)
 	t := &telemetry{region: attribute.String("region", cfg.Region)}
-	var err1, err2, err3, err4 error
+	var err1, err2, err3, err4, err5 error
 	t.transitions, err1 = meter.Int64Counter("region.breaker.transitions",
 		metric.WithDescription("Circuit breaker state changes by region, from and to."))
 	t.rejections, err2 = meter.Int64Counter("region.breaker.rejections",
 		metric.WithDescription("Calls refused at once because the region's breaker was open."))
 	state, err3 := meter.Int64ObservableGauge("region.breaker.state",
 		metric.WithDescription("Circuit breaker state by region: 0 closed, 1 half-open, 2 open."))
-	if err := errors.Join(err1, err2, err3); err != nil {
+	t.searchShed, err5 = meter.Int64Counter("region.search.shed",
+		metric.WithDescription("Slot searches the region's search budget refused (reason busy) or cut short (reason timeout)."))
+	if err := errors.Join(err1, err2, err3, err5); err != nil {
 		return nil, err
 	}
 	// State (not a cached value) so an open breaker whose timeout passed
@@ -67,6 +70,10 @@ func (t *telemetry) transition(ctx context.Context, from, to gobreaker.State) {
 
 func (t *telemetry) reject(ctx context.Context, op string) {
 	t.rejections.Add(ctx, 1, metric.WithAttributes(t.region, attribute.String("operation", op)))
+}
+
+func (t *telemetry) shed(ctx context.Context, reason string) {
+	t.searchShed.Add(ctx, 1, metric.WithAttributes(t.region, attribute.String("reason", reason)))
 }
 
 func (t *telemetry) close() error { return t.gauge.Unregister() }
