@@ -37,7 +37,8 @@ var (
 // (ErrUnauthenticated and the booking service's included), for
 // tests that check each has its problem.
 func Errors() []error {
-	return []error{auth.ErrUnauthenticated, errBodyTooLarge, bookings.ErrSlotUnknown, errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable}
+	return []error{auth.ErrUnauthenticated, errBodyTooLarge, bookings.ErrSlotUnknown, errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable,
+		errRateLimited}
 }
 
 // problemType is what a client sees of one class of error. The detail is
@@ -62,6 +63,8 @@ var ownProblems = []struct {
 	{errKeyInFlight, problemType{http.StatusConflict, "idempotency-key-in-flight", "The same request is still being processed", ""}},
 	{bookings.ErrSlotUnknown, problemType{http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot", ""}},
 	{bookings.ErrNotCancellable, problemType{http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now", ""}},
+	{errRateLimited, problemType{http.StatusTooManyRequests, "rate-limited", "Too many requests",
+		"Too many requests in a short time. Try again after the number of seconds in the Retry-After header."}},
 }
 
 // kindProblems maps every kind of contracts.Kinds to its problem.
@@ -127,6 +130,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger.Log(r.Context(), level, "request failed", "path", r.URL.Path,
 			"correlation_id", CorrelationID(r.Context()), "err", err)
 	}
+	setRetryAfter(w, err) // the error's own delay, when it names one, over the 30 s default
 	if pr.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="federation"`)
 	}
