@@ -64,6 +64,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 	a, err := api.New(api.Config{
 		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev,
 		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
+		Limits: opts.Limits,
 	})
 	if err != nil {
 		return err
