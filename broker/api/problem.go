@@ -47,7 +47,8 @@ var (
 // tests that check each has its problem.
 func Errors() []error {
 	return []error{auth.ErrUnauthenticated, errBodyTooLarge, errUnsupportedMediaType, bookings.ErrSlotUnknown,
-		errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable, auth.ErrKeysUnavailable}
+		errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable, auth.ErrKeysUnavailable,
+		errRateLimited}
 }
 
 // problemType is what a client sees of one class of error. The detail is
@@ -88,6 +89,8 @@ var ownProblems = []struct {
 		"The medical information system of region %s has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes."}},
 	{auth.ErrKeysUnavailable, problemType{http.StatusServiceUnavailable, "sign-in-unavailable", "Sign-in cannot be checked right now",
 		"The identity provider's keys could not be refreshed for too long, so no token can be checked. Please try again later.", ""}},
+	{errRateLimited, problemType{http.StatusTooManyRequests, "rate-limited", "Too many requests",
+		"Too many requests in a short time. Try again after the number of seconds in the Retry-After header.", ""}},
 }
 
 // kindProblems maps every kind of contracts.Kinds to its problem.
@@ -180,6 +183,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger.Log(r.Context(), level, "request failed", "path", r.URL.Path,
 			"correlation_id", CorrelationID(r.Context()), "err", err)
 	}
+	setRetryAfter(w, err) // the error's own delay, when it names one, over the 30 s default
 	if pr.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="federation"`)
 	}

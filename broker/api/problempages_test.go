@@ -23,7 +23,7 @@ import (
 // them, and an error nobody classified.
 var answeredErrors = []error{
 	auth.ErrUnauthenticated, errBodyTooLarge, errUnsupportedMediaType, errKeyMissing, errKeyReused, errKeyInFlight, errBadWait,
-	bookings.ErrSlotUnknown, bookings.ErrNotCancellable,
+	bookings.ErrSlotUnknown, bookings.ErrNotCancellable, errRateLimited,
 	contracts.ErrInvalid, contracts.ErrNotFound, contracts.ErrConflict, contracts.ErrSlotTaken,
 	contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired,
 	contracts.ErrRegionUnavailable, contracts.ErrRegionBusy, contracts.ErrOutcomeUnknown, auth.ErrKeysUnavailable,

@@ -17,12 +17,14 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/ratelimit"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/contracts/misv1"
 	"github.com/go-chi/chi/v5"
@@ -40,6 +42,10 @@ type Config struct {
 	// they go on the process's internal listener, never the public port.
 	Ready  func(context.Context) error
 	Logger *slog.Logger
+	// Limits are the rate limits per citizen and per client address and
+	// the cap on long-polls; the zero value is the defaults. Each instance
+	// limits on its own (see broker/ratelimit).
+	Limits ratelimit.Config
 }
 
 // Server is the HTTP API. Create with New; serve Handler().
@@ -49,6 +55,7 @@ type Server struct {
 	router       chi.Router
 	docs         documents
 	problemPages map[string][]byte
+	limits       *ratelimit.Limiter // nil: no limits (the router tests)
 }
 
 // New checks cfg and builds the routes.
@@ -70,7 +77,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, docs: docs, problemPages: pages}
+	limits, err := ratelimit.New(cfg.Limits)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, docs: docs, problemPages: pages, limits: limits}
 	s.routes()
 	return s, nil
 }
@@ -81,7 +92,7 @@ func (s *Server) Handler() http.Handler { return secureHeaders(s.router) }
 
 func (s *Server) routes() {
 	r := chi.NewRouter()
-	r.Use(s.correlate, s.trace)
+	r.Use(s.correlate, s.trace, s.limitAddress)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -100,11 +111,11 @@ func (s *Server) routes() {
 			r.Post("/dev/token", s.devToken)
 		}
 		r.Group(func(r chi.Router) {
-			r.Use(auth.Middleware(s.cfg.Verifier, s.writeError))
+			r.Use(auth.Middleware(s.cfg.Verifier, s.writeError), s.limitCitizen)
 			r.Get("/slots", s.searchSlots)
 			r.With(s.idempotent(true)).Post("/bookings", s.createBooking)
 			r.Get("/bookings", s.listBookings)
-			r.Get("/bookings/{id}", s.getBooking)
+			r.With(s.capWaits).Get("/bookings/{id}", s.getBooking)
 			r.With(s.idempotent(false)).Post("/bookings/{id}/cancel", s.cancelBooking)
 		})
 	})

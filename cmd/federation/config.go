@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedhealth/federation/broker/ratelimit"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
@@ -87,6 +88,11 @@ type fileConfig struct {
 	Booking struct {
 		Deadline time.Duration `yaml:"deadline"`
 	} `yaml:"booking"`
+	// IdempotencyTTL is how long a citizen's Idempotency-Key is remembered;
+	// default 72h.
+	IdempotencyTTL time.Duration `yaml:"idempotency_ttl"`
+	// Limits are the API's rate limits and long-poll cap (broker/ratelimit).
+	Limits  ratelimit.Config `yaml:"limits"`
 	Regions []regions.Config `yaml:"regions"`
 }
 
@@ -126,6 +132,9 @@ func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
 	if err != nil {
 		return system.Options{}, fmt.Errorf("secrets.seal_key: %w", err)
 	}
+	if c.IdempotencyTTL < 0 {
+		return system.Options{}, fmt.Errorf("idempotency_ttl %v must not be negative", c.IdempotencyTTL)
+	}
 	pg, err := c.postgresURL()
 	if err != nil {
 		return system.Options{}, fmt.Errorf("store.postgres_url: %w", err)
@@ -141,6 +150,7 @@ func (c *fileConfig) options(logger *slog.Logger) (system.Options, error) {
 		Partitions: c.Kafka.Partitions, Replication: c.Kafka.Replication, KafkaNamespace: c.Kafka.Namespace, Consumers: c.Kafka.Consumers, Regions: c.Regions,
 		Issuer: c.Auth.Issuer, Audience: c.Auth.Audience,
 		PseudonymKey: pk, SealKey: sk, BookingDeadline: c.Booking.Deadline, Logger: logger,
+		IdempotencyTTL: c.IdempotencyTTL, Limits: c.Limits,
 	}, nil
 }
 

@@ -46,6 +46,37 @@ func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 		r.Breaker.ConsecutiveFailures != 5 || r.Breaker.MaxConcurrent != 32 || r.MIS.BearerToken != "token-25" {
 		t.Errorf("region 25 parsed as %+v", r)
 	}
+	if b := opts.Regions[0].Breaker; b.SearchMaxConcurrent != 8 || b.SearchTimeout != 3*time.Second {
+		t.Errorf("region 77's search budget parsed as %d, %v; want 8, 3s", b.SearchMaxConcurrent, b.SearchTimeout)
+	}
+	l := opts.Limits
+	if opts.IdempotencyTTL != 72*time.Hour || l.Citizen.Reads.PerSecond != 20 || l.Citizen.Reads.Burst != 300 ||
+		l.Citizen.Writes.Burst != 50 || l.Address.Reads.Burst != 1000 || l.Address.Writes.PerSecond != 50 || l.LongPollsPerCitizen != 4 {
+		t.Errorf("idempotency_ttl %v, limits %+v", opts.IdempotencyTTL, l)
+	}
+}
+
+func TestLimitsAndTheIdempotencyTTLComeFromTheYAML(t *testing.T) {
+	t.Setenv("FED_TEST_KEY", strings.Repeat("ab", 32))
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	yaml := "secrets: {pseudonym_key: env:FED_TEST_KEY, seal_key: env:FED_TEST_KEY}\nidempotency_ttl: 1h\n" +
+		"limits:\n  citizen: {writes: {per_second: 1, burst: 2}}\n  trusted_proxies: [10.0.0.0/8]\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := cfg.options(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := opts.Limits
+	if opts.IdempotencyTTL != time.Hour || l.Citizen.Writes.PerSecond != 1 || l.Citizen.Writes.Burst != 2 ||
+		len(l.TrustedProxies) != 1 || l.Citizen.Reads.PerSecond != 0 {
+		t.Errorf("idempotency_ttl %v, limits %+v; want 1h and only the writes and proxies set (the rest defaults)", opts.IdempotencyTTL, l)
+	}
 }
 
 func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
@@ -64,6 +95,7 @@ func TestConfigMistakesAreReportedNotGuessed(t *testing.T) {
 			"kafka.sasl.password: a secret must be a reference"},
 		"Kafka PLAIN without TLS is refused": {validKeys + "kafka: {sasl: {mechanism: PLAIN, username: u, password: env:FED_TEST_SHORT}}\n",
 			"needs tls"},
+		"a misspelt limit is refused": {"limits: {citizen: {reads: {per_secnd: 1}}}\n", "per_secnd"},
 	}
 	t.Setenv("FED_TEST_SHORT", "abcd")
 	t.Setenv("FED_TEST_KEY", strings.Repeat("ef", 32))

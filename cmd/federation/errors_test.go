@@ -110,6 +110,8 @@ var verdicts = []struct {
 		contracts.KindUnavailable, http.StatusServiceUnavailable, "sign-in-unavailable")},
 	{"a booking that cannot be cancelled now is a conflict", apiErr("booking cannot be cancelled now"), apiVerdict(
 		contracts.KindConflict, http.StatusConflict, "not-cancellable")},
+	{"a caller over its rate limit is told to come back later", apiErr("too many requests"), apiVerdict(
+		contracts.KindConflict, http.StatusTooManyRequests, "rate-limited")},
 }
 
 // apiVerdict is the verdict on one of the API's own errors: its kind

@@ -1,6 +1,7 @@
 package breaker
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,15 +13,17 @@ import (
 )
 
 // MIS decorates a contracts.MIS with the region's breaker and concurrency
-// limit. It is safe for concurrent use.
+// limits: one for the sagas' calls, a smaller one for slot searches. It is
+// safe for concurrent use.
 type MIS struct {
 	cfg  Config
 	next contracts.MIS
 	cb   *gobreaker.TwoStepCircuitBreaker[struct{}]
-	// newWork and compensation are the class budgets of calls in flight;
-	// latency is the region's, shared by both.
+	// newWork and compensation are the class budgets of the sagas' calls
+	// in flight; latency is the region's, shared by both.
 	newWork, compensation *budget
 	latency               *latency
+	searches              chan struct{} // slot searches' places, apart from the sagas'
 	logger                *slog.Logger
 	tel                   *telemetry
 
@@ -43,7 +46,8 @@ func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m := &MIS{cfg: cfg, next: next, logger: logger, latency: &latency{}}
+	m := &MIS{cfg: cfg, next: next, logger: logger, latency: &latency{},
+		searches: make(chan struct{}, cfg.SearchMaxConcurrent)}
 	m.newWork = newBudget(cfg.MaxConcurrent, m.latency, 0)
 	m.compensation = newBudget(cfg.MaxCompensating, m.latency, compensationWait)
 	m.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
@@ -53,6 +57,7 @@ func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {
 		Timeout:       cfg.OpenTimeout,
 		ReadyToTrip:   func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= cfg.ConsecutiveFailures },
 		IsSuccessful:  IsSuccessful,
+		IsExcluded:    func(err error) bool { return errors.Is(err, errNotTheRegion) },
 		OnStateChange: m.onStateChange,
 	})
 	tel, err := newTelemetry(cfg, m.cb)
@@ -85,6 +90,7 @@ func statusOf(s gobreaker.State) contracts.RegionStatus {
 // answer from a healthy MIS (contracts.Kind.Answered: its business
 // refusals, not-found, invalid, conflict) is a success; unavailability,
 // unknown outcomes, timeouts and anything unclassified are failures. A
-// caller's own cancellation never reaches IsSuccessful: the decorator
-// reports it as a success, since it says nothing about the region.
+// caller's own cancellation and a search cut short by SearchTimeout never
+// reach IsSuccessful: the breaker excludes them (counted neither way), since
+// they say nothing about the region.
 func IsSuccessful(err error) bool { return err == nil || contracts.KindOf(err).Answered() }

@@ -22,7 +22,7 @@ func run[T any](m *MIS, ctx context.Context, op string, call func(context.Contex
 	b := m.budgetFor(ctx)
 	if err := b.acquire(ctx, op, m.cfg.Region); err != nil {
 		if errors.Is(err, contracts.ErrRegionBusy) {
-			m.tel.shed(ctx, op)
+			m.tel.shedCall(ctx, op)
 		}
 		return zero, err
 	}
@@ -57,12 +57,24 @@ func finish[T any](ctx context.Context, done func(error), call func(context.Cont
 	}()
 	v, err = call(ctx)
 	reported = true
-	if callerCanceled(ctx, err) {
-		done(nil) // the caller walked away: nothing learnt about the region
-	} else {
-		done(err)
-	}
+	done(verdict(ctx, err))
 	return v, err
+}
+
+// errNotTheRegion is the verdict on a call that ended for reasons of ours,
+// not the region's: the breaker excludes it (gobreaker's IsExcluded), so it
+// counts neither as a failure nor as a success, and a half-open probe
+// ended this way frees its place for the next probe.
+var errNotTheRegion = errors.New("ended by the caller, not the region")
+
+// verdict is what the breaker learns from a call that returned err: the
+// caller walking away or a search running past SearchTimeout says nothing
+// about the region.
+func verdict(ctx context.Context, err error) error {
+	if err != nil && (callerCanceled(ctx, err) || searchTimedOut(ctx)) {
+		return errNotTheRegion
+	}
+	return err
 }
 
 func callerCanceled(ctx context.Context, err error) bool {
@@ -72,11 +84,6 @@ func callerCanceled(ctx context.Context, err error) bool {
 func (m *MIS) rejected(ctx context.Context, op string, cause error) error {
 	m.tel.reject(ctx, op)
 	return fmt.Errorf("%s in region %s: %w: %w", op, m.cfg.Region, contracts.ErrRegionUnavailable, cause)
-}
-
-// SearchSlots passes the search through the breaker.
-func (m *MIS) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contracts.Slot, error) {
-	return run(m, ctx, "search_slots", func(ctx context.Context) ([]contracts.Slot, error) { return m.next.SearchSlots(ctx, q) })
 }
 
 // ReadSlot passes the read through the breaker.

@@ -32,6 +32,20 @@ type Config struct {
 	// MaxConcurrent so neither starves the other; default a quarter of
 	// MaxConcurrent, at least 2.
 	MaxCompensating int `yaml:"max_compensating"`
+	// SearchMaxConcurrent caps the slot searches in flight to the MIS
+	// (default 8). Searches have this budget of their own and never take or
+	// wait for a place of MaxConcurrent, so a flood of searches cannot
+	// starve the sagas' holds and bookings; the MIS sees at most
+	// MaxConcurrent + SearchMaxConcurrent calls. A search that finds every
+	// search place taken is refused at once (ErrSearchBusy): it is a
+	// citizen's read, cheaper to retry than to queue.
+	SearchMaxConcurrent int `yaml:"search_max_concurrent"`
+	// SearchTimeout bounds one slot search, retries included (default 3s,
+	// shorter than the MIS client's call_timeout): a citizen is waiting for
+	// the list, and a slow search must not hold its place for long. A search
+	// cut short by it is answered ErrSearchBusy and not held against the
+	// region; the sagas' calls, with their longer timeout, judge its health.
+	SearchTimeout time.Duration `yaml:"search_timeout"`
 
 	// MeterProvider defaults to the otel global one.
 	MeterProvider metric.MeterProvider `yaml:"-"`
@@ -61,6 +75,12 @@ func (c *Config) setDefaults() {
 	if c.MaxCompensating == 0 {
 		c.MaxCompensating = max(2, c.MaxConcurrent/4)
 	}
+	if c.SearchMaxConcurrent == 0 {
+		c.SearchMaxConcurrent = 8
+	}
+	if c.SearchTimeout == 0 {
+		c.SearchTimeout = 3 * time.Second
+	}
 }
 
 // Validate reports what is wrong with c, wrapping contracts.ErrInvalid.
@@ -74,6 +94,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxConcurrent < 1 || c.MaxCompensating < 1 {
 		errs = append(errs, fmt.Errorf("max_concurrent %d and max_compensating %d must be at least 1", c.MaxConcurrent, c.MaxCompensating))
+	}
+	if c.SearchMaxConcurrent < 1 {
+		errs = append(errs, fmt.Errorf("search_max_concurrent %d below 1", c.SearchMaxConcurrent))
+	}
+	if c.SearchTimeout < 0 {
+		errs = append(errs, errors.New("search_timeout must not be negative"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("breaker config: %w: %w", err, contracts.ErrInvalid)

@@ -10,14 +10,16 @@ import (
 )
 
 // fakeMIS answers every call with its current error, optionally after a
-// pause, and counts calls and the peak of calls in flight.
+// pause (searchPause instead for searches, when set), and counts calls and
+// the peak of calls in flight.
 type fakeMIS struct {
-	mu       sync.Mutex
-	err      error
-	pause    time.Duration
-	calls    atomic.Int64
-	inFlight atomic.Int64
-	peak     atomic.Int64
+	mu          sync.Mutex
+	err         error
+	pause       time.Duration
+	searchPause time.Duration
+	calls       atomic.Int64
+	inFlight    atomic.Int64
+	peak        atomic.Int64
 }
 
 func (f *fakeMIS) answerWith(err error) {
@@ -33,7 +35,9 @@ func (f *fakeMIS) pauseFor(d time.Duration) {
 	f.mu.Unlock()
 }
 
-func (f *fakeMIS) do(ctx context.Context) error {
+func (f *fakeMIS) do(ctx context.Context) error { return f.doSearch(ctx, false) }
+
+func (f *fakeMIS) doSearch(ctx context.Context, search bool) error {
 	f.calls.Add(1)
 	n := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
@@ -41,6 +45,9 @@ func (f *fakeMIS) do(ctx context.Context) error {
 	}
 	f.mu.Lock()
 	err, pause := f.err, f.pause
+	if search && f.searchPause > 0 {
+		pause = f.searchPause
+	}
 	f.mu.Unlock()
 	if pause > 0 {
 		select {
@@ -53,7 +60,7 @@ func (f *fakeMIS) do(ctx context.Context) error {
 }
 
 func (f *fakeMIS) SearchSlots(ctx context.Context, _ contracts.SlotQuery) ([]contracts.Slot, error) {
-	return nil, f.do(ctx)
+	return nil, f.doSearch(ctx, true)
 }
 
 func (f *fakeMIS) ReadSlot(ctx context.Context, _ string) (contracts.Slot, error) {

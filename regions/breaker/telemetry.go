@@ -19,6 +19,7 @@ type telemetry struct {
 	transitions metric.Int64Counter
 	rejections  metric.Int64Counter
 	sheds       metric.Int64Counter
+	searchShed  metric.Int64Counter
 	gauge       metric.Registration
 }
 
@@ -42,7 +43,7 @@ func newTelemetry(cfg Config, cb *gobreaker.TwoStepCircuitBreaker[struct{}]) (*t
 	}
 	meter := mp.Meter(scope)
 	t := &telemetry{region: attribute.String("region", cfg.Region)}
-	var err1, err2, err3, err4, err5 error
+	var err1, err2, err3, err4, err5, err6 error
 	t.transitions, err1 = meter.Int64Counter("region.breaker.transitions",
 		metric.WithDescription("Circuit breaker state changes by region, from and to."))
 	t.rejections, err2 = meter.Int64Counter("region.breaker.rejections",
@@ -51,7 +52,9 @@ func newTelemetry(cfg Config, cb *gobreaker.TwoStepCircuitBreaker[struct{}]) (*t
 		metric.WithDescription("Calls refused before they were made because the region's budget stayed full for longer than their deadline allowed (the region is busy, not failing)."))
 	state, err3 := meter.Int64ObservableGauge("region.breaker.state",
 		metric.WithDescription("Circuit breaker state by region: 0 closed, 1 half-open, 2 open."))
-	if err := errors.Join(err1, err2, err3, err5); err != nil {
+	t.searchShed, err6 = meter.Int64Counter("region.search.shed",
+		metric.WithDescription("Slot searches the region's search budget refused (reason busy) or cut short (reason timeout)."))
+	if err := errors.Join(err1, err2, err3, err5, err6); err != nil {
 		return nil, err
 	}
 	// State (not a cached value) so an open breaker whose timeout passed
@@ -72,8 +75,12 @@ func (t *telemetry) reject(ctx context.Context, op string) {
 	t.rejections.Add(ctx, 1, metric.WithAttributes(t.region, attribute.String("operation", op)))
 }
 
-func (t *telemetry) shed(ctx context.Context, op string) {
+func (t *telemetry) shedCall(ctx context.Context, op string) {
 	t.sheds.Add(ctx, 1, metric.WithAttributes(t.region, attribute.String("operation", op)))
+}
+
+func (t *telemetry) shed(ctx context.Context, reason string) {
+	t.searchShed.Add(ctx, 1, metric.WithAttributes(t.region, attribute.String("reason", reason)))
 }
 
 func (t *telemetry) close() error { return t.gauge.Unregister() }

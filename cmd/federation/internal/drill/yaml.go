@@ -43,6 +43,8 @@ func renderConfig(d configData) string {
 	if d.Postgres {
 		b.WriteString("store:\n  postgres_url: env:FEDERATION_DRILL_DATABASE_URL\n")
 	}
+	// Every drill citizen comes from one loopback address: lift its budget.
+	b.WriteString("limits:\n  address: {reads: {per_second: 100000, burst: 100000}, writes: {per_second: 100000, burst: 100000}}\n")
 	fmt.Fprintf(&b, "booking:\n  deadline: %s\nregions:\n", d.Deadline)
 	for _, r := range d.Regions {
 		fmt.Fprintf(&b, "  - code: %q\n    name: %q\n    time_zone: %s\n", r.Code, r.Name, r.TimeZone)

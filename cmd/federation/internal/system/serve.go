@@ -92,7 +92,7 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 	}
 	a, err := api.New(api.Config{
 		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev,
-		Ready: s.ready(rt), Logger: s.logger,
+		Ready: s.ready(rt), Logger: s.logger, Limits: opts.Limits,
 	})
 	if err != nil {
 		return err

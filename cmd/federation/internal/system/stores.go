@@ -74,9 +74,11 @@ func Migrate(ctx context.Context, opts Options, logger *slog.Logger) error {
 	)
 }
 
-// purgeIdempotency forgets Idempotency-Keys older than ttl, hourly.
+// purgeIdempotency forgets Idempotency-Keys older than ttl, hourly (or
+// every quarter of a shorter ttl, at most once a second), so that a key
+// is free again soon after ttl.
 func (s *System) purgeIdempotency(ctx context.Context, ttl time.Duration) error {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(min(time.Hour, max(time.Second, ttl/4)))
 	defer t.Stop()
 	for {
 		n, err := s.idempotency.Purge(ctx, time.Now().Add(-ttl))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/ratelimit"
 	"github.com/fedhealth/federation/broker/regionstatus"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
@@ -90,6 +91,9 @@ type Options struct {
 	// IdempotencyTTL: how long a citizen's Idempotency-Key is remembered;
 	// default 72h.
 	IdempotencyTTL time.Duration
+	// Limits are the API's rate limits per citizen and per client address
+	// and its cap on long-polls; the zero value is the defaults.
+	Limits ratelimit.Config
 	// TracerProvider receives the spans of the API, the sagas and the MIS
 	// calls; nil records them with an always-sampling provider and no
 	// exporter, so trace ids still reach the logs and the Kafka headers.
