@@ -62,7 +62,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 		return err
 	}
 	a, err := api.New(api.Config{
-		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev,
+		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev, Audit: s.Audit,
 		Metrics: tel.handler, Ready: s.ready(rt), Logger: s.logger,
 	})
 	if err != nil {
