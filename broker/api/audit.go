@@ -79,25 +79,11 @@ func (s *Server) accessRecord(r *http.Request, action audit.Action, held *heldAn
 		_ = json.Unmarshal(held.body.Bytes(), &created)
 		rec.BookingID = created.ID
 	}
-	if !wellFormedID(rec.BookingID) {
+	if !audit.FitsBookingID(rec.BookingID) {
 		// A probe with a 10 kB id is recorded as such, not copied.
-		rec.BookingID, rec.Target = "", "malformed booking id"
+		rec.BookingID, rec.Target = "", audit.MalformedBookingID
 	}
 	return rec
-}
-
-// wellFormedID reports an id the trail can hold: up to 64 printable ASCII
-// characters (booking ids are UUIDs).
-func wellFormedID(id string) bool {
-	if len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < 0x21 || id[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // heldAnswer keeps a handler's answer until its audit record is stored.

@@ -91,7 +91,7 @@ func OutcomeOf(status int) Outcome {
 // Field limits: generous for what the broker writes, small enough that a
 // record stays a line.
 const (
-	maxShort = 128  // actor, action, booking id, correlation id, client
+	maxShort = 128  // actor, action, correlation id, client
 	maxText  = 1000 // target, detail, reason
 )
 
@@ -110,6 +110,8 @@ func (r Record) Validate() error {
 		return invalid("outcome %q is not one of ok, refused, failed", r.Outcome)
 	case r.Status < 0 || r.Status > 999:
 		return invalid("status %d is not an HTTP status", r.Status)
+	case !FitsBookingID(r.BookingID):
+		return invalid("booking id is not up to 64 printable ASCII characters")
 	}
 	fields := []struct {
 		name, value string
@@ -117,7 +119,7 @@ func (r Record) Validate() error {
 		free        bool // typed by a person: may hold an identifier by mistake
 	}{
 		{"actor", r.Actor, maxShort, true}, {"action", string(r.Action), maxShort, false},
-		{"booking id", r.BookingID, maxShort, false}, {"target", r.Target, maxText, false},
+		{"target", r.Target, maxText, false},
 		{"detail", r.Detail, maxText, false}, {"reason", r.Reason, maxText, true},
 		{"correlation id", r.CorrelationID, maxShort, false}, {"client", r.Client, maxShort, false},
 	}
@@ -127,6 +129,26 @@ func (r Record) Validate() error {
 		}
 	}
 	return nil
+}
+
+// MalformedBookingID is the Target of a record whose booking id did not
+// fit the trail (see FitsBookingID) and was left out.
+const MalformedBookingID = "malformed booking id"
+
+// FitsBookingID reports whether id can be recorded as a BookingID: up to
+// 64 printable ASCII characters (booking ids are UUIDs). An id from outside
+// that does not fit (a probe's 10 kB id, a poison message's key) is left
+// out and the record's Target says MalformedBookingID instead.
+func FitsBookingID(id string) bool {
+	if len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func checkText(name, v string, limit int, free bool) error {

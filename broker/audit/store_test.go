@@ -196,3 +196,23 @@ func TestClientClassNamesTheKindOfAddressNotTheAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestABookingIdTheTrailCannotHoldIsNotCopiedIntoIt(t *testing.T) {
+	cases := []struct {
+		id   string
+		want bool
+	}{
+		{"6f1c4d2a-7f0e-4c55-9a59-2b8f3c1e9d10", true},
+		{"b1", true},
+		{"", true},
+		{strings.Repeat("x", 65), false},
+		{"id with spaces", false},
+		{"id\nwith a forged line", false},
+		{"идентификатор", false},
+	}
+	for _, tc := range cases {
+		if got := audit.FitsBookingID(tc.id); got != tc.want {
+			t.Errorf("FitsBookingID(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}
