@@ -118,7 +118,9 @@ func (r Record) Validate() error {
 		max         int
 		free        bool // typed by a person: may hold an identifier by mistake
 	}{
-		{"actor", r.Actor, maxShort, true}, {"action", string(r.Action), maxShort, false},
+		// A citizen's pseudonym is hex and may hold a run of digits; an
+		// operator's name is typed.
+		{"actor", r.Actor, maxShort, r.ActorKind == Operator}, {"action", string(r.Action), maxShort, false},
 		{"target", r.Target, maxText, false},
 		{"detail", r.Detail, maxText, false}, {"reason", r.Reason, maxText, true},
 		{"correlation id", r.CorrelationID, maxShort, false}, {"client", r.Client, maxShort, false},

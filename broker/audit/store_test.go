@@ -158,6 +158,10 @@ func TestAnUnfitRecordIsRefusedAndNothingIsWritten(t *testing.T) {
 	if _, err := s.Append(context.Background(), op); err != nil {
 		t.Errorf("a reason naming a ticket and a booking: %v, want it accepted", err)
 	}
+	// Pseudonyms are hex: some hold long runs of digits.
+	if _, err := s.Append(context.Background(), citizenRead("40512345678901a2b3c4d5e6f7a8b9c0", "b1")); err != nil {
+		t.Errorf("a citizen's pseudonym with a run of digits: %v, want it accepted", err)
+	}
 }
 
 func TestTheCheckFailsWhenTheTrailIsNotMigrated(t *testing.T) {
