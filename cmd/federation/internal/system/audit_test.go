@@ -85,7 +85,7 @@ func TestEveryAccessToACitizensBookingsIsAuditedUnderTheirPseudonymOnly(t *testi
 			}
 		})
 	}
-	if r := h.auditRecord("audit-probe"); r.Target != "malformed booking id" {
+	if r := h.auditRecord("audit-probe"); r.Target != audit.MalformedBookingID {
 		t.Errorf("the probe's record says %q, want it marked as a malformed id", r.Target)
 	}
 
