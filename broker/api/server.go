@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/broker/idempotency"
@@ -36,6 +37,8 @@ type Config struct {
 	Bookings    *bookings.Service
 	Idempotency *idempotency.Store
 	Verifier    *auth.Verifier
+	// Audit records every access to a citizen's personal data (audit.go).
+	Audit *audit.Store
 	// DevIssuer, when set (demo mode only), serves POST /api/v1/dev/token.
 	DevIssuer *auth.DevIssuer
 	// Ready reports readiness for GET /readyz. Metrics are not served here:
@@ -60,8 +63,8 @@ type Server struct {
 
 // New checks cfg and builds the routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Bookings == nil || cfg.Idempotency == nil || cfg.Verifier == nil {
-		return nil, errors.New("api: Bookings, Idempotency and Verifier are required")
+	if cfg.Bookings == nil || cfg.Idempotency == nil || cfg.Verifier == nil || cfg.Audit == nil {
+		return nil, errors.New("api: Bookings, Idempotency, Verifier and Audit are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -112,6 +115,7 @@ func (s *Server) routes() {
 		}
 		r.Group(func(r chi.Router) {
 			r.Use(auth.Middleware(s.cfg.Verifier, s.writeError), s.limitCitizen)
+			r.Use(s.auditAccess)
 			r.Get("/slots", s.searchSlots)
 			r.With(s.idempotent(true)).Post("/bookings", s.createBooking)
 			r.Get("/bookings", s.listBookings)

@@ -9,6 +9,7 @@
 //	federation migrate  migrate the store's schema
 //	federation dlq      inspect and replay dead letters
 //	federation saga     inspect, retry or abandon a stuck saga
+//	federation audit    read the audit trail
 //
 // Configuration is parsed here and only here; the packages below get typed
 // configs.
@@ -47,6 +48,7 @@ Usage:
   federation migrate --config FILE                               migrate the store's schema
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
+  federation audit --config FILE [--booking ID] [--since 24h]    read the audit trail
   federation version                                             the module version and VCS revision built
   federation help [COMMAND]                                      this text, or a command's flags
 
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDLQ(ctx, args[1:], stdout, stderr)
 	case "saga":
 		return runSaga(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		bi, ok := debug.ReadBuildInfo()
 		printVersion(stdout, bi, ok)

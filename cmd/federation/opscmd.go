@@ -6,13 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/cmd/federation/internal/ops"
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/sagas"
 	"github.com/fedhealth/federation/sagas/runner"
+	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
 )
 
@@ -62,7 +65,9 @@ func (t *target) options() (system.Options, error) {
 	return opts, nil
 }
 
-func (t *target) store(ctx context.Context) (*store.DB, error) {
+// database opens the broker's database. Tools never change the schema;
+// "migrate" does.
+func (t *target) database() (*sqldb.DB, error) {
 	opts, err := t.options()
 	if err != nil {
 		return nil, err
@@ -70,9 +75,51 @@ func (t *target) store(ctx context.Context) (*store.DB, error) {
 	if opts.DataDir == "" && opts.PostgresURL == "" {
 		return nil, fmt.Errorf("give --config, or --data for a demo's store")
 	}
-	cfg := system.StoreConfig(opts)
-	cfg.SkipMigrations = true // tools never change the schema; "migrate" does
-	return store.Open(ctx, cfg, nil)
+	return sqldb.Open(system.DatabaseConfig(opts))
+}
+
+// stores are the stores an operator tool works on, over one database.
+type stores struct {
+	db    *sqldb.DB
+	saga  *store.DB
+	trail *audit.Store
+}
+
+func (t *target) stores(ctx context.Context) (*stores, error) {
+	db, err := t.database()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.New(ctx, db, store.Options{SkipMigrations: true})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	trail, err := audit.New(ctx, db, audit.Options{SkipMigrations: true})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &stores{db: db, saga: st, trail: trail}, nil
+}
+
+func (s *stores) Close() error {
+	s.saga.Close()
+	return s.db.Close()
+}
+
+// operatorFlags are the flags that say who acts and why, for the audit
+// trail; the function returned reads them once they are parsed.
+func operatorFlags(fs *flag.FlagSet) func() ops.Operator {
+	var op ops.Operator
+	fs.StringVar(&op.Name, "operator", "", "who runs the command, for the audit trail (default $USER)")
+	fs.StringVar(&op.Reason, "reason", "", "why, for the audit trail (a ticket, the cause that was fixed); required to change anything")
+	return func() ops.Operator {
+		if op.Name == "" {
+			op.Name = os.Getenv("USER")
+		}
+		return op
+	}
 }
 
 func (t *target) kafkaBrokers() ([]string, error) {
@@ -109,9 +156,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("dlq", "Usage: federation dlq list|retry [flags]\n\nlist prints the dead-letter topic (where, why, payload) as JSON lines;\nretry republishes one dead letter to the topic it came from. Flags:")
+	fs := newFlags("dlq", "Usage: federation dlq list|retry [flags]\n\nlist prints the dead-letter topic (where, why, payload) as JSON lines;\nretry republishes one dead letter to the topic it came from, and records\nwho did it and why (--operator, --reason) in the audit trail. Flags:")
 	var t target
 	t.kafkaFlags(fs)
+	fs.StringVar(&t.data, "data", "", "without --config: the demo's --data directory (retry records itself in its audit trail)")
+	op := operatorFlags(fs)
 	limit := fs.Int("limit", 100, "list: at most this many dead letters")
 	partition := fs.Int("partition", 0, "retry: the dead letter's partition")
 	offset := fs.Int64("offset", -1, "retry: the dead letter's offset")
@@ -139,7 +188,16 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if *offset < 0 {
 			return fmt.Errorf("retry needs --partition and --offset (see dlq list)")
 		}
-		d, err := runner.RetryDeadLetter(ctx, brokers, opts.KafkaNamespace, *partition, *offset)
+		db, err := t.database()
+		if err != nil {
+			return fmt.Errorf("dlq retry records itself in the audit trail: %w", err)
+		}
+		defer db.Close()
+		trail, err := audit.New(ctx, db, audit.Options{SkipMigrations: true})
+		if err != nil {
+			return err
+		}
+		d, err := ops.RetryDeadLetter(ctx, trail, op(), brokers, opts.KafkaNamespace, *partition, *offset)
 		if err == nil {
 			fmt.Fprintf(stdout, "republished %d/%d to %s\n", d.Partition, d.Offset, d.FromTopic)
 		}
@@ -153,6 +211,7 @@ func runSaga(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("saga", "Usage: federation saga show|retry|abandon [flags] BOOKING_ID\n\nshow prints a booking's saga state and timeline (no personal data);\nretry sends its saga a new command; abandon fails a pending booking and\nreleases whatever the clinic holds for it. Flags:")
 	var t target
 	t.storeFlags(fs)
+	op := operatorFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: federation saga show|retry|abandon [flags] BOOKING_ID
 
@@ -161,7 +220,9 @@ retry queues a new command for its saga (after a lost or dead-lettered
 one); abandon fails a pending booking, and its saga then releases
 whatever the clinic holds for it. retry and abandon change only the
 store: the running broker's outbox relay sends the command, so no
-Kafka access is needed. Flags:`)
+Kafka access is needed. retry and abandon record who did it and why
+(--operator, --reason) in the audit trail, and do nothing when that
+record cannot be written. Flags:`)
 		fs.PrintDefaults()
 	}
 	verb, err := parseVerb(fs, args, stdout, stderr)
@@ -173,26 +234,33 @@ Kafka access is needed. Flags:`)
 		return fmt.Errorf("give one booking id")
 	}
 	id := fs.Arg(0)
-	st, err := t.store(ctx)
+	s, err := t.stores(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer s.Close()
+	var b *sagas.Booking
 	switch verb {
 	case "show":
-		b, err := ops.ShowSaga(ctx, st, id)
+		b, err := ops.ShowSaga(ctx, s.saga, id)
 		if err != nil {
 			return err
 		}
 		return printSaga(stdout, b)
 	case "abandon":
-		b, err := ops.AbandonSaga(ctx, st, id, time.Now())
+		err := ops.Audited(ctx, s.trail, op(), audit.SagaAbandon, id, func(*audit.Record) (err error) {
+			b, err = ops.AbandonSaga(ctx, s.saga, id, time.Now())
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		return printSaga(stdout, b)
 	case "retry":
-		b, err := ops.RetrySaga(ctx, st, id, time.Now())
+		err := ops.Audited(ctx, s.trail, op(), audit.SagaRetry, id, func(*audit.Record) (err error) {
+			b, err = ops.RetrySaga(ctx, s.saga, id, time.Now())
+			return err
+		})
 		if err != nil {
 			return err
 		}

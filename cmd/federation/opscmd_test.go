@@ -19,6 +19,9 @@ import (
 func demoStore(t *testing.T, id string) string {
 	t.Helper()
 	dir, ctx := t.TempDir(), context.Background()
+	if err := system.Migrate(ctx, system.Options{DataDir: dir}, nil); err != nil {
+		t.Fatal(err)
+	}
 	st, err := store.Open(ctx, system.StoreConfig(system.Options{DataDir: dir}), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +55,7 @@ func outbox(t *testing.T, st *store.DB) []sagas.OutboxRecord {
 func TestSagaRetryNeedsOnlyTheStoreAndQueuesTheCommandInItsOutbox(t *testing.T) {
 	dir := demoStore(t, "b1")
 	var stdout, stderr bytes.Buffer
-	if err := runSaga(context.Background(), []string{"retry", "--data", dir, "b1"}, &stdout, &stderr); err != nil {
+	if err := runSaga(context.Background(), []string{"retry", "--data", dir, "--operator", "kira", "--reason", "INC-7", "b1"}, &stdout, &stderr); err != nil {
 		t.Fatalf("saga retry: %v (%s)", err, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "booking b1") {
@@ -75,7 +78,7 @@ func TestSagaRetryNeedsOnlyTheStoreAndQueuesTheCommandInItsOutbox(t *testing.T) 
 func TestSagaRetryOfAnUnknownBookingIsAClearError(t *testing.T) {
 	dir := demoStore(t, "b1")
 	var stdout, stderr bytes.Buffer
-	err := runSaga(context.Background(), []string{"retry", "--data", dir, "b2"}, &stdout, &stderr)
+	err := runSaga(context.Background(), []string{"retry", "--data", dir, "--operator", "kira", "--reason", "INC-7", "b2"}, &stdout, &stderr)
 	if !errors.Is(err, contracts.ErrNotFound) || !strings.Contains(err.Error(), `no booking "b2"`) {
 		t.Errorf("saga retry of an unknown booking: %v, want a not-found error naming it", err)
 	}

@@ -3,9 +3,11 @@ package system_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/cmd/federation/internal/ops"
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/sagas"
@@ -32,13 +34,25 @@ func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
 	if d.FromTopic != h.opts.KafkaNamespace+"fed.saga.r77.v1" || d.Reason == "" || string(d.Payload) != string(cmd) {
 		t.Errorf("dead letter %+v, want its origin, reason and payload", d)
 	}
-	if _, err := runner.RetryDeadLetter(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
+	kira := ops.Operator{Name: "kira", Reason: "INC-12: replay after the fix"}
+	if _, err := ops.RetryDeadLetter(ctx, h.sys.Audit, kira, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
 		t.Fatal(err)
 	}
 	// Still a ghost: it comes back to the dead-letter topic, a second time.
 	h.deadLetters(2, 10*time.Second)
-	if _, err := runner.RetryDeadLetter(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
+	if _, err := ops.RetryDeadLetter(ctx, h.sys.Audit, kira, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
 		t.Error("retrying a position with no dead letter succeeded")
+	}
+	recs, err := h.sys.Audit.List(ctx, audit.Filter{Actor: "kira"})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("audit trail: %+v (%v), want both replays recorded", recs, err)
+	}
+	if r := recs[0]; r.Action != audit.DeadLetterRetry || r.BookingID != "ghost" || r.Outcome != audit.OK || r.Reason != kira.Reason ||
+		!strings.Contains(r.Target, "fed.saga.r77.v1") {
+		t.Errorf("record of the replay: %+v, want dlq.retry of ghost's command, ok, with the reason and where it went", r)
+	}
+	if r := recs[1]; r.Outcome != audit.Failed || r.Detail == "" {
+		t.Errorf("record of the replay of nothing: %+v, want it failed with why", r)
 	}
 }
 

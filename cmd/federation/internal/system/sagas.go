@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas/booking"
@@ -19,7 +20,8 @@ import (
 // consumer per region in the background.
 func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (*runner.Runtime, error) {
 	ns := opts.KafkaNamespace
-	topics := map[string]int{ns + contracts.TopicEvents: opts.Partitions, ns + contracts.TopicDeadLetter: 1}
+	topics := map[string]int{ns + contracts.TopicEvents: opts.Partitions, ns + contracts.TopicDeadLetter: 1,
+		ns + audit.Topic: opts.Partitions}
 	codes := make([]string, len(opts.Regions))
 	for i, r := range opts.Regions {
 		codes[i] = r.Code
@@ -77,6 +79,11 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 	relay := bus.NewRelay(s.Store, pub, s.logger)
 	relay.Namespace = ns
 	s.goRun(func() error { return relay.Run(ctx) })
+	// The audit trail's copies leave through a relay of their own, so a
+	// backlog of either never holds up the other.
+	auditRelay := bus.NewRelay(s.Audit, pub, s.logger)
+	auditRelay.Namespace = ns
+	s.goRun(func() error { return auditRelay.Run(ctx) })
 	s.goRun(func() error { return rt.Run(ctx) })
 	select {
 	case <-rt.Running():

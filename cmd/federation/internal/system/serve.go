@@ -91,7 +91,7 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 		return err
 	}
 	a, err := api.New(api.Config{
-		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev,
+		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev, Audit: s.Audit,
 		Ready: s.ready(rt), Logger: s.logger, Limits: opts.Limits,
 	})
 	if err != nil {

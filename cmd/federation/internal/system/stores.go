@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/broker/regionstatus"
 	"github.com/fedhealth/federation/sagas/sqldb"
@@ -16,7 +17,8 @@ import (
 )
 
 // openStores opens the one database of this process and every store over
-// it: bookings and the outbox, idempotency records, region status.
+// it: bookings and the outbox, idempotency records, region status, the
+// audit trail.
 func (s *System) openStores(ctx context.Context, opts Options) error {
 	db, err := sqldb.Open(DatabaseConfig(opts))
 	if err != nil {
@@ -29,6 +31,9 @@ func (s *System) openStores(ctx context.Context, opts Options) error {
 	}
 	s.closers = append(s.closers, s.Store.Close)
 	if s.idempotency, err = idempotency.New(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
+		return err
+	}
+	if s.Audit, err = audit.New(ctx, db, audit.Options{SkipMigrations: opts.SkipMigrations, Logger: s.logger}); err != nil {
 		return err
 	}
 	statuses, err := regionstatus.NewStore(ctx, db, opts.SkipMigrations, s.logger)
@@ -71,6 +76,7 @@ func Migrate(ctx context.Context, opts Options, logger *slog.Logger) error {
 		store.Migrate(ctx, db, logger),
 		idempotency.Migrate(ctx, db, logger),
 		regionstatus.Migrate(ctx, db, logger),
+		audit.Migrate(ctx, db, logger),
 	)
 }
 

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/broker/ratelimit"
@@ -154,7 +155,10 @@ type System struct {
 	// SQL is the database every store of this process shares.
 	SQL *sqldb.DB
 	// Store keeps bookings and the outbox.
-	Store    *store.DB
+	Store *store.DB
+	// Audit is the audit trail of citizens' data accesses and operators'
+	// actions.
+	Audit    *audit.Store
 	Registry *regions.Registry
 	// KafkaAddrs are the Kafka bootstrap addresses the system uses (the
 	// embedded Kafka-protocol broker's when none were given).
