@@ -24,6 +24,9 @@ type Faults struct {
 	// (POST) that take effect and then never answer: the request blocks
 	// until the client gives up, as when a network drops the response.
 	TimeoutAfterCommitRate float64 `json:"timeout_after_commit_rate"`
+	// ReadErrorRate is the fraction (0..1) of reads (GET) answered 500, so
+	// that a lost answer cannot be read back either.
+	ReadErrorRate float64 `json:"read_error_rate"`
 }
 
 // Validate reports the first out-of-range field.
@@ -35,6 +38,8 @@ func (f Faults) Validate() error {
 		return errors.New("error_rate must be within 0..1")
 	case !(f.TimeoutAfterCommitRate >= 0 && f.TimeoutAfterCommitRate <= 1):
 		return errors.New("timeout_after_commit_rate must be within 0..1")
+	case !(f.ReadErrorRate >= 0 && f.ReadErrorRate <= 1):
+		return errors.New("read_error_rate must be within 0..1")
 	}
 	return nil
 }
@@ -46,7 +51,7 @@ func (s *Server) SetFaults(f Faults) error {
 	}
 	s.faults.Store(&f)
 	s.log.Info("faults set", "down", f.Down, "latency_ms", f.LatencyMS,
-		"error_rate", f.ErrorRate, "timeout_after_commit_rate", f.TimeoutAfterCommitRate)
+		"error_rate", f.ErrorRate, "timeout_after_commit_rate", f.TimeoutAfterCommitRate, "read_error_rate", f.ReadErrorRate)
 	return nil
 }
 
@@ -64,6 +69,9 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 		case f.LatencyMS > 0 && !sleep(r, time.Duration(f.LatencyMS)*time.Millisecond):
 			return
 		case f.ErrorRate > 0 && rand.Float64() < f.ErrorRate:
+			writeError(w, errInternal)
+			return
+		case r.Method == http.MethodGet && f.ReadErrorRate > 0 && rand.Float64() < f.ReadErrorRate:
 			writeError(w, errInternal)
 			return
 		case r.Method == http.MethodPost && f.TimeoutAfterCommitRate > 0 && rand.Float64() < f.TimeoutAfterCommitRate:

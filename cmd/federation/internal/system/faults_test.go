@@ -78,8 +78,9 @@ func TestABookingPastItsDeadlineFailsAndWhatTheClinicDidLateIsUndone(t *testing.
 	})
 	tok := h.token("irina")
 	slot := h.freeSlots(tok, "77", 1)[0]
-	// The clinic takes every hold, then never answers.
-	h.faults("77", missim.Faults{TimeoutAfterCommitRate: 1})
+	// The clinic takes every hold, then never answers, nor can the hold be
+	// read back.
+	h.faults("77", missim.Faults{TimeoutAfterCommitRate: 1, ReadErrorRate: 1})
 	id := h.book(tok, slot.ID)
 	b := h.waitStatus(tok, id, 15*time.Second, "failed")
 	if b.Reason != sagas.ReasonDeadline {

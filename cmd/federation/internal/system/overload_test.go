@@ -1,0 +1,97 @@
+package system_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/regions/missim"
+)
+
+func TestARegionWhoseQueueIsTooLongRefusesNewBookingsAtOnceAndRecovers(t *testing.T) {
+	h := newHarness(t, 1, func(o *system.Options) {
+		o.BookingDeadline = 6 * time.Second // new bookings wait at most 3 s
+		o.Regions[0].MIS.CallTimeout = 5 * time.Second
+	})
+	tok := h.token("alla")
+	slots := h.freeSlots(tok, "77", 2)
+	h.faults("77", missim.Faults{LatencyMS: 4000})
+	first := h.book(tok, slots[0].ID) // its hold takes 4 s: the queue ages
+	time.Sleep(3600 * time.Millisecond)
+
+	r := h.call(http.MethodPost, "/api/v1/bookings", tok, fmt.Sprintf(`{"slot_id":%q}`, slots[1].ID),
+		map[string]string{"Idempotency-Key": "busy-1"})
+	var p struct{ Code, Detail string }
+	_ = json.Unmarshal(r.body, &p)
+	if r.status != http.StatusServiceUnavailable || p.Code != "region-busy" {
+		t.Fatalf("POST while the oldest booking has waited 3.6 s of a 6 s deadline: %d %s, want 503 region-busy", r.status, r.body)
+	}
+	if s, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || s < 1 {
+		t.Errorf("Retry-After %q, want whole seconds", r.header.Get("Retry-After"))
+	}
+
+	// The first booking's hold lands at 4 s, leaving 2 s for a 4 s book.
+	if b := h.waitStatus(tok, first, 15*time.Second, "failed", "confirmed"); b.Status != "failed" {
+		t.Errorf("first booking %s, want failed: its book could not finish in time", b.Status)
+	}
+	h.faults("77", missim.Faults{})
+	if n := len(h.appointments("77")); n != 1 {
+		t.Errorf("the clinic saw %d appointments, want only the first booking's hold: the refused one never reached it", n)
+	}
+	// The queue is empty again (admission reads it twice a second): the
+	// same request, with the same key, is now taken.
+	time.Sleep(600 * time.Millisecond)
+	r = h.call(http.MethodPost, "/api/v1/bookings", tok, fmt.Sprintf(`{"slot_id":%q}`, slots[1].ID),
+		map[string]string{"Idempotency-Key": "busy-1"})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("POST once the queue drained: %d %s, want 202 (a refusal is not remembered)", r.status, r.body)
+	}
+}
+
+func TestARequestRunAgainAfterItsAnswerWasLostFindsItsBookingNotATakenSlot(t *testing.T) {
+	h := newHarness(t, 1, nil)
+	tok := h.token("boris")
+	slot := h.freeSlots(tok, "77", 1)[0]
+	body := fmt.Sprintf(`{"slot_id":%q}`, slot.ID)
+	key := map[string]string{"Idempotency-Key": "lost-answer-1"}
+	var first bookingView
+	h.mustJSON(h.call(http.MethodPost, "/api/v1/bookings", tok, body, key), http.StatusAccepted, &first)
+	h.waitStatus(tok, first.ID, 10*time.Second, "confirmed")
+
+	// The broker died after recording the booking and before recording
+	// the answer to the key: after the restart the key is unknown, the slot
+	// cache empty, and the slot no longer free (it is this booking's).
+	if _, err := h.sys.SQL.W.ExecContext(context.Background(), `DELETE FROM idempotency_records`); err != nil {
+		t.Fatal(err)
+	}
+	h.restart()
+	tok = h.token("boris")
+	var again bookingView
+	h.mustJSON(h.call(http.MethodPost, "/api/v1/bookings", tok, body, key), http.StatusAccepted, &again)
+	if again.ID != first.ID || again.Status != "pending" {
+		t.Errorf("the retry answered booking %s (%s), want %s as it was accepted", again.ID, again.Status, first.ID)
+	}
+}
+
+func TestAnMISThatCommitsAndLosesEveryAnswerIsReadBackAndNothingIsUndone(t *testing.T) {
+	h := newHarness(t, 1, func(o *system.Options) { o.Regions[0].MIS.CallTimeout = 300 * time.Millisecond })
+	tok := h.token("vera")
+	slots := h.freeSlots(tok, "77", 3)
+	h.faults("77", missim.Faults{TimeoutAfterCommitRate: 1})
+	var ids []string
+	for _, s := range slots {
+		ids = append(ids, h.book(tok, s.ID))
+	}
+	for _, id := range ids {
+		h.waitStatus(tok, id, 20*time.Second, "confirmed")
+	}
+	h.faults("77", missim.Faults{})
+	if n, all := countStatus(h.appointments("77"), "booked"), len(h.appointments("77")); n != len(ids) || all != len(ids) {
+		t.Errorf("the clinic holds %d booked of %d appointments, want %d booked and nothing cancelled", n, all, len(ids))
+	}
+}
