@@ -201,6 +201,13 @@ var (
 // against the region's breaker (the MIS was not called).
 var ErrRegionBusy = fmt.Errorf("region busy: %w", ErrRegionUnavailable)
 
+// ErrStoreUnavailable is a kind of unavailability of the broker's own: its
+// database cannot be written (a full disk, a read-only or failed-over
+// database, a lost connection). Nothing was recorded, so the request may be
+// repeated once the store is back; it is answered 503 with Retry-After, and
+// readiness reports the instance not ready meanwhile.
+var ErrStoreUnavailable = NewError(KindUnavailable, "the broker's store cannot be written")
+
 // Sentinels lists every sentinel above, in kind order.
 func Sentinels() []error {
 	return []error{ErrInvalid, ErrNotFound, ErrConflict, ErrSlotTaken, ErrHoldExpired,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -52,7 +54,12 @@ func (s *Server) auditAccess(next http.Handler) http.Handler {
 		defer cancel()
 		if _, err := s.cfg.Audit.Append(ctx, s.accessRecord(r, action, held)); err != nil {
 			s.logger.Error("audit record not written; answer withheld", "correlation_id", CorrelationID(ctx), "err", err)
-			s.writeError(w, r, errAuditUnavailable)
+			if errors.Is(err, contracts.ErrStoreUnavailable) {
+				err = fmt.Errorf("%w: %w", errAuditUnavailable, err) // 503: repeat when the store is back
+			} else {
+				err = errAuditUnavailable
+			}
+			s.writeError(w, r, err)
 			return
 		}
 		held.sendTo(w)

@@ -90,12 +90,36 @@ func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handl
 	defer cancel()
 	var err error
 	if cw.status >= 500 {
-		err = s.cfg.Idempotency.Release(ctx, owner, key)
+		if err = s.cfg.Idempotency.Release(ctx, owner, key); err != nil {
+			// The store that failed the request may refuse the release too
+			// (a full disk): keep trying, so the key is free the moment the
+			// store takes writes again rather than after staleClaim.
+			go s.releaseLater(owner, key)
+		}
 	} else {
 		err = s.cfg.Idempotency.Complete(ctx, owner, key, cw.status, cw.body.Bytes())
 	}
 	if err != nil {
 		s.logger.Error("idempotency key not recorded", "correlation_id", CorrelationID(ctx), "err", err)
+	}
+}
+
+// releaseLater retries freeing a key whose release failed, for as long as
+// its claim would otherwise block the citizen's retry.
+func (s *Server) releaseLater(owner, key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), staleClaim)
+	defer cancel()
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if s.cfg.Idempotency.Release(ctx, owner, key) == nil {
+				return
+			}
+		}
 	}
 }
 

@@ -87,6 +87,8 @@ var ownProblems = []struct {
 	{contracts.ErrRegionBusy, problemType{http.StatusServiceUnavailable, "region-busy", "The region is busier than it can confirm in time",
 		"The region's medical information system has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes.",
 		"The medical information system of region %s has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes."}},
+	{contracts.ErrStoreUnavailable, problemType{http.StatusServiceUnavailable, "service-unavailable", "The service cannot record requests right now",
+		"The service cannot save requests at the moment. Nothing was recorded; please try again in a little while.", ""}},
 	{auth.ErrKeysUnavailable, problemType{http.StatusServiceUnavailable, "sign-in-unavailable", "Sign-in cannot be checked right now",
 		"The identity provider's keys could not be refreshed for too long, so no token can be checked. Please try again later.", ""}},
 	{errRateLimited, problemType{http.StatusTooManyRequests, "rate-limited", "Too many requests",

@@ -27,6 +27,7 @@ var answeredErrors = []error{
 	contracts.ErrInvalid, contracts.ErrNotFound, contracts.ErrConflict, contracts.ErrSlotTaken,
 	contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired,
 	contracts.ErrRegionUnavailable, contracts.ErrRegionBusy, contracts.ErrOutcomeUnknown, auth.ErrKeysUnavailable,
+	contracts.ErrStoreUnavailable,
 	errors.New("disk on fire"),
 }
 

@@ -67,7 +67,7 @@ func (s *Store) Reserve(ctx context.Context, owner, key, hash string, staleAfter
 		(owner, idem_key, request_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (owner, idem_key) DO NOTHING`), owner, key, hash, now, now)
 	if err != nil {
-		return nil, fmt.Errorf("idempotency: reserve: %w", err)
+		return nil, sqldb.Classify(fmt.Errorf("idempotency: reserve: %w", err))
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return nil, nil
@@ -87,7 +87,7 @@ func (s *Store) Reserve(ctx context.Context, owner, key, hash string, staleAfter
 		res, err := s.db.W.ExecContext(ctx, s.db.Dialect.Bind(`UPDATE idempotency_records SET updated_at = ?
 			WHERE owner = ? AND idem_key = ? AND status_code = 0 AND updated_at = ?`), now, owner, key, updated)
 		if err != nil {
-			return nil, fmt.Errorf("idempotency: take over: %w", err)
+			return nil, sqldb.Classify(fmt.Errorf("idempotency: take over: %w", err))
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			return nil, nil
@@ -102,7 +102,7 @@ func (s *Store) Complete(ctx context.Context, owner, key string, status int, res
 	_, err := s.db.W.ExecContext(ctx, s.db.Dialect.Bind(`UPDATE idempotency_records SET status_code = ?, response = ?, updated_at = ?
 		WHERE owner = ? AND idem_key = ?`), status, response, sqldb.Nanos(s.now()), owner, key)
 	if err != nil {
-		return fmt.Errorf("idempotency: complete: %w", err)
+		return sqldb.Classify(fmt.Errorf("idempotency: complete: %w", err))
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func (s *Store) Release(ctx context.Context, owner, key string) error {
 	_, err := s.db.W.ExecContext(ctx, s.db.Dialect.Bind(`DELETE FROM idempotency_records
 		WHERE owner = ? AND idem_key = ? AND status_code = 0`), owner, key)
 	if err != nil {
-		return fmt.Errorf("idempotency: release: %w", err)
+		return sqldb.Classify(fmt.Errorf("idempotency: release: %w", err))
 	}
 	return nil
 }

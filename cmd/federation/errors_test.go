@@ -108,6 +108,8 @@ var verdicts = []struct {
 		contracts.KindInvalid, http.StatusBadRequest, "idempotency-key-missing")},
 	{"keys the identity provider could not refresh for too long make sign-in unavailable, for now", auth.ErrKeysUnavailable, apiVerdict(
 		contracts.KindUnavailable, http.StatusServiceUnavailable, "sign-in-unavailable")},
+	{"a store that cannot be written is unavailability of our own: 503, repeat later", contracts.ErrStoreUnavailable, apiVerdict(
+		contracts.KindUnavailable, http.StatusServiceUnavailable, "service-unavailable")},
 	{"a booking that cannot be cancelled now is a conflict", apiErr("booking cannot be cancelled now"), apiVerdict(
 		contracts.KindConflict, http.StatusConflict, "not-cancellable")},
 	{"a caller over its rate limit is told to come back later", apiErr("too many requests"), apiVerdict(

@@ -75,6 +75,7 @@ type DB struct {
 
 	db, rdb *sql.DB
 	wc, rc  *stmtCache
+	probeState
 }
 
 // Open opens the pools of cfg's dialect. Nothing is migrated: each store
@@ -126,14 +127,14 @@ func (d *DB) Conn(ctx context.Context) (*sql.Conn, error) { return d.db.Conn(ctx
 func (d *DB) InTx(ctx context.Context, fn func(Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return Classify(fmt.Errorf("store: begin: %w", err))
 	}
 	if err := fn(Tx{tx: tx, c: d.wc}); err != nil {
 		_ = tx.Rollback()
-		return err
+		return Classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return Classify(fmt.Errorf("store: commit: %w", err))
 	}
 	return nil
 }

@@ -95,3 +95,40 @@ func TestAnMISThatCommitsAndLosesEveryAnswerIsReadBackAndNothingIsUndone(t *test
 		t.Errorf("the clinic holds %d booked of %d appointments, want %d booked and nothing cancelled", n, all, len(ids))
 	}
 }
+
+func TestAStoreThatRefusesWritesMakesTheInstanceUnreadyAndAnswers503NotInFlight(t *testing.T) {
+	h := newHarness(t, 1, nil)
+	if h.sys.SQL.Dialect.Name != "sqlite" {
+		t.Skip("the store is made read-only through SQLite's query_only pragma")
+	}
+	tok := h.token("dina")
+	slot := h.freeSlots(tok, "77", 1)[0]
+	body := fmt.Sprintf(`{"slot_id":%q}`, slot.ID)
+	key := map[string]string{"Idempotency-Key": "store-refuses-1"}
+	readOnly := func(on bool) {
+		t.Helper()
+		// The writer pool is one connection, so this is every write's.
+		if _, err := h.sys.SQL.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA query_only = %t", on)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readOnly(true)
+	if r := h.internal("/readyz"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz %d while the store refuses writes, want 503", r.status)
+	}
+	r := h.call(http.MethodPost, "/api/v1/bookings", tok, body, key)
+	var p struct{ Code string }
+	_ = json.Unmarshal(r.body, &p)
+	if r.status != http.StatusServiceUnavailable || p.Code != "service-unavailable" || r.header.Get("Retry-After") == "" {
+		t.Errorf("POST while the store refuses writes: %d %s (Retry-After %q), want 503 service-unavailable with Retry-After",
+			r.status, r.body, r.header.Get("Retry-After"))
+	}
+	readOnly(false)
+	if r := h.internal("/readyz"); r.status != http.StatusOK {
+		t.Errorf("/readyz %d once the store takes writes again, want 200", r.status)
+	}
+	// The key of the request that recorded nothing is free at once.
+	if r := h.call(http.MethodPost, "/api/v1/bookings", tok, body, key); r.status != http.StatusAccepted {
+		t.Errorf("the same request once the store is back: %d %s, want 202", r.status, r.body)
+	}
+}

@@ -111,7 +111,7 @@ type sharedRegions struct {
 
 func (r sharedRegions) Status(code string) contracts.RegionStatus { return r.view.Status(code) }
 
-// ready reports whether the store answers and the consumers run.
+// ready reports whether the store takes writes and the consumers run.
 func (s *System) ready(rt *runner.Runtime) func(context.Context) error {
 	return func(ctx context.Context) error {
 		select {
@@ -119,7 +119,7 @@ func (s *System) ready(rt *runner.Runtime) func(context.Context) error {
 		default:
 			return errors.New("saga consumers not running")
 		}
-		return s.Store.Ping(ctx)
+		return s.SQL.WriteProbe(ctx)
 	}
 }
 
