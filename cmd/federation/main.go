@@ -8,6 +8,7 @@
 //	federation migrate  migrate the store's schema
 //	federation dlq      inspect and replay dead letters
 //	federation saga     inspect, retry or abandon a stuck saga
+//	federation regions  what the instances recorded of each region
 //
 // Configuration is parsed here and only here; the packages below get typed
 // configs.
@@ -45,6 +46,7 @@ Usage:
   federation migrate --config FILE                               migrate the store's schema
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
+  federation regions status --config FILE                        each region's status and slots refused for their offset
   federation version                                             the module version and VCS revision built
   federation help [COMMAND]                                      this text, or a command's flags
 
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDLQ(ctx, args[1:], stdout, stderr)
 	case "saga":
 		return runSaga(ctx, args[1:], stdout, stderr)
+	case "regions":
+		return runRegions(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		bi, ok := debug.ReadBuildInfo()
 		printVersion(stdout, bi, ok)

@@ -69,6 +69,7 @@ func (s *System) serve(ctx context.Context, ln net.Listener, opts Options, tel *
 		return err
 	}
 	s.goRun(func() error { return s.purgeIdempotency(ctx, opts.IdempotencyTTL) })
+	s.goRun(func() error { return s.shareSlotOffsets(ctx, slotOffsetsEvery) })
 	apiHandler.set(a.Handler())
 	return nil
 }
