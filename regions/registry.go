@@ -114,3 +114,13 @@ func (r *Registry) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// SlotOffsetMismatches returns how many slots the region's MIS gave with a
+// UTC offset that is not the region's (refused by its client), with the
+// latest; zero for an unknown region.
+func (r *Registry) SlotOffsetMismatches(code string) fhir.SlotOffsetReport {
+	if reg, ok := r.byCode[code]; ok {
+		return reg.client.SlotOffsetMismatches()
+	}
+	return fhir.SlotOffsetReport{}
+}

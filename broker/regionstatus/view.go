@@ -3,7 +3,9 @@
 // per region; View.Record (the registry's status hook) records every
 // breaker transition in the shared database (this package's own table), and
 // the latest recent transition of any instance is what citizens see.
-// Without a recent record, the instance's own breaker speaks.
+// Without a recent record, the instance's own breaker speaks. It also keeps,
+// for operators, each region's count of slots refused because their UTC
+// offset was not the region's (SlotOffsets).
 package regionstatus
 
 import (

@@ -10,6 +10,7 @@
 //	federation dlq      inspect and replay dead letters
 //	federation saga     inspect, retry or abandon a stuck saga
 //	federation audit    read the audit trail
+//	federation regions  what the instances recorded of each region
 //
 // Configuration is parsed here and only here; the packages below get typed
 // configs.
@@ -49,6 +50,7 @@ Usage:
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
   federation audit --config FILE [--booking ID] [--since 24h]    read the audit trail
+  federation regions status --config FILE                        each region's status and slots refused for their offset
   federation version                                             the module version and VCS revision built
   federation help [COMMAND]                                      this text, or a command's flags
 
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSaga(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "regions":
+		return runRegions(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		bi, ok := debug.ReadBuildInfo()
 		printVersion(stdout, bi, ok)

@@ -2,20 +2,31 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/netip"
+	"os"
+	"strings"
 
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
 )
 
+// envMissimAdminToken names the environment variable holding the
+// simulator's admin token; --admin-token-file is the other way in. There is
+// deliberately no flag with the value: command lines are visible to every
+// user of the host (ps, /proc).
+const envMissimAdminToken = "MISSIM_ADMIN_TOKEN"
+
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("missim", "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. Flags:")
+	fs := newFlags("missim", "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
 	tz := fs.String("timezone", "", "IANA time zone; default the demo table's zone for the region, else Europe/Moscow")
 	token := fs.String("token", "", "bearer token the simulator requires (empty: none)")
+	adminFile := fs.String("admin-token-file", "", "file holding the admin token (else $"+envMissimAdminToken+"; neither: admin on loopback only)")
 	var logs logFlags
 	logs.register(fs, "info", "auto")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
@@ -32,16 +43,59 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
+	adminToken, err := missimAdminToken(*adminFile)
+	if err != nil {
+		return err
+	}
 	logger, err := newLogger(stderr, logs.level, logs.format)
 	if err != nil {
 		return err
 	}
-	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: *token}, *listen, logger)
+	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: *token, AdminToken: adminToken}, *listen, logger)
 	if err != nil {
 		return err
 	}
 	defer sim.Close()
-	fmt.Fprintf(stdout, "MIS simulator for region %s at %s (admin: %s/admin/appointments)\n", *region, sim.URL, sim.URL)
+	fmt.Fprintf(stdout, "MIS simulator for region %s at %s (admin: %s/admin/appointments, %s)\n", *region, sim.URL, sim.URL, adminRule(adminToken, sim.URL))
 	<-ctx.Done()
 	return nil
+}
+
+// missimAdminToken reads the admin token from file, else from the
+// environment; "" when neither is given. Both at once is a mistake: which
+// one wins would be a guess.
+func missimAdminToken(file string) (string, error) {
+	env := strings.TrimSpace(os.Getenv(envMissimAdminToken))
+	switch {
+	case file != "" && env != "":
+		return "", fmt.Errorf("the admin token comes from --admin-token-file or $%s, not both", envMissimAdminToken)
+	case file == "":
+		return env, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", errors.New("admin token: --admin-token-file is empty")
+	}
+	return token, nil
+}
+
+// adminRule says who may use the admin endpoints, for the banner.
+func adminRule(token, url string) string {
+	switch {
+	case token != "":
+		return "admin token required"
+	case onLoopback(url):
+		return "no admin token: loopback callers only"
+	}
+	return "no admin token: admin is off for every caller not on this host's loopback"
+}
+
+// onLoopback reads the listener's address back from the simulator's URL.
+func onLoopback(url string) bool {
+	ap, err := netip.ParseAddrPort(strings.TrimPrefix(url, "http://"))
+	return err == nil && ap.Addr().Unmap().IsLoopback()
 }

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -100,7 +101,9 @@ func refID(ref string) string {
 
 // slotsOf joins every Slot of b with its Schedule, PractitionerRole and
 // Location. Missing includes leave fields empty rather than fail: a slot
-// without a doctor's name is still bookable.
+// without a doctor's name is still bookable. A slot whose offset is not the
+// region's is left out (see errOffsetMismatch), counted and logged; any
+// other malformed slot breaks the whole answer.
 func (c *Client) slotsOf(b misv1.Bundle) ([]contracts.Slot, error) {
 	idx, err := indexBundle(b)
 	if err != nil {
@@ -109,8 +112,13 @@ func (c *Client) slotsOf(b misv1.Bundle) ([]contracts.Slot, error) {
 	out := make([]contracts.Slot, 0, len(idx.slots))
 	for _, s := range idx.slots {
 		slot, err := c.toSlot(s, idx)
-		if err != nil {
-			return nil, fmt.Errorf("slot %s: %w", s.ID, err)
+		var shifted *offsetError
+		switch {
+		case errors.As(err, &shifted):
+			c.refuseSlot(shifted.m)
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("slot %.64q: %w", s.ID, err)
 		}
 		out = append(out, slot)
 	}
@@ -118,10 +126,12 @@ func (c *Client) slotsOf(b misv1.Bundle) ([]contracts.Slot, error) {
 }
 
 func (c *Client) toSlot(s misv1.Slot, idx bundle) (contracts.Slot, error) {
-	start, err1 := c.instant(s.Start)
-	end, err2 := c.instant(s.End)
-	if err1 != nil || err2 != nil || s.ID == "" {
-		return contracts.Slot{}, fmt.Errorf("missing id or malformed start/end %q/%q", s.Start, s.End)
+	if !validID(s.ID) {
+		return contracts.Slot{}, errors.New("missing or malformed id")
+	}
+	start, end, err := c.slotTimes(s)
+	if err != nil {
+		return contracts.Slot{}, err
 	}
 	sched := idx.schedules[refKey(s.Schedule.Reference)]
 	roleRef := actorRef("PractitionerRole", sched.Actor)
@@ -139,6 +149,25 @@ func (c *Client) toSlot(s misv1.Slot, idx bundle) (contracts.Slot, error) {
 		Practitioner: practitioner(role, roleRef),
 		Facility:     facility(loc),
 	}, nil
+}
+
+// slotTimes parses the slot's start and end, which must be RFC 3339
+// instants with the region's offset, the end after the start.
+func (c *Client) slotTimes(s misv1.Slot) (start, end time.Time, err error) {
+	start, err1 := time.Parse(time.RFC3339, s.Start)
+	end, err2 := time.Parse(time.RFC3339, s.End)
+	switch {
+	case err1 != nil || err2 != nil:
+		return start, end, fmt.Errorf("malformed start/end %.40q/%.40q", s.Start, s.End)
+	case !end.After(start):
+		return start, end, fmt.Errorf("end %.40q is not after start %.40q", s.End, s.Start)
+	}
+	for _, t := range []time.Time{start, end} {
+		if m := checkOffset(s.ID, t, c.loc); m != nil {
+			return start, end, &offsetError{*m}
+		}
+	}
+	return start.In(c.loc), end.In(c.loc), nil
 }
 
 // actorRef finds the Schedule actor of the given resource type; its display

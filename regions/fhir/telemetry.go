@@ -23,6 +23,11 @@ type telemetry struct {
 	duration metric.Float64Histogram
 	errors   metric.Int64Counter
 	retries  metric.Int64Counter
+	// offsetMismatch and offsets count the slots refused for their UTC
+	// offset (see offset.go): the metric for dashboards, the log of the
+	// latest example for operators.
+	offsetMismatch metric.Int64Counter
+	offsets        *offsetLog
 }
 
 func newTelemetry(cfg Config) (telemetry, error) {
@@ -39,8 +44,10 @@ func newTelemetry(cfg Config) (telemetry, error) {
 		metric.WithExplicitBucketBoundaries(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
 	errs, err2 := m.Int64Counter("mis.call.errors", metric.WithDescription("MIS calls that ended in an error, by outcome."))
 	retries, err3 := m.Int64Counter("mis.call.retries", metric.WithDescription("Repeated attempts of MIS calls."))
-	return telemetry{tracer: tp.Tracer(scope), duration: duration, errors: errs, retries: retries},
-		errors.Join(err1, err2, err3)
+	offsetMismatch, err4 := m.Int64Counter("mis.slot.offset_mismatch",
+		metric.WithDescription("Slots refused because their UTC offset is not the region's at that instant."))
+	return telemetry{tracer: tp.Tracer(scope), duration: duration, errors: errs, retries: retries,
+		offsetMismatch: offsetMismatch, offsets: &offsetLog{}}, errors.Join(err1, err2, err3, err4)
 }
 
 // start opens the call's client span; end records its latency and outcome.

@@ -43,7 +43,7 @@ func (s *Server) Appointments() []AdminAppointment {
 }
 
 // handleAdminAppointments serves GET /admin/appointments (tests and demos
-// only: it is outside the bearer-token check).
+// only: behind withAdminAuth, not the contract's bearer-token check).
 func (s *Server) handleAdminAppointments(w http.ResponseWriter, _ *http.Request) {
 	writeBody(w, "application/json", http.StatusOK, map[string]any{"appointments": s.Appointments()})
 }

@@ -42,6 +42,13 @@ type Config struct {
 	// BearerToken, when set, is required as "Authorization: Bearer <token>"
 	// on every contract call (admin endpoints excepted); others get 401.
 	BearerToken string
+	// AdminToken, when set, is required as "Authorization: Bearer <token>"
+	// on every /admin call, from anywhere; others get a 401 problem. When
+	// empty, the admin endpoints answer only connections that arrived on a
+	// loopback address (a test or demo on one machine) and 404 to all
+	// others, so a simulator reachable over a network has no open admin.
+	// At least 16 characters.
+	AdminToken string
 }
 
 func (c *Config) setDefaults() {
@@ -83,6 +90,8 @@ func (c *Config) Validate() error {
 		return errors.New("missim: SlotMinutes must be within 5..240")
 	case c.DayStartHour < 0 || c.DayEndHour > 24 || c.DayStartHour >= c.DayEndHour:
 		return errors.New("missim: working day must satisfy 0 <= DayStartHour < DayEndHour <= 24")
+	case c.AdminToken != "" && len(c.AdminToken) < minAdminToken:
+		return fmt.Errorf("missim: AdminToken must have at least %d characters", minAdminToken)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("missim: time zone: %w", err)

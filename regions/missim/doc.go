@@ -8,6 +8,8 @@
 // tests (down, latency, errors, answers lost after commit), and admin
 // endpoints that show every hold and appointment ever made.
 //
-// The admin endpoints (/admin/...) are for tests and demos only: they sit
-// outside the bearer-token check and must never be exposed on a real network.
+// The admin endpoints (/admin/...) are for tests and demos: they sit outside
+// the contract's bearer-token check and the fault injector, behind their own
+// rule (see Config.AdminToken): with an admin token, every caller must
+// present it; without one, only callers on the loopback interface get in.
 package missim

@@ -100,9 +100,10 @@ func TestAdminFaultsAreValidated(t *testing.T) {
 }
 
 func TestAdminIsOutsideTheBearerCheck(t *testing.T) {
+	// No admin token and a loopback server: admin is open (adminauth_test.go).
 	s := newSim(t, missim.Config{Region: "16", BearerToken: "t"})
 	if st := s.get(t, "/admin/appointments", nil); st != http.StatusOK {
-		t.Errorf("GET /admin/appointments without token: %d, want 200", st)
+		t.Errorf("GET /admin/appointments without the contract's token: %d, want 200", st)
 	}
 	if st := s.get(t, "/Slot", nil); st != http.StatusUnauthorized {
 		t.Errorf("GET /Slot without token: %d, want 401", st)

@@ -84,10 +84,13 @@ func (s *Server) routes() http.Handler {
 		writeError(w, errNotFound("no such operation: "+r.Method+" "+r.URL.Path))
 	})
 
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /admin/appointments", s.handleAdminAppointments)
+	admin.HandleFunc("GET /admin/faults", s.handleGetFaults)
+	admin.HandleFunc("PUT /admin/faults", s.handlePutFaults)
+
 	root := http.NewServeMux()
-	root.HandleFunc("GET /admin/appointments", s.handleAdminAppointments)
-	root.HandleFunc("GET /admin/faults", s.handleGetFaults)
-	root.HandleFunc("PUT /admin/faults", s.handlePutFaults)
+	root.Handle("/admin/", s.withAdminAuth(admin))
 	root.Handle("/", s.withFaults(s.withAuth(api)))
 	return root
 }

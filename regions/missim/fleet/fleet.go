@@ -48,6 +48,9 @@ type Simulator struct {
 func (s *Simulator) Close() error { return s.server.Close() }
 
 // StartSimulators starts one simulator per region on a free loopback port.
+// They have no admin token: their admin endpoints answer callers on this
+// host's loopback only (missim.Config.AdminToken), which is what the demo's
+// loadgen and the tests use; the drills set faults in process.
 func StartSimulators(regs []Region, seed int64, holdTTL time.Duration, logger *slog.Logger) ([]*Simulator, error) {
 	var sims []*Simulator
 	for i, r := range regs {

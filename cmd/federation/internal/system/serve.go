@@ -98,6 +98,7 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 		return err
 	}
 	s.goRun(func() error { return s.purgeIdempotency(ctx, opts.IdempotencyTTL) })
+	s.goRun(func() error { return s.shareSlotOffsets(ctx, slotOffsetsEvery) })
 	apiHandler.set(a.Handler())
 	return nil
 }
