@@ -2,6 +2,8 @@ module github.com/fedhealth/federation
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	github.com/ThreeDotsLabs/watermill v1.5.1
 	github.com/getkin/kin-openapi v0.153.0
