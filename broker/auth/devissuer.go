@@ -124,10 +124,16 @@ const DevTokenLifetime = 12 * time.Hour
 // Issue signs a token for citizenID (the "sub") valid for ttl, with the
 // synthetic SNILS and OMS that SyntheticSNILS and SyntheticOMS derive from it.
 func (d *DevIssuer) Issue(citizenID string, ttl time.Duration) (string, error) {
+	return d.IssueAt(citizenID, time.Now(), ttl)
+}
+
+// IssueAt is Issue as if asked at issuedAt: a token issued an hour ago for
+// ten minutes is one that has expired, as tests of expiry need.
+func (d *DevIssuer) IssueAt(citizenID string, issuedAt time.Time, ttl time.Duration) (string, error) {
 	if citizenID == "" || ttl <= 0 {
 		return "", errors.New("auth: dev issuer needs a citizen id and a positive ttl")
 	}
-	now := time.Now()
+	now := issuedAt
 	return d.sign(jwt.MapClaims{
 		"iss": d.issuer, "aud": d.audience, "sub": citizenID,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(ttl).Unix(),
