@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 	"regexp"
-	"time"
 
+	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/contracts"
 )
@@ -44,7 +44,7 @@ func (s *Server) devToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errBadCitizenID)
 		return
 	}
-	token, err := s.cfg.DevIssuer.Issue(req.CitizenID, 12*time.Hour)
+	token, err := s.cfg.DevIssuer.Issue(req.CitizenID, auth.DevTokenLifetime)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

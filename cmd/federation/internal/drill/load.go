@@ -52,6 +52,10 @@ func (l *load) citizen(n int) string { return fmt.Sprintf("drill-%s-c%d", l.run,
 // with other seeds book other slots.
 func (l *load) gather(ctx context.Context, regions []string, seed int64) error {
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	// A broker that keeps refusing (a token it will not take) fails the
+	// drill with the reason instead of hanging it.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	for _, r := range regions {
 		ids, err := l.c.freeSlots(ctx, l.citizen(0), r)
 		if err != nil {
@@ -119,6 +123,7 @@ func (l *load) one(phase, region, slot string, n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inFlight[region]--
+	o.Ended = time.Now()
 	switch {
 	case err != nil:
 		l.errs = append(l.errs, err)
@@ -135,6 +140,7 @@ func (l *load) one(phase, region, slot string, n int) {
 // offer is one booking offered by the load, as its citizen lived it.
 type offer struct {
 	At      time.Time // when the citizen asked
+	Ended   time.Time // when the citizen knew the outcome
 	Phase   string
 	Outcome string // the final status, "refused:<problem code>" or "error"
 }

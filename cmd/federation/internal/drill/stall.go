@@ -59,6 +59,7 @@ func stallDrill(ctx context.Context, e *env, r *Result) error {
 		defer close(loadDone)
 		e.load.phase(loadCtx, "after", e.codes, stallRate, time.Hour)
 	}()
+	frozen := time.Now()
 	if err := e.broker.freeze(); err != nil {
 		stopLoad()
 		<-loadDone
@@ -78,7 +79,7 @@ func stallDrill(ctx context.Context, e *env, r *Result) error {
 	for _, code := range e.codes {
 		e.fault(code, missim.Faults{})
 	}
-	r.stall(e.load.allOffers(), resumed, t.stall)
+	r.stall(e.load.allOffers(), frozen, resumed)
 	return nil
 }
 
@@ -94,15 +95,20 @@ func (l *load) allOffers() []offer {
 
 // stall reports the failure rate per window and fails the drill when the
 // broker did not recover in time.
-func (r *Result) stall(offers []offer, resumed time.Time, stalled time.Duration) {
-	var base window
+func (r *Result) stall(offers []offer, frozen, resumed time.Time) {
+	var base, caught window
 	windows := map[int]*window{}
 	last := 0
 	for _, o := range offers {
-		switch o.Phase {
-		case "warm-up":
+		switch {
+		case o.Phase == "warm-up":
 			continue
-		case "baseline":
+		case o.At.Before(frozen) && o.Ended.After(frozen):
+			// In flight when the broker froze: the stall's own victims,
+			// neither the baseline nor the recovery.
+			caught.add(o)
+			continue
+		case o.Phase == "baseline":
 			base.add(o)
 			continue
 		}
@@ -115,8 +121,9 @@ func (r *Result) stall(offers []offer, resumed time.Time, stalled time.Duration)
 		windows[i].add(o)
 		last = max(last, i)
 	}
-	r.extra("stall", stalled)
+	r.extra("stall", resumed.Sub(frozen).Round(time.Second))
 	r.extra("baseline_failed", base.String())
+	r.extra("in_flight_at_freeze_failed", caught.String())
 	var parts []string
 	recoveredAt := -1
 	for i := 0; i <= last; i++ {
