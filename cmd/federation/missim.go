@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -19,13 +18,18 @@ import (
 // user of the host (ps, /proc).
 const envMissimAdminToken = "MISSIM_ADMIN_TOKEN"
 
+// envMissimToken names the environment variable holding the bearer token
+// the simulator demands on contract calls; --token-file is the other way in
+// (never a flag with the value, for the same reason).
+const envMissimToken = "MISSIM_TOKEN"
+
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("missim", "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
 	tz := fs.String("timezone", "", "IANA time zone; default the demo table's zone for the region, else Europe/Moscow")
-	token := fs.String("token", "", "bearer token the simulator requires (empty: none)")
+	tokenFile := fs.String("token-file", "", "file holding the bearer token contract calls must carry (else $"+envMissimToken+"; neither: none)")
 	adminFile := fs.String("admin-token-file", "", "file holding the admin token (else $"+envMissimAdminToken+"; neither: admin on loopback only)")
 	var logs logFlags
 	logs.register(fs, "info", "auto")
@@ -43,7 +47,11 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	adminToken, err := missimAdminToken(*adminFile)
+	adminToken, err := tokenFromFileOrEnv(*adminFile, envMissimAdminToken, "admin token", "--admin-token-file")
+	if err != nil {
+		return err
+	}
+	token, err := tokenFromFileOrEnv(*tokenFile, envMissimToken, "contract token", "--token-file")
 	if err != nil {
 		return err
 	}
@@ -51,7 +59,7 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: *token, AdminToken: adminToken}, *listen, logger)
+	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger)
 	if err != nil {
 		return err
 	}
@@ -61,24 +69,24 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// missimAdminToken reads the admin token from file, else from the
-// environment; "" when neither is given. Both at once is a mistake: which
+// tokenFromFileOrEnv reads a token from file, else from the environment
+// variable env; "" when neither is given. Both at once is a mistake: which
 // one wins would be a guess.
-func missimAdminToken(file string) (string, error) {
-	env := strings.TrimSpace(os.Getenv(envMissimAdminToken))
+func tokenFromFileOrEnv(file, env, what, flag string) (string, error) {
+	fromEnv := strings.TrimSpace(os.Getenv(env))
 	switch {
-	case file != "" && env != "":
-		return "", fmt.Errorf("the admin token comes from --admin-token-file or $%s, not both", envMissimAdminToken)
+	case file != "" && fromEnv != "":
+		return "", fmt.Errorf("the %s comes from %s or $%s, not both", what, flag, env)
 	case file == "":
-		return env, nil
+		return fromEnv, nil
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return "", fmt.Errorf("admin token: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	token := strings.TrimSpace(string(b))
 	if token == "" {
-		return "", errors.New("admin token: --admin-token-file is empty")
+		return "", fmt.Errorf("%s: %s is empty", what, flag)
 	}
 	return token, nil
 }

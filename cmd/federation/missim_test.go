@@ -29,7 +29,7 @@ func TestTheSimulatorsAdminTokenComesFromTheEnvironmentOrAFile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(envMissimAdminToken, tc.env)
-			got, err := missimAdminToken(tc.file)
+			got, err := tokenFromFileOrEnv(tc.file, envMissimAdminToken, "admin token", "--admin-token-file")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -43,10 +43,23 @@ func TestTheSimulatorsAdminTokenComesFromTheEnvironmentOrAFile(t *testing.T) {
 	}
 }
 
-func TestTheSimulatorHasNoFlagForTheAdminTokensValue(t *testing.T) {
-	var stdout, stderr strings.Builder
-	err := run(t.Context(), []string{"missim", "--region", "77", "--admin-token", "x"}, &stdout, &stderr)
-	if err == nil || !strings.Contains(stderr.String(), "flag provided but not defined: -admin-token") {
-		t.Fatalf("err = %v, stderr %q: a token on the command line must be refused", err, stderr.String())
+func TestTheSimulatorHasNoFlagForATokensValue(t *testing.T) {
+	for _, flag := range []string{"--admin-token", "--token"} {
+		var stdout, stderr strings.Builder
+		err := run(t.Context(), []string{"missim", "--region", "77", flag, "x"}, &stdout, &stderr)
+		if err == nil || !strings.Contains(stderr.String(), "flag provided but not defined: "+strings.TrimPrefix(flag, "-")) {
+			t.Errorf("%s: err = %v, stderr %q: a token on the command line must be refused", flag, err, stderr.String())
+		}
+	}
+}
+
+func TestTheSimulatorsContractTokenComesFromTheEnvironment(t *testing.T) {
+	t.Setenv(envMissimToken, "contract-token-0123456789")
+	got, err := tokenFromFileOrEnv("", envMissimToken, "contract token", "--token-file")
+	if err != nil || got != "contract-token-0123456789" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if _, err := tokenFromFileOrEnv(filepath.Join(t.TempDir(), "t"), envMissimToken, "contract token", "--token-file"); err == nil {
+		t.Error("a file and the environment at once: want an error")
 	}
 }
