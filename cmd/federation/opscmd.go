@@ -178,7 +178,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	switch verb {
 	case "list":
-		letters, err := runner.ListDeadLetters(ctx, brokers, opts.KafkaNamespace, *limit, 2*time.Second)
+		letters, err := runner.ListDeadLetters(ctx, brokers, opts.KafkaSecurity, opts.KafkaNamespace, *limit, 2*time.Second)
 		enc := json.NewEncoder(stdout)
 		for _, d := range letters {
 			_ = enc.Encode(d)
@@ -197,7 +197,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		d, err := ops.RetryDeadLetter(ctx, trail, op(), brokers, opts.KafkaNamespace, *partition, *offset)
+		d, err := ops.RetryDeadLetter(ctx, trail, op(), brokers, opts.KafkaSecurity, opts.KafkaNamespace, *partition, *offset)
 		if err == nil {
 			fmt.Fprintf(stdout, "republished %d/%d to %s\n", d.Partition, d.Offset, d.FromTopic)
 		}

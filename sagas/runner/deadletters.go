@@ -42,8 +42,8 @@ var ErrNoSuchDeadLetter = errors.New("no dead letter at that position")
 // it returns what it read with ctx's error. A missing topic is an error
 // naming it: the broker creates it at start-up, so the namespace or the
 // brokers are wrong.
-func ListDeadLetters(ctx context.Context, brokers []string, namespace string, limit int, idle time.Duration) ([]DeadLetter, error) {
-	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{Brokers: brokers, SkipTopicCreation: true}, nil)
+func ListDeadLetters(ctx context.Context, brokers []string, sec kafka.Security, namespace string, limit int, idle time.Duration) ([]DeadLetter, error) {
+	sub, err := kafka.NewSubscriber(kafka.SubscriberConfig{Brokers: brokers, Security: sec, SkipTopicCreation: true}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +89,8 @@ func toDeadLetter(m *message.Message) DeadLetter {
 // duplicates, so retrying a command whose saga has moved on changes
 // nothing; a message that is still poison comes back to the dead-letter
 // topic as a new dead letter.
-func RetryDeadLetter(ctx context.Context, brokers []string, namespace string, partition int, offset int64) (DeadLetter, error) {
-	all, err := ListDeadLetters(ctx, brokers, namespace, 1<<20, 2*time.Second)
+func RetryDeadLetter(ctx context.Context, brokers []string, sec kafka.Security, namespace string, partition int, offset int64) (DeadLetter, error) {
+	all, err := ListDeadLetters(ctx, brokers, sec, namespace, 1<<20, 2*time.Second)
 	if err != nil {
 		return DeadLetter{}, err
 	}
@@ -101,13 +101,13 @@ func RetryDeadLetter(ctx context.Context, brokers []string, namespace string, pa
 		if d.FromTopic == "" {
 			return d, fmt.Errorf("dead letter %d/%d does not say where it came from", partition, offset)
 		}
-		return d, republish(brokers, d)
+		return d, republish(brokers, sec, d)
 	}
 	return DeadLetter{}, fmt.Errorf("%w: partition %d offset %d", ErrNoSuchDeadLetter, partition, offset)
 }
 
-func republish(brokers []string, d DeadLetter) error {
-	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: brokers}, nil)
+func republish(brokers []string, sec kafka.Security, d DeadLetter) error {
+	pub, err := kafka.NewPublisher(kafka.PublisherConfig{Brokers: brokers, Security: sec}, nil)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func waitDeadLetters(t *testing.T, brokers []string, namespace string, n int) []
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		letters, err := runner.ListDeadLetters(context.Background(), brokers, namespace, 100, 500*time.Millisecond)
+		letters, err := runner.ListDeadLetters(context.Background(), brokers, kafka.Security{}, namespace, 100, 500*time.Millisecond)
 		if err == nil && len(letters) >= n {
 			return letters
 		}
@@ -111,7 +111,7 @@ func TestAPoisonCommandCanBeListedAndSentBackToItsTopic(t *testing.T) {
 		t.Errorf("dead letter metadata %v lost the partition key", d.Metadata)
 	}
 
-	got, err := runner.RetryDeadLetter(context.Background(), brokers, ns, d.Partition, d.Offset)
+	got, err := runner.RetryDeadLetter(context.Background(), brokers, kafka.Security{}, ns, d.Partition, d.Offset)
 	if err != nil || got.Offset != d.Offset {
 		t.Fatalf("retry: %+v %v", got, err)
 	}
@@ -122,7 +122,7 @@ func TestAPoisonCommandCanBeListedAndSentBackToItsTopic(t *testing.T) {
 		t.Errorf("after the retry: %d deliveries and %d dead letters, want 2 and 2", saga.calls.Load(), len(letters))
 	}
 
-	_, err = runner.RetryDeadLetter(context.Background(), brokers, ns, d.Partition, d.Offset+1000)
+	_, err = runner.RetryDeadLetter(context.Background(), brokers, kafka.Security{}, ns, d.Partition, d.Offset+1000)
 	if !errors.Is(err, runner.ErrNoSuchDeadLetter) {
 		t.Errorf("retrying a position with no dead letter: %v, want ErrNoSuchDeadLetter", err)
 	}
@@ -136,7 +136,7 @@ func TestListingANamespaceWithoutADeadLetterTopicNamesTheTopic(t *testing.T) {
 	t.Cleanup(func() { cluster.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	letters, err := runner.ListDeadLetters(ctx, cluster.Addrs(), "nowhere.", 10, time.Second)
+	letters, err := runner.ListDeadLetters(ctx, cluster.Addrs(), kafka.Security{}, "nowhere.", 10, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "nowhere."+contracts.TopicDeadLetter) || len(letters) != 0 {
 		t.Errorf("got %v, %v; want an error naming the missing topic", letters, err)
 	}

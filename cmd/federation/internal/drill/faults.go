@@ -10,6 +10,8 @@ import (
 	"github.com/fedhealth/federation/sagas"
 	"github.com/fedhealth/federation/sagas/runner"
 	"github.com/segmentio/kafka-go"
+
+	buskafka "github.com/fedhealth/federation/sagas/bus/kafka"
 )
 
 // duplicatesDrill delivers every saga command a second time: after a first
@@ -79,7 +81,7 @@ func poisonDrill(ctx context.Context, e *env, r *Result) error {
 func deadLettered(ctx context.Context, brokers []string, namespace, topic string, payload []byte) bool {
 	until := time.Now().Add(30 * time.Second)
 	for time.Now().Before(until) && ctx.Err() == nil {
-		dls, _ := runner.ListDeadLetters(ctx, brokers, namespace, 100000, 2*time.Second)
+		dls, _ := runner.ListDeadLetters(ctx, brokers, buskafka.Security{}, namespace, 100000, 2*time.Second) // drills run plaintext Kafka
 		for _, d := range dls {
 			if d.FromTopic == topic && bytes.Equal(d.Payload, payload) {
 				return true

@@ -14,12 +14,12 @@ import (
 // namespace's dead-letter topic to the topic it came from (see
 // runner.RetryDeadLetter), recorded in trail as op's action on the
 // booking the message belonged to.
-func RetryDeadLetter(ctx context.Context, trail *audit.Store, op Operator, brokers []string, namespace string, partition int, offset int64) (runner.DeadLetter, error) {
+func RetryDeadLetter(ctx context.Context, trail *audit.Store, op Operator, brokers []string, sec kafka.Security, namespace string, partition int, offset int64) (runner.DeadLetter, error) {
 	var d runner.DeadLetter
 	err := Audited(ctx, trail, op, audit.DeadLetterRetry, "", func(rec *audit.Record) error {
 		rec.Target = fmt.Sprintf("%s%s partition %d offset %d", namespace, contracts.TopicDeadLetter, partition, offset)
 		var err error
-		d, err = runner.RetryDeadLetter(ctx, brokers, namespace, partition, offset)
+		d, err = runner.RetryDeadLetter(ctx, brokers, sec, namespace, partition, offset)
 		rec.BookingID = deadLetterBooking(d)
 		if d.FromTopic != "" {
 			rec.Target += " to " + d.FromTopic

@@ -26,7 +26,7 @@ func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
 	h.deadLetters(1, 10*time.Second)
 
 	ctx := context.Background()
-	letters, err := runner.ListDeadLetters(ctx, h.sys.KafkaAddrs, h.opts.KafkaNamespace, 100, 2*time.Second)
+	letters, err := runner.ListDeadLetters(ctx, h.sys.KafkaAddrs, h.opts.KafkaSecurity, h.opts.KafkaNamespace, 100, 2*time.Second)
 	if err != nil || len(letters) != 1 {
 		t.Fatalf("list: %v %v, want one dead letter", letters, err)
 	}
@@ -35,12 +35,12 @@ func TestAnOperatorCanListAndReplayDeadLetters(t *testing.T) {
 		t.Errorf("dead letter %+v, want its origin, reason and payload", d)
 	}
 	kira := ops.Operator{Name: "kira", Reason: "INC-12: replay after the fix"}
-	if _, err := ops.RetryDeadLetter(ctx, h.sys.Audit, kira, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
+	if _, err := ops.RetryDeadLetter(ctx, h.sys.Audit, kira, h.sys.KafkaAddrs, h.opts.KafkaSecurity, h.opts.KafkaNamespace, d.Partition, d.Offset); err != nil {
 		t.Fatal(err)
 	}
 	// Still a ghost: it comes back to the dead-letter topic, a second time.
 	h.deadLetters(2, 10*time.Second)
-	if _, err := ops.RetryDeadLetter(ctx, h.sys.Audit, kira, h.sys.KafkaAddrs, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
+	if _, err := ops.RetryDeadLetter(ctx, h.sys.Audit, kira, h.sys.KafkaAddrs, h.opts.KafkaSecurity, h.opts.KafkaNamespace, d.Partition, d.Offset+1000); err == nil {
 		t.Error("retrying a position with no dead letter succeeded")
 	}
 	recs, err := h.sys.Audit.List(ctx, audit.Filter{Actor: "kira"})
