@@ -47,20 +47,20 @@ func (rt *Runtime) settle(ctx context.Context, region string, log *slog.Logger, 
 	switch kind := contracts.KindOf(err); {
 	case err == nil:
 	case Permanent(err):
-		log.Error("saga command cannot be processed; dead-lettered", "err", err)
+		log.ErrorContext(ctx, "saga command cannot be processed; dead-lettered", "err", err)
 	case kind == contracts.KindUnavailable:
 		// The region's breaker is open or its MIS is failing: wait a little
 		// before the command goes back, so a dead region costs no CPU.
-		log.Debug("region unavailable; command will be retried", "err", err)
+		log.DebugContext(ctx, "region unavailable; command will be retried", "err", err)
 		rt.pause(ctx, region, kind, rt.cfg.UnavailableBackoff)
 	case kind == contracts.KindUnsupported:
 		// Written by a newer instance (rolling deploy): leave it for one
 		// that knows it. It stays in its partition until then, also after
 		// a rollback, which the deferred counter shows.
-		log.Warn("saga command not supported by this instance; left for a newer one", "err", err)
+		log.WarnContext(ctx, "saga command not supported by this instance; left for a newer one", "err", err)
 		rt.pause(ctx, region, kind, rt.cfg.UnsupportedBackoff)
 	default:
-		log.Warn("saga step failed; command will be retried", "err", err)
+		log.WarnContext(ctx, "saga step failed; command will be retried", "err", err)
 	}
 	return err
 }
