@@ -76,7 +76,7 @@ func (s *Server) accessRecord(r *http.Request, action audit.Action, held *heldAn
 	rec := audit.Record{
 		ActorKind: audit.Citizen, Actor: s.cfg.Bookings.CitizenKey(citizen(r)), Action: action,
 		Status: status, Outcome: audit.OutcomeOf(status), CorrelationID: CorrelationID(r.Context()),
-		Client: audit.ClientClass(r.RemoteAddr),
+		Client: audit.ClientClass(s.clientAddress(r)),
 	}
 	rec.BookingID = chi.URLParam(r, "id")
 	if action == audit.BookingCreate && status < 300 {
@@ -127,4 +127,15 @@ func (h *heldAnswer) sendTo(w http.ResponseWriter) {
 	}
 	w.WriteHeader(h.status)
 	_, _ = w.Write(h.body.Bytes())
+}
+
+// clientAddress is the caller's address as the rate limits see it: behind
+// a trusted proxy, the client's from X-Forwarded-For, not the proxy's.
+func (s *Server) clientAddress(r *http.Request) string {
+	if s.limits != nil {
+		if a := s.limits.ClientAddress(r); a.IsValid() {
+			return a.String()
+		}
+	}
+	return r.RemoteAddr
 }

@@ -49,7 +49,7 @@ func (s *Server) idempotent(required bool) func(http.Handler) http.Handler {
 			case err != nil:
 				s.writeError(w, r, err)
 			case rec == nil:
-				s.runOnce(w, r, next, owner, key)
+				s.runOnce(w, r, next, owner, key, time.Now())
 			case rec.RequestHash != hash:
 				s.writeError(w, r, errKeyReused)
 			case rec.StatusCode == 0:
@@ -81,7 +81,9 @@ func checkKey(key string) error {
 	return nil
 }
 
-func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handler, owner, key string) {
+// runOnce runs the request whose key this instance claimed no later than
+// claimedBy, and records its answer or frees the key.
+func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handler, owner, key string, claimedBy time.Time) {
 	cw := &capture{ResponseWriter: w, status: http.StatusOK}
 	next.ServeHTTP(cw, r)
 	// The citizen who hung up is the one who retries: record the answer
@@ -90,11 +92,11 @@ func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handl
 	defer cancel()
 	var err error
 	if cw.status >= 500 {
-		if err = s.cfg.Idempotency.Release(ctx, owner, key); err != nil {
+		if err = s.cfg.Idempotency.Release(ctx, owner, key, claimedBy); err != nil {
 			// The store that failed the request may refuse the release too
 			// (a full disk): keep trying, so the key is free the moment the
 			// store takes writes again rather than after staleClaim.
-			go s.releaseLater(owner, key)
+			s.releaseLater(owner, key, claimedBy)
 		}
 	} else {
 		err = s.cfg.Idempotency.Complete(ctx, owner, key, cw.status, cw.body.Bytes())
@@ -105,23 +107,40 @@ func (s *Server) runOnce(w http.ResponseWriter, r *http.Request, next http.Handl
 }
 
 // releaseLater retries freeing a key whose release failed, for as long as
-// its claim would otherwise block the citizen's retry.
-func (s *Server) releaseLater(owner, key string) {
-	ctx, cancel := context.WithTimeout(context.Background(), staleClaim)
-	defer cancel()
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if s.cfg.Idempotency.Release(ctx, owner, key) == nil {
+// its claim would otherwise block the citizen's retry: one goroutine per
+// key, at most maxReleaseRetries at once (beyond that the claim simply goes
+// stale after staleClaim), each retrying four times a second.
+func (s *Server) releaseLater(owner, key string, claimedBy time.Time) {
+	id := owner + "\x00" + key
+	if s.releasing.Add(1) > maxReleaseRetries {
+		s.releasing.Add(-1)
+		return
+	}
+	if _, dup := s.pendingReleases.LoadOrStore(id, struct{}{}); dup {
+		s.releasing.Add(-1)
+		return
+	}
+	go func() {
+		defer func() { s.pendingReleases.Delete(id); s.releasing.Add(-1) }()
+		ctx, cancel := context.WithTimeout(context.Background(), staleClaim)
+		defer cancel()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
 				return
+			case <-t.C:
+				if s.cfg.Idempotency.Release(ctx, owner, key, claimedBy) == nil {
+					return
+				}
 			}
 		}
-	}
+	}()
 }
+
+// maxReleaseRetries bounds the keys whose release is retried at once.
+const maxReleaseRetries = 256
 
 func replay(w http.ResponseWriter, status int, body []byte) {
 	ct := "application/json"

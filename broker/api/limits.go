@@ -45,6 +45,13 @@ func (s *Server) limitAddress(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			// Probes are not limited: a load balancer checks from one
+			// address, and a flood from anyone else must not take every
+			// instance out of it.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if ok, after := s.limits.AllowAddress(r); !ok {
 			s.writeError(w, r, retryLater{errRateLimited, after})
 			return

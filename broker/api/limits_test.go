@@ -82,12 +82,18 @@ func TestACallerOverItsAddressLimitIsAnswered429WithRetryAfter(t *testing.T) {
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	for i := range 2 {
-		if resp, _ := send(t, http.MethodGet, srv.URL+"/healthz", nil); resp.StatusCode != http.StatusOK {
+		if resp, _ := send(t, http.MethodGet, srv.URL+"/api/v1/nowhere", nil); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("request %d of a burst of 2: %d", i+1, resp.StatusCode)
 		}
 	}
 	resp, pr := send(t, http.MethodGet, srv.URL+"/api/v1/nowhere", nil)
 	assertLimited(t, resp, pr, "4") // one token at 0.25/s
+	// The probes are never limited: a load balancer checks from one address.
+	for _, probe := range []string{"/healthz", "/readyz"} {
+		if resp, _ := send(t, http.MethodGet, srv.URL+probe, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s over the address's limit: %d, want 200", probe, resp.StatusCode)
+		}
+	}
 	if resp.Header.Get(HeaderCorrelationID) == "" {
 		t.Error("a 429 without X-Correlation-ID")
 	}

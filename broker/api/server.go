@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 
 	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/auth"
@@ -58,7 +60,11 @@ type Server struct {
 	router       chi.Router
 	docs         documents
 	problemPages map[string][]byte
-	limits       *ratelimit.Limiter // nil: no limits (the router tests)
+	// releasing and pendingReleases track the keys whose release is being
+	// retried (idempotency.go).
+	releasing       atomic.Int64
+	pendingReleases sync.Map
+	limits          *ratelimit.Limiter // nil: no limits (the router tests)
 }
 
 // New checks cfg and builds the routes.

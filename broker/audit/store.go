@@ -115,6 +115,11 @@ func (s *Store) Check(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("audit: the audit trail cannot be reached (has \"federation migrate\" run?): %w", err)
 	}
+	// A trail that can be read but not written (a full disk, a read-only
+	// database) would let an action through whose record then fails.
+	if err := s.db.WriteProbe(ctx); err != nil {
+		return fmt.Errorf("audit: the audit trail cannot be written: %w", err)
+	}
 	return nil
 }
 

@@ -40,6 +40,11 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	}
 	citizen := s.CitizenKey(cmd.Citizen)
 	id := uuid.NewSHA1(bookingNamespace, []byte(citizen+"\x00"+cmd.Key)).String()
+	// An unknown region is refused before admission reads (and remembers)
+	// its queue, so made-up codes cost neither a query nor memory.
+	if _, err := s.cfg.Regions.MIS(region); err != nil {
+		return Booking{}, err
+	}
 	err = s.admission.admit(ctx, region)
 	var slot contracts.Slot
 	if err == nil {

@@ -108,10 +108,12 @@ func (s *Store) Complete(ctx context.Context, owner, key string, status int, res
 }
 
 // Release forgets an in-flight claim whose request failed without an
-// answer worth repeating (a server error), so a retry can run at once.
-func (s *Store) Release(ctx context.Context, owner, key string) error {
+// answer worth repeating (a server error), so a retry can run at once. Only
+// a claim made no later than claimedBy is released: a retry that took the
+// claim over since (after staleAfter) keeps it.
+func (s *Store) Release(ctx context.Context, owner, key string, claimedBy time.Time) error {
 	_, err := s.db.W.ExecContext(ctx, s.db.Dialect.Bind(`DELETE FROM idempotency_records
-		WHERE owner = ? AND idem_key = ? AND status_code = 0`), owner, key)
+		WHERE owner = ? AND idem_key = ? AND status_code = 0 AND updated_at <= ?`), owner, key, sqldb.Nanos(claimedBy))
 	if err != nil {
 		return sqldb.Classify(fmt.Errorf("idempotency: release: %w", err))
 	}

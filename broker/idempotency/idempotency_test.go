@@ -42,12 +42,36 @@ func TestAKeyRemembersTheFirstAnswer(t *testing.T) {
 			t.Errorf("after complete: %+v, want the stored answer", rec)
 		}
 		_, _ = s.Reserve(ctx, "c1", "k2", "h", time.Minute)
-		_ = s.Release(ctx, "c1", "k2")
+		_ = s.Release(ctx, "c1", "k2", time.Now())
 		if rec, _ := s.Reserve(ctx, "c1", "k2", "h", time.Minute); rec != nil {
 			t.Errorf("after release: %+v, want ownership again", rec)
 		}
 		if rec, _ := s.Reserve(ctx, "c1", "k2", "h", -time.Second); rec != nil {
 			t.Errorf("stale claim: %+v, want it taken over", rec)
+		}
+	})
+}
+
+func TestAReleaseNeverFreesAClaimARetryTookOverSince(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
+		db, _ := open(t)
+		now := t0
+		s := newStore(t, db, func() time.Time { return now })
+		ctx := context.Background()
+		if rec, err := s.Reserve(ctx, "c1", "k", "h", 30*time.Second); rec != nil || err != nil {
+			t.Fatalf("first claim: %+v %v", rec, err)
+		}
+		firstClaim := now
+		now = now.Add(time.Minute) // the first request hung; a retry takes over
+		if rec, err := s.Reserve(ctx, "c1", "k", "h", 30*time.Second); rec != nil || err != nil {
+			t.Fatalf("takeover: %+v %v", rec, err)
+		}
+		// The first request's late release must leave the retry's claim.
+		if err := s.Release(ctx, "c1", "k", firstClaim); err != nil {
+			t.Fatal(err)
+		}
+		if rec, _ := s.Reserve(ctx, "c1", "k", "h", 30*time.Second); rec == nil || rec.StatusCode != 0 {
+			t.Errorf("after the stale release: %+v, want the retry's claim still in flight", rec)
 		}
 	})
 }

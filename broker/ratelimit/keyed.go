@@ -31,7 +31,12 @@ type Keyed struct {
 	buckets   map[string]*rate.Limiter
 	overflow  *rate.Limiter
 	nextSweep time.Time
+	// nextFullSweep bounds the sweeps a full map triggers.
+	nextFullSweep time.Time
 }
+
+// fullSweepEvery is the least time between two sweeps of a full map.
+const fullSweepEvery = 100 * time.Millisecond
 
 // NewKeyed returns buckets of r, at most maxKeys of them; now is the clock.
 func NewKeyed(r Rate, maxKeys int, now func() time.Time) *Keyed {
@@ -72,6 +77,14 @@ func (k *Keyed) bucket(key string, now time.Time) *rate.Limiter {
 		k.sweep(now)
 	}
 	b, ok := k.buckets[key]
+	if !ok && len(k.buckets) >= k.maxKeys && !now.Before(k.nextFullSweep) {
+		// Full: most keys of a flood of fresh ones took one token and are
+		// full again already. Sweep now (at most every fullSweepEvery)
+		// rather than send every newcomer to the shared overflow bucket
+		// until the next periodic sweep.
+		k.sweep(now)
+		k.nextFullSweep = now.Add(fullSweepEvery)
+	}
 	switch {
 	case ok:
 	case len(k.buckets) >= k.maxKeys:

@@ -224,3 +224,20 @@ func TestRetryAfterIsWholeSecondsRoundedUp(t *testing.T) {
 		}
 	}
 }
+
+func TestAFullMapDropsTheKeysThatAreFullAgainBeforeSendingNewcomersToTheOverflow(t *testing.T) {
+	c := newClock()
+	// 100 tokens/s, burst 2: a key that took one token is full again in 10 ms,
+	// long before the periodic sweep (a refill interval, at least 1 s).
+	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 100, Burst: 2}, 3, c.now)
+	for _, key := range []string{"flood-1", "flood-2", "flood-3"} {
+		_, _ = k.Allow(key)
+	}
+	c.advance(200 * time.Millisecond)
+	drain(k, "overflow-eater") // if it lands in the overflow bucket, that one is empty now
+	for i := range 3 {
+		if ok, _ := k.Allow(fmt.Sprint("citizen-", i)); !ok {
+			t.Fatalf("newcomer %d refused: a full map of refilled keys must be swept, not shared as overflow", i)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -217,8 +218,13 @@ func hasPassword(dsn string) bool {
 			return true
 		}
 	}
-	return strings.Contains(strings.ToLower(dsn), "password=")
+	// A URL's query (?password=…) or libpq's keyword/value form, which
+	// allows spaces around "=".
+	return dsnPassword.MatchString(dsn)
 }
+
+// dsnPassword finds a password parameter in either form of a PostgreSQL DSN.
+var dsnPassword = regexp.MustCompile(`(?i)(^|[\s?&])password\s*=`)
 
 // kafkaSecurity builds the Kafka clients' TLS and SASL settings.
 func (c *fileConfig) kafkaSecurity() (kafka.Security, error) {

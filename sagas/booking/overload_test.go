@@ -42,6 +42,20 @@ func TestNewWorkIsCalledWithTheTimeItsBookingHasLeft(t *testing.T) {
 	}
 }
 
+func TestEveryCallOfAStepSharesTheBookingsOneDeadline(t *testing.T) {
+	f := newFixture(t, map[string][]error{"hold": {contracts.ErrOutcomeUnknown}})
+	f.mis.found = true
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+		t.Fatal(err)
+	}
+	// hold, find (its read-back), book: a call after a slow one does not
+	// get the booking's whole time again.
+	at := f.mis.deadlinesAt
+	if len(at) != 3 || at[0].IsZero() || !at[1].Equal(at[0]) || !at[2].Equal(at[0]) {
+		t.Fatalf("deadlines %v, want one and the same for every call of the step", at)
+	}
+}
+
 func TestAHoldWhoseAnswerIsLostIsReadBackByItsKey(t *testing.T) {
 	f := newFixture(t, map[string][]error{"hold": {contracts.ErrOutcomeUnknown}})
 	f.mis.found = true

@@ -103,7 +103,7 @@ func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 		// New work's MIS calls run against the booking's deadline: the
 		// region's budget refuses a call that cannot finish before it
 		// (contracts.ErrRegionBusy) instead of letting it queue.
-		mis := untilDeadline{MIS: mis, left: b.Deadline.Sub(s.cfg.Now())}
+		mis := untilDeadline{MIS: mis, deadline: time.Now().Add(b.Deadline.Sub(s.cfg.Now()))}
 		var next *sagas.Booking
 		var err error
 		if b.Step == sagas.StepHold {
@@ -126,11 +126,11 @@ func (s *Saga) step(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 // never lost to the deadline.
 type untilDeadline struct {
 	contracts.MIS
-	left time.Duration
+	deadline time.Time // on the wall clock: every call of the step shares it
 }
 
 func (u untilDeadline) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, u.left)
+	return context.WithDeadline(ctx, u.deadline)
 }
 
 func (u untilDeadline) Hold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {

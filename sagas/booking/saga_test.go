@@ -26,9 +26,11 @@ type scriptedMIS struct {
 	found   bool               // FindByHoldKey finds the hold
 	booked  bool               // ReadAppointment reads the appointment booked
 	classes []contracts.CallClass
-	// deadlines are the time each call had left (0: none).
-	deadlines []time.Duration
-	onHold    func() // runs during Hold, as if concurrently
+	// deadlines are the time each call had left (0: none); deadlinesAt
+	// the deadlines themselves.
+	deadlines   []time.Duration
+	deadlinesAt []time.Time
+	onHold      func() // runs during Hold, as if concurrently
 }
 
 func (m *scriptedMIS) seen(ctx context.Context) {
@@ -36,10 +38,12 @@ func (m *scriptedMIS) seen(ctx context.Context) {
 	defer m.mu.Unlock()
 	m.classes = append(m.classes, contracts.CallClassOf(ctx))
 	var left time.Duration
-	if d, ok := ctx.Deadline(); ok {
+	d, ok := ctx.Deadline()
+	if ok {
 		left = time.Until(d)
 	}
 	m.deadlines = append(m.deadlines, left)
+	m.deadlinesAt = append(m.deadlinesAt, d)
 }
 
 func (m *scriptedMIS) next(op, key string) error {

@@ -2,8 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,7 +53,17 @@ func unwritable(err error) bool {
 		return false
 	}
 	var conn *pgconn.ConnectError
-	return errors.As(err, &conn)
+	if errors.As(err, &conn) {
+		return true
+	}
+	// A connection lost mid-statement (a failover, a restart): the write
+	// did not happen, or its transaction was rolled back. The caller's own
+	// cancellation is not the store's fault.
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var netErr net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr)
 }
 
 // probeTable is the one-row table WriteProbe writes, in every schema.

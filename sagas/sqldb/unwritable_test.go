@@ -3,6 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"testing"
 
 	"github.com/fedhealth/federation/contracts"
@@ -39,6 +42,13 @@ func TestAStoreThatRefusesWritesIsUnavailable(t *testing.T) {
 		}
 		if got := sqldb.Classify(errors.New("UNIQUE constraint failed")); errors.Is(got, contracts.ErrStoreUnavailable) {
 			t.Error("a statement's own error is not the store's unavailability")
+		}
+		lost := fmt.Errorf("store: commit: %w", &net.OpError{Op: "read", Net: "tcp", Err: io.ErrUnexpectedEOF})
+		if got := sqldb.Classify(lost); !errors.Is(got, contracts.ErrStoreUnavailable) {
+			t.Errorf("a connection lost mid-statement: %v, want the store unavailable", got)
+		}
+		if got := sqldb.Classify(fmt.Errorf("store: begin: %w", context.Canceled)); errors.Is(got, contracts.ErrStoreUnavailable) {
+			t.Error("the caller's own cancellation is not the store's unavailability")
 		}
 	})
 }

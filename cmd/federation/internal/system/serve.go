@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/fedhealth/federation/broker/api"
@@ -114,14 +115,37 @@ func (r sharedRegions) Status(code string) contracts.RegionStatus { return r.vie
 
 // ready reports whether the store takes writes and the consumers run.
 func (s *System) ready(rt *runner.Runtime) func(context.Context) error {
+	probe := &writeProbe{probe: s.SQL.WriteProbe, every: time.Second}
 	return func(ctx context.Context) error {
 		select {
 		case <-rt.Running():
 		default:
 			return errors.New("saga consumers not running")
 		}
-		return s.SQL.WriteProbe(ctx)
+		return probe.check(ctx)
 	}
+}
+
+// writeProbe writes the store's probe row at most once per every, however
+// often /readyz is asked (it is public on the API port): callers in
+// between get the last result, so a flood of probes cannot queue writes in
+// front of the bookings'.
+type writeProbe struct {
+	probe func(context.Context) error
+	every time.Duration
+
+	mu   sync.Mutex
+	at   time.Time
+	last error
+}
+
+func (p *writeProbe) check(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.at) >= p.every {
+		p.last, p.at = p.probe(ctx), time.Now()
+	}
+	return p.last
 }
 
 // serveInternal serves the monitoring endpoints on their own listener, so

@@ -98,6 +98,12 @@ secrets:
   seal_key: file:{{ $secrets }}/seal-key
 booking:
   deadline: {{ .Values.config.booking.deadline }}
+{{- with .Values.config.trustedProxies }}
+limits:
+  # The ingress controller's pods: the client is read from X-Forwarded-For
+  # only when the request comes from one of these.
+  trusted_proxies: {{ toJson . }}
+{{- end }}
 regions:
 {{- range .Values.regions }}
   - code: {{ .code | quote }}
