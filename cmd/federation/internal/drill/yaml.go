@@ -30,7 +30,9 @@ type configData struct {
 // breakers probe again after one, so that faults show and heal quickly.
 func renderConfig(d configData) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "listen: %s\ndata_dir: %q\nlog_level: warn\n", d.Listen, d.DataDir)
+	// A free port for the monitoring listener too: the instance-kill drill
+	// runs two brokers on this host, and serve's default port is fixed.
+	fmt.Fprintf(&b, "listen: %s\ninternal_listen: 127.0.0.1:0\ndata_dir: %q\nlog_level: warn\n", d.Listen, d.DataDir)
 	// Replication is the cluster's default: 3 on the three-node drill cluster.
 	fmt.Fprintf(&b, "kafka:\n  partitions: 4\n  consumers: %d\n", cmp.Or(d.Consumers, 4))
 	if len(d.Brokers) > 0 {
