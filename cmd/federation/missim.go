@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
+	"github.com/fedhealth/federation/regions/missim/soapsim"
 )
 
 // envMissimAdminToken names the environment variable holding the
@@ -24,7 +29,8 @@ const envMissimAdminToken = "MISSIM_ADMIN_TOKEN"
 const envMissimToken = "MISSIM_TOKEN"
 
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("missim", "Usage: federation missim --region CODE [flags]\n\nServes the reference regional MIS (contract v1) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
+	fs := newFlags("missim", "Usage: federation missim [--kind fhir|soap] --region CODE [flags]\n\nServes a simulated regional MIS (kind fhir: the reference contract v1; soap:\nthe e-registry SOAP style, WSDL at ?wsdl) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
+	kind := fs.String("kind", "fhir", "style of the simulated MIS: fhir or soap")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
@@ -39,6 +45,9 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *region == "" {
 		fs.Usage()
 		return fmt.Errorf("--region is required")
+	}
+	if *kind != "fhir" && *kind != "soap" {
+		return fmt.Errorf("--kind %q: want fhir or soap", *kind)
 	}
 	if *tz == "" {
 		for _, r := range fleet.Regions {
@@ -59,6 +68,9 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *kind == "soap" {
+		return runSoapSim(ctx, soapsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)
+	}
 	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger)
 	if err != nil {
 		return err
@@ -67,6 +79,27 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "MIS simulator for region %s at %s (admin: %s/admin/appointments, %s)\n", *region, sim.URL, sim.URL, adminRule(adminToken, sim.URL))
 	<-ctx.Done()
 	return nil
+}
+
+// runSoapSim serves the SOAP-style simulator on listen until ctx ends.
+func runSoapSim(ctx context.Context, cfg soapsim.Config, listen string, logger *slog.Logger, stdout io.Writer) error {
+	sim, err := soapsim.New(cfg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("soap simulator %s: %w", cfg.Region, err)
+	}
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "SOAP MIS simulator for region %s at %s/ (WSDL: %s/?wsdl; admin: %s/admin/appointments, %s)\n",
+		cfg.Region, url, url, url, adminRule(cfg.AdminToken, url))
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
 }
 
 // tokenFromFileOrEnv reads a token from file, else from the environment

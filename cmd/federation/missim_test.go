@@ -1,10 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/fedhealth/federation/regions/soap"
 )
 
 func TestTheSimulatorsAdminTokenComesFromTheEnvironmentOrAFile(t *testing.T) {
@@ -61,5 +69,57 @@ func TestTheSimulatorsContractTokenComesFromTheEnvironment(t *testing.T) {
 	}
 	if _, err := tokenFromFileOrEnv(filepath.Join(t.TempDir(), "t"), envMissimToken, "contract token", "--token-file"); err == nil {
 		t.Error("a file and the environment at once: want an error")
+	}
+}
+
+// lockedBuilder is a strings.Builder safe to read while run writes to it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestMissimKindSoapServesTheSOAPStyle(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr lockedBuilder
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"missim", "--kind", "soap", "--region", "25", "--listen", "127.0.0.1:0", "--log-level", "error"}, &stdout, &stderr)
+	}()
+	var url string
+	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(stdout.String(), " at "); ok {
+			url, _, _ = strings.Cut(rest, "/ ")
+		}
+	}
+	if url == "" {
+		t.Fatalf("no banner; stderr %q", stderr.String())
+	}
+	resp, err := http.Get(url + "/?wsdl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Equal(body, soap.WSDL) {
+		t.Fatalf("GET ?wsdl did not give the WSDL (%d bytes)", len(body))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"missim", "--kind", "corba", "--region", "25"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "want fhir or soap") {
+		t.Fatalf("an unknown kind: %v", err)
 	}
 }

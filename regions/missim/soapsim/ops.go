@@ -1,0 +1,148 @@
+package soapsim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fedhealth/federation/regions/soap"
+)
+
+// Search limits of Max_Count.
+const (
+	defaultCount = 100
+	maxCount     = 1000
+)
+
+func (s *Server) patientInfo(req *soap.GetPatientInfoRequest) (any, *simFault) {
+	snils := strings.NewReplacer("-", "", " ", "").Replace(req.SNILS)
+	switch {
+	case snils == "" && req.OMSNumber == "":
+		return nil, clientFault(soap.FaultInvalidRequest, "OMS_Number or SNILS is required")
+	case snils != "" && !digits(snils, 11, 11):
+		return nil, clientFault(soap.FaultInvalidRequest, "SNILS must have 11 digits")
+	case req.OMSNumber != "" && !digits(req.OMSNumber, 16, 16):
+		return nil, clientFault(soap.FaultInvalidRequest, "OMS_Number must have 16 digits")
+	case req.BirthDate != "":
+		if _, err := time.Parse(time.DateOnly, req.BirthDate); err != nil {
+			return nil, clientFault(soap.FaultInvalidRequest, "Birth_Date must be YYYY-MM-DD")
+		}
+	}
+	id := newSessionID()
+	s.mu.Lock()
+	s.sessions[id] = patientKey(snils, req.OMSNumber)
+	s.mu.Unlock()
+	return &soap.GetPatientInfoResponse{SessionID: id}, nil
+}
+
+func (s *Server) scheduleInfo(req *soap.GetScheduleInfoRequest) (any, *simFault) {
+	from, err1 := s.date(req.StartDate, 0)
+	till, err2 := s.date(req.EndDate, 1) // the end date is inclusive
+	if err1 != nil || err2 != nil || req.MaxCount < 0 {
+		return nil, clientFault(soap.FaultInvalidRequest, "dates must be YYYY-MM-DD and Max_Count not negative")
+	}
+	count := defaultCount
+	if req.MaxCount > 0 {
+		count = min(req.MaxCount, maxCount)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	resp := &soap.GetScheduleInfoResponse{}
+	if req.SlotID != "" {
+		sl, ok := s.slots[req.SlotID]
+		if !ok {
+			return nil, clientFault(soap.FaultSlotNotFound, "no such slot")
+		}
+		resp.Slots = append(resp.Slots, sl.wire())
+		return resp, nil
+	}
+	for _, sl := range s.order {
+		if len(resp.Slots) == count {
+			break
+		}
+		p := sl.prac
+		if sl.live != nil || (req.MOOID != "" && p.fac.oid != req.MOOID) || (req.PostCode != "" && p.post.Code != req.PostCode) ||
+			(req.ResourceID != "" && p.id != req.ResourceID) || (!from.IsZero() && sl.start.Before(from)) || (!till.IsZero() && !sl.start.Before(till)) {
+			continue
+		}
+		resp.Slots = append(resp.Slots, sl.wire())
+	}
+	return resp, nil
+}
+
+// date parses a local calendar date plus days; "" is open (zero).
+func (s *Server) date(v string, days int) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, s.loc)
+	return t.AddDate(0, 0, days), err
+}
+
+func (s *Server) createAppointment(req *soap.CreateAppointmentRequest) (any, *simFault) {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	patient, ok := s.sessions[req.SessionID]
+	if !ok {
+		return nil, clientFault(soap.FaultInvalidRequest, "unknown Session_ID")
+	}
+	sl, ok := s.slots[req.SlotID]
+	switch {
+	case !ok:
+		return nil, clientFault(soap.FaultSlotNotFound, "no such slot")
+	case sl.live != nil:
+		return nil, clientFault(soap.FaultSlotTaken, "the slot is already booked")
+	case s.requireReferral[sl.prac.post.Code]:
+		return nil, clientFault(soap.FaultReferralRequired, "a referral is required for this post")
+	case s.requireAttach[sl.prac.post.Code] && s.attached(patient) != sl.prac.fac:
+		return nil, clientFault(soap.FaultNotAttached, "the patient is not attached to this organisation")
+	}
+	a := &appointment{id: fmt.Sprintf("B-%d", len(s.appts)+1), patient: patient, slot: sl, status: soap.StatusBooked, created: now, updated: now}
+	s.appts = append(s.appts, a)
+	sl.live = a
+	return &soap.CreateAppointmentResponse{BookID: a.id}, nil
+}
+
+func (s *Server) cancelAppointment(req *soap.CancelAppointmentRequest) (any, *simFault) {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.appt(req.BookID)
+	if a == nil || (req.SessionID != "" && s.sessions[req.SessionID] != a.patient) {
+		return nil, clientFault(soap.FaultAppointmentNotFound, "no such appointment")
+	}
+	if a.status == soap.StatusBooked {
+		a.status, a.updated = soap.StatusCancelled, now
+		a.slot.live = nil
+	}
+	return &soap.CancelAppointmentResponse{BookID: a.id, Status: a.status}, nil
+}
+
+func (s *Server) patientAppointments(req *soap.GetPatientAppointmentsRequest) (any, *simFault) {
+	if req.SessionID == "" && req.BookID == "" {
+		return nil, clientFault(soap.FaultInvalidRequest, "Session_ID or Book_Id is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	patient, ok := s.sessions[req.SessionID]
+	if req.SessionID != "" && !ok {
+		return nil, clientFault(soap.FaultInvalidRequest, "unknown Session_ID")
+	}
+	resp := &soap.GetPatientAppointmentsResponse{}
+	for _, a := range s.appts {
+		if (req.SessionID == "" || a.patient == patient) && (req.BookID == "" || a.id == req.BookID) {
+			resp.Appointments = append(resp.Appointments, soap.PatientAppointment{BookID: a.id, SlotID: a.slot.id, Status: a.status})
+		}
+	}
+	return resp, nil
+}
+
+// appt finds an appointment by Book_Id; the caller holds the lock.
+func (s *Server) appt(id string) *appointment {
+	var n int
+	if _, err := fmt.Sscanf(id, "B-%d", &n); err != nil || n < 1 || n > len(s.appts) || s.appts[n-1].id != id {
+		return nil
+	}
+	return s.appts[n-1]
+}

@@ -1,0 +1,213 @@
+package soap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fedhealth/federation/contracts"
+)
+
+// Hold makes the appointment at the MIS (GetPatientInfo, then
+// CreateAppointment), recording the intent in the ledger before the call
+// and the Book_Id after it; see the package doc for why a hold is a real
+// appointment here. A repeat with the same key returns the recorded
+// appointment without calling the MIS, or, when only the intent is
+// recorded, reads back before it would create anything.
+func (c *Client) Hold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	if req.SlotID == "" || req.IdempotencyKey == "" || (req.Patient.SNILS == "" && req.Patient.OMS == "") {
+		return contracts.Appointment{}, c.errorf("Hold", "slot id, idempotency key and SNILS or OMS are required: %w", contracts.ErrInvalid)
+	}
+	defer c.steps.lock(req.IdempotencyKey)()
+	slotID, session, bookID, err := c.ledger.Get(ctx, c.cfg.Region.Code, req.IdempotencyKey)
+	switch {
+	case errors.Is(err, contracts.ErrNotFound):
+		return c.holdFirst(ctx, req)
+	case err != nil:
+		return contracts.Appointment{}, c.errorf("Hold", "ledger: %w", err)
+	case slotID != req.SlotID:
+		return contracts.Appointment{}, c.errorf("Hold", "idempotency key already used for another slot: %w", contracts.ErrInvalid)
+	case bookID != "":
+		return held(bookID, req), nil
+	}
+	return c.resolve(ctx, req, session)
+}
+
+// holdFirst is the first Hold of a key: open a session, record the intent,
+// then create.
+func (c *Client) holdFirst(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	var info GetPatientInfoResponse
+	err := c.call(ctx, MethodGetPatientInfo, false, &GetPatientInfoRequest{OMSNumber: req.Patient.OMS, SNILS: req.Patient.SNILS}, &info)
+	if err != nil {
+		return contracts.Appointment{}, err
+	}
+	if info.SessionID == "" {
+		return contracts.Appointment{}, c.errorf(MethodGetPatientInfo, "answer has no Session_ID: %w", contracts.ErrRegionUnavailable)
+	}
+	created, err := c.ledger.Begin(ctx, c.cfg.Region.Code, req.IdempotencyKey, req.SlotID, info.SessionID)
+	if err != nil {
+		return contracts.Appointment{}, c.errorf("Hold", "ledger: record intent: %w", err) // nothing made yet
+	}
+	if !created {
+		// Another instance began this step since our Get and is at the MIS
+		// now: calling too would race it to the same slot.
+		return contracts.Appointment{}, c.errorf("Hold", "the same hold is in flight elsewhere: %w", contracts.ErrConflict)
+	}
+	return c.create(ctx, req, info.SessionID)
+}
+
+// resolve is a repeat after an unknown outcome: only the intent is
+// recorded. The read-back decides; CreateAppointment runs again only when
+// the session's patient has nothing live on the slot.
+func (c *Client) resolve(ctx context.Context, req contracts.HoldRequest, session string) (contracts.Appointment, error) {
+	if bookID, found, err := c.findOnSlot(ctx, session, req.SlotID); err != nil || found {
+		if err != nil {
+			return contracts.Appointment{}, err
+		}
+		return c.record(ctx, req, bookID)
+	}
+	appt, err := c.create(ctx, req, session)
+	if errors.Is(err, contracts.ErrSlotTaken) {
+		// The lost call may have landed at the MIS after the read-back: the
+		// taker may be this very step.
+		if bookID, found, rerr := c.findOnSlot(ctx, session, req.SlotID); rerr == nil && found {
+			return c.record(ctx, req, bookID)
+		}
+	}
+	return appt, err
+}
+
+func (c *Client) create(ctx context.Context, req contracts.HoldRequest, session string) (contracts.Appointment, error) {
+	var resp CreateAppointmentResponse
+	err := c.call(ctx, MethodCreateAppointment, true, &CreateAppointmentRequest{SessionID: session, SlotID: req.SlotID}, &resp)
+	if err != nil {
+		return contracts.Appointment{}, err
+	}
+	if resp.BookID == "" {
+		return contracts.Appointment{}, c.errorf(MethodCreateAppointment, "answer has no Book_Id: %w", contracts.ErrOutcomeUnknown)
+	}
+	return c.record(ctx, req, resp.BookID)
+}
+
+// record writes the Book_Id into the ledger. If that fails, the
+// appointment stands unrecorded: the outcome is unknown to the caller, and
+// its repeat finds the appointment by read-back.
+func (c *Client) record(ctx context.Context, req contracts.HoldRequest, bookID string) (contracts.Appointment, error) {
+	if err := c.ledger.Done(ctx, c.cfg.Region.Code, req.IdempotencyKey, bookID); err != nil {
+		return contracts.Appointment{}, c.errorf("Hold", "ledger: record appointment: %v: %w", err, contracts.ErrOutcomeUnknown)
+	}
+	return held(bookID, req), nil
+}
+
+func held(bookID string, req contracts.HoldRequest) contracts.Appointment {
+	return contracts.Appointment{ID: bookID, SlotID: req.SlotID, Status: contracts.AppointmentHeld, HoldKey: req.IdempotencyKey}
+}
+
+// findOnSlot reads back the session patient's live appointment on slotID.
+func (c *Client) findOnSlot(ctx context.Context, session, slotID string) (bookID string, found bool, err error) {
+	var resp GetPatientAppointmentsResponse
+	if err := c.call(ctx, MethodGetPatientAppointments, false, &GetPatientAppointmentsRequest{SessionID: session}, &resp); err != nil {
+		return "", false, err
+	}
+	for _, a := range resp.Appointments {
+		if a.SlotID == slotID && a.Status == StatusBooked {
+			return a.BookID, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// Book confirms a hold: the appointment was made by Hold, so Book only
+// reads it back. A cancelled one is a released hold (ErrHoldExpired).
+func (c *Client) Book(ctx context.Context, appointmentID, _ string) (contracts.Appointment, error) {
+	a, err := c.ReadAppointment(ctx, appointmentID)
+	if err != nil {
+		return a, err
+	}
+	if a.Status == contracts.AppointmentCancelled {
+		return a, c.errorf("Book", "appointment %s was cancelled: %w", appointmentID, contracts.ErrHoldExpired)
+	}
+	return a, nil
+}
+
+// Cancel cancels the appointment at the MIS, which also releases a hold of
+// this kind. CancelAppointment is idempotent at the MIS, so a repeat after
+// ErrOutcomeUnknown is safe.
+func (c *Client) Cancel(ctx context.Context, appointmentID, _ string) (contracts.Appointment, error) {
+	if appointmentID == "" {
+		return contracts.Appointment{}, c.errorf("Cancel", "appointment id required: %w", contracts.ErrInvalid)
+	}
+	var resp CancelAppointmentResponse
+	if err := c.call(ctx, MethodCancelAppointment, true, &CancelAppointmentRequest{BookID: appointmentID}, &resp); err != nil {
+		return contracts.Appointment{}, err
+	}
+	st, err := c.status(MethodCancelAppointment, resp.Status)
+	return contracts.Appointment{ID: appointmentID, Status: st}, err
+}
+
+// ReadAppointment reads the appointment back by its Book_Id.
+func (c *Client) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
+	if appointmentID == "" {
+		return contracts.Appointment{}, c.errorf("ReadAppointment", "appointment id required: %w", contracts.ErrInvalid)
+	}
+	var resp GetPatientAppointmentsResponse
+	if err := c.call(ctx, MethodGetPatientAppointments, false, &GetPatientAppointmentsRequest{BookID: appointmentID}, &resp); err != nil {
+		return contracts.Appointment{}, err
+	}
+	for _, a := range resp.Appointments {
+		if a.BookID == appointmentID {
+			st, err := c.status(MethodGetPatientAppointments, a.Status)
+			return contracts.Appointment{ID: a.BookID, SlotID: a.SlotID, Status: st}, err
+		}
+	}
+	return contracts.Appointment{}, c.errorf("ReadAppointment", "appointment %s: %w", appointmentID, contracts.ErrNotFound)
+}
+
+// FindByHoldKey answers from the ledger: the recorded appointment read
+// back, or, when only the intent is recorded (the Hold's answer was lost),
+// what the read-back finds on the slot, which is then recorded.
+// ErrNotFound when nothing was ever made for the key.
+func (c *Client) FindByHoldKey(ctx context.Context, holdKey string) (contracts.Appointment, error) {
+	if holdKey == "" {
+		return contracts.Appointment{}, c.errorf("FindByHoldKey", "hold key required: %w", contracts.ErrInvalid)
+	}
+	defer c.steps.lock(holdKey)()
+	slotID, session, bookID, err := c.ledger.Get(ctx, c.cfg.Region.Code, holdKey)
+	switch {
+	case errors.Is(err, contracts.ErrNotFound):
+		return contracts.Appointment{}, c.errorf("FindByHoldKey", "no hold was ever made with this key: %w", contracts.ErrNotFound)
+	case err != nil:
+		return contracts.Appointment{}, c.errorf("FindByHoldKey", "ledger: %w", err)
+	case bookID == "":
+		id, found, err := c.findOnSlot(ctx, session, slotID)
+		if err != nil {
+			return contracts.Appointment{}, err
+		}
+		if !found {
+			return contracts.Appointment{}, c.errorf("FindByHoldKey", "the hold never took effect: %w", contracts.ErrNotFound)
+		}
+		if _, err := c.record(ctx, contracts.HoldRequest{SlotID: slotID, IdempotencyKey: holdKey}, id); err != nil {
+			return contracts.Appointment{}, err
+		}
+		bookID = id
+	}
+	a, err := c.ReadAppointment(ctx, bookID)
+	a.HoldKey = holdKey
+	return a, err
+}
+
+// status maps the MIS's appointment status; an unknown one breaks the
+// protocol.
+func (c *Client) status(method, s string) (contracts.AppointmentStatus, error) {
+	switch s {
+	case StatusBooked:
+		return contracts.AppointmentBooked, nil
+	case StatusCancelled:
+		return contracts.AppointmentCancelled, nil
+	case StatusFulfilled:
+		return contracts.AppointmentFulfilled, nil
+	case StatusNoShow:
+		return contracts.AppointmentNoShow, nil
+	}
+	return "", fmt.Errorf("%s in region %s: unknown appointment status %q: %w", method, c.cfg.Region.Code, s, contracts.ErrRegionUnavailable)
+}

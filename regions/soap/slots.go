@@ -1,0 +1,108 @@
+package soap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/contracts/misv1"
+)
+
+// errOffset marks a slot whose time carries a UTC offset the region does
+// not have at that instant: refused rather than repaired, since the broker
+// cannot tell whether the wall time or the instant is wrong.
+var errOffset = errors.New("slot time's UTC offset is not the region's")
+
+// SearchSlots lists the free slots matching q (GetScheduleInfo), ordered
+// by start. Slots whose times carry another offset than the region's are
+// left out and logged.
+func (c *Client) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contracts.Slot, error) {
+	if q.Limit < 0 || (!q.From.IsZero() && !q.To.IsZero() && c.date(q.To) < c.date(q.From)) {
+		return nil, c.errorf(MethodGetScheduleInfo, "limit below 0 or To before From: %w", contracts.ErrInvalid)
+	}
+	req := &GetScheduleInfoRequest{MOOID: q.FacilityID, PostCode: q.Specialty, ResourceID: q.PractitionerID, MaxCount: q.Limit}
+	if !q.From.IsZero() {
+		req.StartDate = c.date(q.From)
+	}
+	if !q.To.IsZero() {
+		req.EndDate = c.date(q.To)
+	}
+	var resp GetScheduleInfoResponse
+	if err := c.call(ctx, MethodGetScheduleInfo, false, req, &resp); err != nil {
+		return nil, err
+	}
+	out := make([]contracts.Slot, 0, len(resp.Slots))
+	for _, s := range resp.Slots {
+		sl, err := c.slot(s)
+		if err != nil {
+			c.log.Warn("slot refused", "slot_id", s.SlotID, "error", err)
+			continue
+		}
+		if sl.Free {
+			out = append(out, sl)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// ReadSlot returns one slot, free or busy (GetScheduleInfo by Slot_Id).
+func (c *Client) ReadSlot(ctx context.Context, slotID string) (contracts.Slot, error) {
+	if slotID == "" {
+		return contracts.Slot{}, c.errorf(MethodGetScheduleInfo, "slot id required: %w", contracts.ErrInvalid)
+	}
+	var resp GetScheduleInfoResponse
+	if err := c.call(ctx, MethodGetScheduleInfo, false, &GetScheduleInfoRequest{SlotID: slotID}, &resp); err != nil {
+		return contracts.Slot{}, err
+	}
+	for _, s := range resp.Slots {
+		if s.SlotID == slotID {
+			sl, err := c.slot(s)
+			if err != nil {
+				return contracts.Slot{}, c.errorf(MethodGetScheduleInfo, "%v: %w", err, contracts.ErrRegionUnavailable)
+			}
+			return sl, nil
+		}
+	}
+	return contracts.Slot{}, c.errorf(MethodGetScheduleInfo, "slot %s: %w", slotID, contracts.ErrNotFound)
+}
+
+// slot converts one schedule slot, checking its times.
+func (c *Client) slot(s ScheduleSlot) (contracts.Slot, error) {
+	start, err1 := c.when(s.Start)
+	end, err2 := c.when(s.End)
+	if err := errors.Join(err1, err2); err != nil {
+		return contracts.Slot{}, fmt.Errorf("slot %s: %w", s.SlotID, err)
+	}
+	if s.SlotID == "" || !end.After(start) || (s.State != SlotFree && s.State != SlotBusy) {
+		return contracts.Slot{}, fmt.Errorf("slot %q: no id, end not after start, or state %q unknown", s.SlotID, s.State)
+	}
+	return contracts.Slot{
+		ID: s.SlotID, Start: start, End: end, Free: s.State == SlotFree,
+		Specialty:    contracts.Coding{System: misv1.SpecialtySystem, Code: s.Post.Code, Display: s.Post.Name},
+		Practitioner: contracts.Practitioner{ID: s.Resource.ID, Name: s.Resource.Name},
+		Facility:     contracts.Facility{ID: s.MO.OID, Name: s.MO.Name, Address: s.MO.Address},
+	}, nil
+}
+
+// when parses an xs:dateTime that must carry the region's offset at that
+// instant, and returns it in the region's location.
+func (c *Client) when(v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q is not an xs:dateTime with offset", v)
+	}
+	_, got := t.Zone()
+	if _, want := t.In(c.loc).Zone(); got != want {
+		return time.Time{}, fmt.Errorf("%s: %w (region's is %s)", v, errOffset, t.In(c.loc).Format("-07:00"))
+	}
+	return t.In(c.loc), nil
+}
+
+func (c *Client) date(t time.Time) string { return t.In(c.loc).Format(time.DateOnly) }
