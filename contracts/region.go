@@ -27,4 +27,6 @@ type RegionKind string
 const (
 	// RegionFHIR speaks the federal FHIR contract (contracts/misv1).
 	RegionFHIR RegionKind = "fhir"
+	// RegionSOAP speaks the federal e-registry SOAP style (regions/soap).
+	RegionSOAP RegionKind = "soap"
 )

@@ -8,6 +8,7 @@ import (
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/breaker"
 	"github.com/fedhealth/federation/regions/fhir"
+	"github.com/fedhealth/federation/regions/soap"
 )
 
 // Config describes one region. The region fields of MIS and Breaker
@@ -21,9 +22,11 @@ type Config struct {
 	TimeZone string `yaml:"time_zone"`
 	// Kind is the style the region's MIS speaks (see kinds); default fhir.
 	Kind contracts.RegionKind `yaml:"kind"`
-	// MIS is the endpoint of the region's MIS: URL, credentials, timeouts
-	// and retries.
+	// MIS is the endpoint of a fhir region's MIS: URL, credentials,
+	// timeouts and retries.
 	MIS fhir.Config `yaml:"mis"`
+	// SOAP is the endpoint of a soap region's MIS.
+	SOAP soap.Config `yaml:"soap"`
 	// Breaker is the region's circuit breaker and concurrency limit.
 	Breaker breaker.Config `yaml:"breaker"`
 }

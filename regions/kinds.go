@@ -1,19 +1,25 @@
 package regions
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/fhir"
+	"github.com/fedhealth/federation/regions/soap"
 )
 
-// adapter is a region's MIS client as the registry holds it: the port, and
-// what operators are shown of it.
+// adapter is a region's MIS client as the registry holds it.
 type adapter interface {
 	contracts.MIS
 	Close() error
+}
+
+// offsetReporter is an adapter that counts the slots it refused for their
+// UTC offset (shown by "federation regions status").
+type offsetReporter interface {
 	SlotOffsetMismatches() fhir.SlotOffsetReport
 }
 
@@ -25,6 +31,14 @@ var kinds = map[contracts.RegionKind]func(cfg Config, logger *slog.Logger, o opt
 		mc := cfg.MIS
 		mc.Region, mc.MeterProvider, mc.TracerProvider = cfg.region(), o.meters, o.tracers
 		return fhir.New(mc, logger)
+	},
+	contracts.RegionSOAP: func(cfg Config, logger *slog.Logger, o options) (adapter, error) {
+		if o.ledger == nil {
+			return nil, fmt.Errorf("a soap region needs the step ledger (regions.WithLedger): %w", contracts.ErrInvalid)
+		}
+		sc := cfg.SOAP
+		sc.Region = cfg.region()
+		return soap.New(sc, o.ledger, logger)
 	},
 }
 

@@ -5,12 +5,14 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/soap"
 )
 
 // Option adjusts how NewRegistry builds every region.
 type Option func(*options)
 
 type options struct {
+	ledger     soap.Ledger
 	meters     metric.MeterProvider
 	tracers    trace.TracerProvider
 	statusHook func(region string, to contracts.RegionStatus)
@@ -33,4 +35,11 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // breaker.Config.OnStateChange for when it runs.
 func WithStatusHook(hook func(region string, to contracts.RegionStatus)) Option {
 	return func(o *options) { o.statusHook = hook }
+}
+
+// WithLedger gives the regions whose MIS has no idempotency keys (soap) the
+// durable record of which MIS appointment answers which saga step
+// (sagas/ledger implements it).
+func WithLedger(l soap.Ledger) Option {
+	return func(o *options) { o.ledger = l }
 }

@@ -118,7 +118,9 @@ func (r *Registry) Close() error {
 // latest; zero for an unknown region.
 func (r *Registry) SlotOffsetMismatches(code string) fhir.SlotOffsetReport {
 	if reg, ok := r.byCode[code]; ok {
-		return reg.client.SlotOffsetMismatches()
+		if rep, ok := reg.client.(offsetReporter); ok {
+			return rep.SlotOffsetMismatches()
+		}
 	}
 	return fhir.SlotOffsetReport{}
 }

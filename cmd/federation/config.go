@@ -120,6 +120,10 @@ func loadConfig(path string) (*fileConfig, error) {
 			return nil, fmt.Errorf("region %s bearer token: %w", cfg.Regions[i].Code, err)
 		}
 		cfg.Regions[i].MIS.BearerToken = string(tok)
+		if tok, err = secret(cfg.Regions[i].SOAP.BearerToken); err != nil {
+			return nil, fmt.Errorf("region %s soap bearer token: %w", cfg.Regions[i].Code, err)
+		}
+		cfg.Regions[i].SOAP.BearerToken = string(tok)
 	}
 	return &cfg, nil
 }

@@ -134,6 +134,7 @@ func TestAPostgresURLWithoutAPasswordMayBeWrittenInline(t *testing.T) {
 func TestServeRefusesDevelopmentShortcuts(t *testing.T) {
 	const region = "regions:\n  - {code: \"77\", name: M, time_zone: Europe/Moscow, mis: {base_url: %s, bearer_token: %s%s}}\n"
 	const auth = "auth: {issuer: https://idp.example, audience: federation}\n"
+	const soapRegion = "regions:\n  - {code: \"41\", name: K, time_zone: Asia/Kamchatka, kind: soap, soap: {endpoint: %s, bearer_token: %s}}\n"
 	t.Setenv("FED_TEST_TOKEN", "t")
 	cases := []struct {
 		name, yaml, want string
@@ -148,6 +149,11 @@ func TestServeRefusesDevelopmentShortcuts(t *testing.T) {
 			"region 77: the MIS needs credentials"},
 		{"plain http to an MIS on loopback is allowed", auth + fmt.Sprintf(region, "http://127.0.0.1:9077", "env:FED_TEST_TOKEN", ""), ""},
 		{"mutual TLS alone is credentials enough", auth + fmt.Sprintf(region, "https://mis", `""`, ", tls: {cert_file: c.pem, key_file: k.pem}"), ""},
+		{"plain http to a remote SOAP MIS is refused", auth + fmt.Sprintf(soapRegion, "http://mis.example/er", "env:FED_TEST_TOKEN"),
+			"region 41: soap.endpoint http://mis.example/er is plain http to another host"},
+		{"a SOAP MIS without credentials is refused", auth + fmt.Sprintf(soapRegion, "https://mis/er", `""`),
+			"region 41: the MIS needs credentials: soap.bearer_token"},
+		{"a SOAP MIS over https with its token is fine", auth + fmt.Sprintf(soapRegion, "https://mis/er", "env:FED_TEST_TOKEN"), ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
+	"github.com/fedhealth/federation/contracts"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -81,6 +82,15 @@ func (c *fileConfig) checkServe() error {
 		errs = append(errs, errors.New("auth.audience is required: this API's client id at the identity provider"))
 	}
 	for _, r := range c.Regions {
+		if r.Kind == contracts.RegionSOAP {
+			if u, err := url.Parse(r.SOAP.Endpoint); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+				errs = append(errs, fmt.Errorf("region %s: soap.endpoint %s is plain http to another host: use https", r.Code, r.SOAP.Endpoint))
+			}
+			if r.SOAP.BearerToken == "" {
+				errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: soap.bearer_token (env:NAME or file:PATH)", r.Code))
+			}
+			continue
+		}
 		if u, err := url.Parse(r.MIS.BaseURL); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 			errs = append(errs, fmt.Errorf("region %s: mis.base_url %s is plain http to another host: use https", r.Code, r.MIS.BaseURL))
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/idempotency"
 	"github.com/fedhealth/federation/broker/regionstatus"
+	"github.com/fedhealth/federation/sagas/ledger"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
 	"github.com/google/uuid"
@@ -18,7 +19,7 @@ import (
 
 // openStores opens the one database of this process and every store over
 // it: bookings and the outbox, idempotency records, region status, the
-// audit trail.
+// audit trail, the MIS step ledger.
 func (s *System) openStores(ctx context.Context, opts Options) error {
 	db, err := sqldb.Open(DatabaseConfig(opts))
 	if err != nil {
@@ -34,6 +35,9 @@ func (s *System) openStores(ctx context.Context, opts Options) error {
 		return err
 	}
 	if s.Audit, err = audit.New(ctx, db, audit.Options{SkipMigrations: opts.SkipMigrations, Logger: s.logger}); err != nil {
+		return err
+	}
+	if s.ledger, err = ledger.New(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
 		return err
 	}
 	statuses, err := regionstatus.NewStore(ctx, db, opts.SkipMigrations, s.logger)
@@ -77,6 +81,7 @@ func Migrate(ctx context.Context, opts Options, logger *slog.Logger) error {
 		idempotency.Migrate(ctx, db, logger),
 		regionstatus.Migrate(ctx, db, logger),
 		audit.Migrate(ctx, db, logger),
+		ledger.Migrate(ctx, db, logger),
 	)
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
+	"github.com/fedhealth/federation/sagas/ledger"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
 	"go.opentelemetry.io/otel/trace"
@@ -166,6 +167,7 @@ type System struct {
 	Dev        *auth.DevIssuer
 
 	regionStatus *regionstatus.View
+	ledger       *ledger.Store
 	idempotency  *idempotency.Store
 	embedded     *kafkaembed.Cluster
 	server       *http.Server
@@ -221,7 +223,7 @@ func (s *System) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if s.Registry, err = regions.NewRegistry(opts.Regions, s.logger, regions.WithMeterProvider(tel.provider),
-		regions.WithStatusHook(s.regionStatus.Record)); err != nil {
+		regions.WithStatusHook(s.regionStatus.Record), regions.WithLedger(s.ledger)); err != nil {
 		return err
 	}
 	s.regionStatus.UseLocal(s.Registry)
