@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/fhir"
 	"github.com/fedhealth/federation/regions/soap"
@@ -20,7 +22,7 @@ type adapter interface {
 // offsetReporter is an adapter that counts the slots it refused for their
 // UTC offset (shown by "federation regions status").
 type offsetReporter interface {
-	SlotOffsetMismatches() fhir.SlotOffsetReport
+	SlotOffsetMismatches() slotoffset.Report
 }
 
 // kinds builds each kind's adapter from the region's config. A kind is

@@ -7,9 +7,10 @@ import (
 	"sort"
 	"time"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/breaker"
-	"github.com/fedhealth/federation/regions/fhir"
 )
 
 // Registry knows every configured region and the guarded MIS that serves
@@ -116,11 +117,11 @@ func (r *Registry) Close() error {
 // SlotOffsetMismatches returns how many slots the region's MIS gave with a
 // UTC offset that is not the region's (refused by its client), with the
 // latest; zero for an unknown region.
-func (r *Registry) SlotOffsetMismatches(code string) fhir.SlotOffsetReport {
+func (r *Registry) SlotOffsetMismatches(code string) slotoffset.Report {
 	if reg, ok := r.byCode[code]; ok {
 		if rep, ok := reg.client.(offsetReporter); ok {
 			return rep.SlotOffsetMismatches()
 		}
 	}
-	return fhir.SlotOffsetReport{}
+	return slotoffset.Report{}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/feed/wire"
 )
@@ -103,7 +105,7 @@ func (s *Source) resolve(sl wire.Slot, scheds map[string]wire.Schedule, locs map
 		return nil, SkipMalformed
 	}
 	for _, t := range []time.Time{start, end} {
-		if m := checkOffset(sl.ID, t, s.loc); m != nil {
+		if m := slotoffset.Check(sl.ID, t, s.loc); m != nil {
 			s.refuseSlot(*m)
 			return nil, SkipOffset
 		}

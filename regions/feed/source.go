@@ -10,6 +10,8 @@ import (
 	"time"
 	_ "time/tzdata" // regions' zones must load on hosts without a zoneinfo database
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/fedhealth/federation/regions/feed/wire"
 )
 
@@ -26,7 +28,7 @@ type Source struct {
 	http     *http.Client
 	log      *slog.Logger
 	tel      telemetry
-	offsets  offsetLog
+	offsets  slotoffset.Log
 
 	// syncMu serialises syncs; it guards manifestV and files, which only
 	// a successful sync replaces, so a 304 never vouches for data a failed

@@ -72,7 +72,7 @@ func (s *Source) Status() Status {
 	st := Status{
 		Availability: s.availability(now), LastSync: s.state.lastSync,
 		LastAttempt: s.state.lastAttempt, LastOutcome: s.state.lastOutcome, LastError: s.state.lastErr,
-		RefusedManifests: s.state.refused, Skipped: map[string]int{}, OffsetMismatches: s.offsets.report(),
+		RefusedManifests: s.state.refused, Skipped: map[string]int{}, OffsetMismatches: s.offsets.Report(),
 	}
 	if s.snap == nil {
 		return st

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/contracts/misv1"
 )
@@ -163,7 +165,7 @@ func (c *Client) slotTimes(s misv1.Slot) (start, end time.Time, err error) {
 		return start, end, fmt.Errorf("end %.40q is not after start %.40q", s.End, s.Start)
 	}
 	for _, t := range []time.Time{start, end} {
-		if m := checkOffset(s.ID, t, c.loc); m != nil {
+		if m := slotoffset.Check(s.ID, t, c.loc); m != nil {
 			return start, end, &offsetError{*m}
 		}
 	}

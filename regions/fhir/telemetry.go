@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -27,7 +29,7 @@ type telemetry struct {
 	// offset (see offset.go): the metric for dashboards, the log of the
 	// latest example for operators.
 	offsetMismatch metric.Int64Counter
-	offsets        *offsetLog
+	offsets        *slotoffset.Log
 }
 
 func newTelemetry(cfg Config) (telemetry, error) {
@@ -47,7 +49,7 @@ func newTelemetry(cfg Config) (telemetry, error) {
 	offsetMismatch, err4 := m.Int64Counter("mis.slot.offset_mismatch",
 		metric.WithDescription("Slots refused because their UTC offset is not the region's at that instant."))
 	return telemetry{tracer: tp.Tracer(scope), duration: duration, errors: errs, retries: retries,
-		offsetMismatch: offsetMismatch, offsets: &offsetLog{}}, errors.Join(err1, err2, err3, err4)
+		offsetMismatch: offsetMismatch, offsets: &slotoffset.Log{}}, errors.Join(err1, err2, err3, err4)
 }
 
 // start opens the call's client span; end records its latency and outcome.
