@@ -115,3 +115,27 @@ func TestBadAnswersGiveClearErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSlotsInAnotherOffsetAreRefusedAndCountedForOperators(t *testing.T) {
+	db, _ := sqldbtest.SQLite(t)
+	l, err := ledger.New(context.Background(), db, false, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := soap.ScheduleSlot{SlotID: "SL-1", Start: "2026-12-03T09:00:00+10:00", End: "2026-12-03T09:20:00+10:00", State: soap.SlotFree}
+	shifted := soap.ScheduleSlot{SlotID: "SL-2", Start: "2026-12-03T09:00:00+07:00", End: "2026-12-03T09:20:00+07:00", State: soap.SlotFree}
+	mis := &brokenMIS{calls: map[string]int{}, by: map[string]http.HandlerFunc{
+		soap.MethodGetScheduleInfo: answer(200, envelope(t, &soap.GetScheduleInfoResponse{Slots: []soap.ScheduleSlot{good, shifted}})),
+	}}
+	srv := httptest.NewServer(mis)
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/", l, nil)
+	slots, err := c.SearchSlots(context.Background(), contracts.SlotQuery{})
+	if err != nil || len(slots) != 1 || slots[0].ID != "SL-1" {
+		t.Fatalf("search: %+v %v, want only the slot in the region's offset", slots, err)
+	}
+	rep := c.SlotOffsetMismatches()
+	if rep.Count != 2 || rep.Last.SlotID != "SL-2" || rep.Last.Got != "+07:00" || rep.Last.Want != "+10:00" {
+		t.Errorf("report %+v, want the shifted slot's start and end counted, +07:00 against +10:00", rep)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/fedhealth/federation/contracts"
@@ -30,6 +32,7 @@ type Client struct {
 	once      *http.Client          // calls that are never repeated
 	reads     *retryablehttp.Client // the two safe reads
 	steps     stepLocks
+	offsets   slotoffset.Log // slots refused for their UTC offset
 }
 
 var _ contracts.MIS = (*Client)(nil)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/fedhealth/federation/regions/slotoffset"
+
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/contracts/misv1"
 )
@@ -75,8 +77,8 @@ func (c *Client) ReadSlot(ctx context.Context, slotID string) (contracts.Slot, e
 
 // slot converts one schedule slot, checking its times.
 func (c *Client) slot(s ScheduleSlot) (contracts.Slot, error) {
-	start, err1 := c.when(s.Start)
-	end, err2 := c.when(s.End)
+	start, err1 := c.when(s.SlotID, s.Start)
+	end, err2 := c.when(s.SlotID, s.End)
 	if err := errors.Join(err1, err2); err != nil {
 		return contracts.Slot{}, fmt.Errorf("slot %s: %w", s.SlotID, err)
 	}
@@ -93,16 +95,22 @@ func (c *Client) slot(s ScheduleSlot) (contracts.Slot, error) {
 
 // when parses an xs:dateTime that must carry the region's offset at that
 // instant, and returns it in the region's location.
-func (c *Client) when(v string) (time.Time, error) {
+// A slot refused for its offset is counted for operators (regions/slotoffset).
+func (c *Client) when(slotID, v string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("time %q is not an xs:dateTime with offset", v)
 	}
-	_, got := t.Zone()
-	if _, want := t.In(c.loc).Zone(); got != want {
-		return time.Time{}, fmt.Errorf("%s: %w (region's is %s)", v, errOffset, t.In(c.loc).Format("-07:00"))
+	if m := slotoffset.Check(slotID, t, c.loc); m != nil {
+		m.SeenAt = time.Now()
+		c.offsets.Add(*m)
+		return time.Time{}, fmt.Errorf("%s: %w (region's is %s)", v, errOffset, m.Want)
 	}
 	return t.In(c.loc), nil
 }
+
+// SlotOffsetMismatches returns the region's count of slots refused for
+// their offset and the latest example, for operators.
+func (c *Client) SlotOffsetMismatches() slotoffset.Report { return c.offsets.Report() }
 
 func (c *Client) date(t time.Time) string { return t.In(c.loc).Format(time.DateOnly) }
