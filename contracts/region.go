@@ -15,4 +15,16 @@ type Region struct {
 	Code     string // federal subject code, e.g. "77"
 	Name     string
 	TimeZone string // IANA name, e.g. "Europe/Moscow"
+	// Kind is how the broker talks to the region's MIS.
+	Kind RegionKind
 }
+
+// RegionKind is the style a region's MIS speaks; regions/ holds one
+// adapter package per kind, each behind the same MIS port.
+type RegionKind string
+
+// The region kinds.
+const (
+	// RegionFHIR speaks the federal FHIR contract (contracts/misv1).
+	RegionFHIR RegionKind = "fhir"
+)

@@ -19,6 +19,8 @@ type Config struct {
 	Name string `yaml:"name"`
 	// TimeZone is the IANA name of the region's zone, e.g. "Asia/Vladivostok".
 	TimeZone string `yaml:"time_zone"`
+	// Kind is the style the region's MIS speaks (see kinds); default fhir.
+	Kind contracts.RegionKind `yaml:"kind"`
 	// MIS is the endpoint of the region's MIS: URL, credentials, timeouts
 	// and retries.
 	MIS fhir.Config `yaml:"mis"`
@@ -38,6 +40,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
 		errs = append(errs, fmt.Errorf("time zone %q does not load", c.TimeZone))
+	}
+	if _, ok := kinds[c.kind()]; !ok {
+		errs = append(errs, fmt.Errorf("kind %q unknown (known: %s)", c.Kind, knownKinds()))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("region %q: %w: %w", c.Code, err, contracts.ErrInvalid)
@@ -62,5 +67,13 @@ func validateAll(cfgs []Config) error {
 }
 
 func (c Config) region() contracts.Region {
-	return contracts.Region{Code: c.Code, Name: c.Name, TimeZone: c.TimeZone}
+	return contracts.Region{Code: c.Code, Name: c.Name, TimeZone: c.TimeZone, Kind: c.kind()}
+}
+
+// kind is the region's kind, fhir when none is configured.
+func (c Config) kind() contracts.RegionKind {
+	if c.Kind == "" {
+		return contracts.RegionFHIR
+	}
+	return c.Kind
 }

@@ -23,7 +23,7 @@ type Registry struct {
 type region struct {
 	info   contracts.Region
 	loc    *time.Location
-	client *fhir.Client
+	client adapter
 	mis    *breaker.MIS
 }
 
@@ -56,9 +56,7 @@ func NewRegistry(cfgs []Config, logger *slog.Logger, opts ...Option) (*Registry,
 
 func build(cfg Config, logger *slog.Logger, o options) (*region, error) {
 	loc, _ := time.LoadLocation(cfg.TimeZone) // validated
-	mc := cfg.MIS
-	mc.Region, mc.MeterProvider, mc.TracerProvider = cfg.region(), o.meters, o.tracers
-	client, err := fhir.New(mc, logger)
+	client, err := kinds[cfg.kind()](cfg, logger, o)
 	if err != nil {
 		return nil, err
 	}

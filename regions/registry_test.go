@@ -46,6 +46,13 @@ func TestRegistryRejectsBadConfiguration(t *testing.T) {
 		{"an MIS endpoint that is not a URL is rejected", []regions.Config{
 			regionConfig("16", "Europe/Moscow", "mis.example:8080"),
 		}},
+		{"a kind no adapter speaks is rejected", []regions.Config{
+			func() regions.Config {
+				c := regionConfig("16", "Europe/Moscow", "http://127.0.0.1:1")
+				c.Kind = "telegraph"
+				return c
+			}(),
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +115,9 @@ func TestRegistryLooksRegionsUp(t *testing.T) {
 	t.Cleanup(func() { _ = reg.Close() })
 	if got := reg.Regions(); len(got) != 2 || got[0].Code != "25" || got[1].Code != "78" {
 		t.Errorf("Regions() = %v, want sorted by code", got)
+	}
+	if got := reg.Regions()[0].Kind; got != contracts.RegionFHIR {
+		t.Errorf("a region without a kind is of kind %q, want fhir", got)
 	}
 	if loc := reg.Location("25"); loc == nil || loc.String() != "Asia/Vladivostok" {
 		t.Errorf("Location(25) = %v", loc)

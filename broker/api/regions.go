@@ -13,6 +13,7 @@ type regionJSON struct {
 	Code     string                 `json:"code"`
 	Name     string                 `json:"name"`
 	TimeZone string                 `json:"timezone"`
+	Kind     contracts.RegionKind   `json:"kind"`
 	Status   contracts.RegionStatus `json:"status"`
 }
 
@@ -21,7 +22,7 @@ func (s *Server) listRegions(w http.ResponseWriter, _ *http.Request) {
 	regs := s.cfg.Bookings.Regions()
 	out := make([]regionJSON, len(regs))
 	for i, reg := range regs {
-		out[i] = regionJSON{Code: reg.Code, Name: reg.Name, TimeZone: reg.TimeZone, Status: reg.Status}
+		out[i] = regionJSON{Code: reg.Code, Name: reg.Name, TimeZone: reg.TimeZone, Kind: reg.Kind, Status: reg.Status}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -75,6 +75,12 @@ func (st *callState) note(resp *http.Response, err error) {
 	case resp != nil && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout):
 		// A gateway answered for an MIS that may have got the request.
 		st.maybeApplied = true
+	case resp != nil && resp.StatusCode == http.StatusInternalServerError:
+		// An MIS that failed inside may have failed after it committed
+		// (some fail every answer after the write): not a "no", an unknown
+		// outcome, which the saga resolves by reading back. 503 and 429 are
+		// the MIS saying "not now" before acting.
+		st.maybeApplied = true
 	}
 }
 

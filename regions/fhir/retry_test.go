@@ -201,3 +201,21 @@ func TestBearerTokenIsSentAndNeverInErrors(t *testing.T) {
 		t.Fatalf("Authorization = %q", got)
 	}
 }
+
+func TestAKeyedPOSTAnswered500IsAnUnknownOutcomeNotARefusalOfService(t *testing.T) {
+	// Some MIS commit and then fail while writing the answer: a 500 to a
+	// state-changing call may hide a change, unlike 503 ("not now").
+	for status, want := range map[int]error{
+		http.StatusInternalServerError: contracts.ErrOutcomeUnknown,
+		http.StatusServiceUnavailable:  contracts.ErrRegionUnavailable,
+	} {
+		mis := newScriptedMIS(t, answer{status: status})
+		err := hold(newClient(t, testConfig(mis.srv.URL)))
+		if !errors.Is(err, want) || (want == contracts.ErrRegionUnavailable && errors.Is(err, contracts.ErrOutcomeUnknown)) {
+			t.Errorf("hold answered %d: %v, want %v", status, err, want)
+		}
+		if err := search(newClient(t, testConfig(mis.srv.URL))); errors.Is(err, contracts.ErrOutcomeUnknown) {
+			t.Errorf("a search answered %d: %v; a read changes nothing, so its outcome is never unknown", status, err)
+		}
+	}
+}

@@ -24,6 +24,10 @@ type Faults struct {
 	// (POST) that take effect and then never answer: the request blocks
 	// until the client gives up, as when a network drops the response.
 	TimeoutAfterCommitRate float64 `json:"timeout_after_commit_rate"`
+	// ErrorAfterCommitRate is the fraction (0..1) of state-changing calls
+	// (POST) that take effect and are then answered 500, as an MIS that
+	// commits and fails while it writes its answer.
+	ErrorAfterCommitRate float64 `json:"error_after_commit_rate"`
 	// ReadErrorRate is the fraction (0..1) of reads (GET) answered 500, so
 	// that a lost answer cannot be read back either.
 	ReadErrorRate float64 `json:"read_error_rate"`
@@ -38,6 +42,8 @@ func (f Faults) Validate() error {
 		return errors.New("error_rate must be within 0..1")
 	case !(f.TimeoutAfterCommitRate >= 0 && f.TimeoutAfterCommitRate <= 1):
 		return errors.New("timeout_after_commit_rate must be within 0..1")
+	case !(f.ErrorAfterCommitRate >= 0 && f.ErrorAfterCommitRate <= 1):
+		return errors.New("error_after_commit_rate must be within 0..1")
 	case !(f.ReadErrorRate >= 0 && f.ReadErrorRate <= 1):
 		return errors.New("read_error_rate must be within 0..1")
 	}
@@ -51,7 +57,7 @@ func (s *Server) SetFaults(f Faults) error {
 	}
 	s.faults.Store(&f)
 	s.log.Info("faults set", "down", f.Down, "latency_ms", f.LatencyMS,
-		"error_rate", f.ErrorRate, "timeout_after_commit_rate", f.TimeoutAfterCommitRate, "read_error_rate", f.ReadErrorRate)
+		"error_rate", f.ErrorRate, "timeout_after_commit_rate", f.TimeoutAfterCommitRate, "error_after_commit_rate", f.ErrorAfterCommitRate, "read_error_rate", f.ReadErrorRate)
 	return nil
 }
 
@@ -73,6 +79,10 @@ func (s *Server) withFaults(next http.Handler) http.Handler {
 			return
 		case r.Method == http.MethodGet && f.ReadErrorRate > 0 && rand.Float64() < f.ReadErrorRate:
 			writeError(w, errInternal)
+			return
+		case r.Method == http.MethodPost && f.ErrorAfterCommitRate > 0 && rand.Float64() < f.ErrorAfterCommitRate:
+			next.ServeHTTP(discardWriter{h: http.Header{}}, r)
+			writeError(w, errInternal) // committed, and then the answer is a failure
 			return
 		case r.Method == http.MethodPost && f.TimeoutAfterCommitRate > 0 && rand.Float64() < f.TimeoutAfterCommitRate:
 			next.ServeHTTP(discardWriter{h: http.Header{}}, r)

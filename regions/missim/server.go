@@ -102,6 +102,12 @@ func (s *Server) AttachedLocation(snils, oms string) string {
 	return s.attachedFacility(patient{snils: snils, oms: oms}).id
 }
 
+// AttachedFacilityOID is AttachedLocation as the facility's registry OID,
+// the id a contracts.Slot's Facility carries.
+func (s *Server) AttachedFacilityOID(snils, oms string) string {
+	return s.attachedFacility(patient{snils: snils, oms: oms}).oid
+}
+
 // Specialties returns the simulator's specialty directory
 // (misv1.SpecialtySystem), therapist first.
 func Specialties() []misv1.Coding {

@@ -79,20 +79,27 @@ func TestARequestRunAgainAfterItsAnswerWasLostFindsItsBookingNotATakenSlot(t *te
 }
 
 func TestAnMISThatCommitsAndLosesEveryAnswerIsReadBackAndNothingIsUndone(t *testing.T) {
-	h := newHarness(t, 1, func(o *system.Options) { o.Regions[0].MIS.CallTimeout = 300 * time.Millisecond })
-	tok := h.token("vera")
-	slots := h.freeSlots(tok, "77", 3)
-	h.faults("77", missim.Faults{TimeoutAfterCommitRate: 1})
-	var ids []string
-	for _, s := range slots {
-		ids = append(ids, h.book(tok, s.ID))
-	}
-	for _, id := range ids {
-		h.waitStatus(tok, id, 20*time.Second, "confirmed")
-	}
-	h.faults("77", missim.Faults{})
-	if n, all := countStatus(h.appointments("77"), "booked"), len(h.appointments("77")); n != len(ids) || all != len(ids) {
-		t.Errorf("the clinic holds %d booked of %d appointments, want %d booked and nothing cancelled", n, all, len(ids))
+	for name, fault := range map[string]missim.Faults{
+		"then never answers": {TimeoutAfterCommitRate: 1},
+		"then answers 500":   {ErrorAfterCommitRate: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, 1, func(o *system.Options) { o.Regions[0].MIS.CallTimeout = 300 * time.Millisecond })
+			tok := h.token("vera")
+			slots := h.freeSlots(tok, "77", 3)
+			h.faults("77", fault)
+			var ids []string
+			for _, s := range slots {
+				ids = append(ids, h.book(tok, s.ID))
+			}
+			for _, id := range ids {
+				h.waitStatus(tok, id, 20*time.Second, "confirmed")
+			}
+			h.faults("77", missim.Faults{})
+			if n, all := countStatus(h.appointments("77"), "booked"), len(h.appointments("77")); n != len(ids) || all != len(ids) {
+				t.Errorf("the clinic holds %d booked of %d appointments, want %d booked and nothing cancelled", n, all, len(ids))
+			}
+		})
 	}
 }
 
