@@ -206,9 +206,9 @@ func (c *Client) lost(method string, maybeSent bool, err error) error {
 // read says the MIS is broken, which counts against the region.
 func (c *Client) broken(method string, err error) error {
 	if changes(method) {
-		return c.errorf(method, "answer breaks the protocol: %v: %w", err, contracts.ErrOutcomeUnknown)
+		return c.errorf(method, "answer breaks the protocol: %w: %w", err, contracts.ErrOutcomeUnknown)
 	}
-	return c.errorf(method, "answer breaks the protocol: %v: %w", err, contracts.ErrRegionUnavailable)
+	return c.errorf(method, "answer breaks the protocol: %w: %w", err, contracts.ErrRegionUnavailable)
 }
 
 func (c *Client) errorf(method, format string, args ...any) error {
