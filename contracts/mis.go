@@ -89,6 +89,9 @@ type Facility struct {
 type Patient struct {
 	SNILS string
 	OMS   string
+	// BirthDate is YYYY-MM-DD, or "" when unknown; MIS that identify a
+	// patient by OMS policy and birth date (the jsonrpc kind) need it.
+	BirthDate string
 }
 
 // HoldRequest asks the MIS to hold SlotID for Patient.

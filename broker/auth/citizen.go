@@ -7,9 +7,10 @@ import (
 
 // Citizen is the identity a verified token proves. Subject is the identity
 // provider's stable id for the person; SNILS (11 digits) and OMS (16 digits)
-// are empty when the token did not carry them, and validated when it did.
+// are empty when the token did not carry them, and validated when it did;
+// so is BirthDate (YYYY-MM-DD, the OIDC "birthdate" claim).
 //
-// SNILS and OMS are personal identifiers: String, GoString and LogValue show
+// SNILS, OMS and BirthDate are personal identifiers: String, GoString and LogValue show
 // only a short keyed hash of the subject, so a Citizen can be logged or
 // printed without leaking them. Do not marshal a Citizen to logs or
 // analytics by other means.
@@ -17,6 +18,8 @@ type Citizen struct {
 	Subject string
 	SNILS   string
 	OMS     string
+	// BirthDate is YYYY-MM-DD: some MIS find the patient by OMS and birth date.
+	BirthDate string
 
 	// subjectHash is set by the Verifier (Pseudonymizer.SubjectHash); a
 	// Citizen built by hand has none and prints as unverified.
@@ -48,6 +51,7 @@ func (c Citizen) LogValue() slog.Value {
 		slog.String("subject_hash", c.SubjectHash()),
 		slog.Bool("has_snils", c.SNILS != ""),
 		slog.Bool("has_oms", c.OMS != ""),
+		slog.Bool("has_birthdate", c.BirthDate != ""),
 	)
 }
 

@@ -122,7 +122,8 @@ func (d *DevIssuer) addKey(priv *ecdsa.PrivateKey) error {
 const DevTokenLifetime = 12 * time.Hour
 
 // Issue signs a token for citizenID (the "sub") valid for ttl, with the
-// synthetic SNILS and OMS that SyntheticSNILS and SyntheticOMS derive from it.
+// synthetic SNILS, OMS and birth date that SyntheticSNILS, SyntheticOMS and
+// SyntheticBirthDate derive from it.
 func (d *DevIssuer) Issue(citizenID string, ttl time.Duration) (string, error) {
 	return d.IssueAt(citizenID, time.Now(), ttl)
 }
@@ -137,9 +138,10 @@ func (d *DevIssuer) IssueAt(citizenID string, issuedAt time.Time, ttl time.Durat
 	return d.sign(jwt.MapClaims{
 		"iss": d.issuer, "aud": d.audience, "sub": citizenID,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(ttl).Unix(),
-		"jti":   rand.Text(),
-		"snils": SyntheticSNILS(citizenID),
-		"oms":   SyntheticOMS(citizenID),
+		"jti":       rand.Text(),
+		"snils":     SyntheticSNILS(citizenID),
+		"oms":       SyntheticOMS(citizenID),
+		"birthdate": SyntheticBirthDate(citizenID),
 	})
 }
 
@@ -171,6 +173,13 @@ func SyntheticSNILS(citizenID string) string {
 // the same every time.
 func SyntheticOMS(citizenID string) string {
 	return fmt.Sprintf("%016d", derive("oms", citizenID)%10_000_000_000_000_000)
+}
+
+// SyntheticBirthDate derives a fake birth date (YYYY-MM-DD, 1940..2005)
+// from a citizen id, the same every time.
+func SyntheticBirthDate(citizenID string) string {
+	const days = 66 * 365 // 1940-01-01 plus up to ~66 years
+	return time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(derive("birthdate", citizenID)%days)).Format(time.DateOnly)
 }
 
 func derive(kind, citizenID string) uint64 {

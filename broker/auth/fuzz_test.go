@@ -28,6 +28,7 @@ var knownReasons = []string{
 	"the identity provider's keys could not be refreshed for too long",
 	"snils claim: " + errSNILSFormat.Error(), "snils claim: " + errSNILSChecksum.Error(),
 	"snils claim: " + errSNILSZero.Error(), "oms claim: " + errOMSFormat.Error(),
+	"birthdate claim: want YYYY-MM-DD",
 }
 
 func mustGet(t testing.TB, url string) []byte {

@@ -3,6 +3,7 @@ package auth
 import (
 	"strconv"
 	"testing"
+	"time"
 )
 
 func TestNormalizeSNILS(t *testing.T) {
@@ -102,6 +103,9 @@ func TestSyntheticIdentifiersAreValidAndStable(t *testing.T) {
 		}
 		if _, err := NormalizeOMS(SyntheticOMS(id)); err != nil {
 			t.Fatalf("SyntheticOMS(%q) = %q: %v", id, SyntheticOMS(id), err)
+		}
+		if d, err := time.Parse(time.DateOnly, SyntheticBirthDate(id)); err != nil || d.Year() < 1940 || d.Year() > 2006 {
+			t.Fatalf("SyntheticBirthDate(%q) = %q: %v", id, SyntheticBirthDate(id), err)
 		}
 		if SyntheticSNILS(id) != snils {
 			t.Fatalf("SyntheticSNILS(%q) is not deterministic", id)

@@ -33,6 +33,9 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 	SNILS string `json:"snils,omitempty"`
 	OMS   string `json:"oms,omitempty"`
+	// BirthDate is OIDC's standard claim (YYYY-MM-DD; OIDC also allows a
+	// bare year or 0000-MM-DD, which no MIS can use: refused).
+	BirthDate string `json:"birthdate,omitempty"`
 	// Nonce is kept raw only to tell whether it is present: an ID token's
 	// mark (see tokenPolicy).
 	Nonce json.RawMessage `json:"nonce,omitempty"`
@@ -165,6 +168,12 @@ func (c tokenClaims) citizen() (Citizen, reason) {
 		if out.OMS, err = NormalizeOMS(c.OMS); err != nil {
 			return Citizen{}, reason{label: "bad_oms", text: "oms claim: " + err.Error()}
 		}
+	}
+	if c.BirthDate != "" {
+		if d, err := time.Parse(time.DateOnly, c.BirthDate); err != nil || d.Year() < 1900 {
+			return Citizen{}, reason{label: "bad_birthdate", text: "birthdate claim: want YYYY-MM-DD"}
+		}
+		out.BirthDate = c.BirthDate
 	}
 	return out, reasonOK
 }

@@ -23,7 +23,7 @@ func TestVerifierAcceptsTokensFromTheDiscoveredIssuer(t *testing.T) {
 		t.Fatalf("Verify: %v", err)
 	}
 	want := Citizen{Subject: "esia-oid-1000", SNILS: SyntheticSNILS("esia-oid-1000"), OMS: SyntheticOMS("esia-oid-1000"),
-		subjectHash: testPseudonyms.SubjectHash("esia-oid-1000")}
+		BirthDate: SyntheticBirthDate("esia-oid-1000"), subjectHash: testPseudonyms.SubjectHash("esia-oid-1000")}
 	if got != want {
 		t.Fatalf("Verify = %#v, want subject %q with synthetic identifiers", got, want.Subject)
 	}
@@ -92,6 +92,9 @@ func TestVerifierRejectsBadTokens(t *testing.T) {
 		{"a token with a short OMS number is rejected", func(t *testing.T) string {
 			return signed(t, ti, func(c jwt.MapClaims) { c["oms"] = "123456789012345" })
 		}, "oms claim"},
+		{"a token with a birth date that is only a year is rejected", func(t *testing.T) string {
+			return signed(t, ti, func(c jwt.MapClaims) { c["birthdate"] = "1980" })
+		}, "birthdate claim"},
 		{"a token with a numeric SNILS is rejected", func(t *testing.T) string {
 			return signed(t, ti, func(c jwt.MapClaims) { c["snils"] = 11223344595 })
 		}, "malformed"},

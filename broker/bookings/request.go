@@ -58,7 +58,7 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 		}
 		return Booking{}, err
 	}
-	sealed, err := sagas.SealPatient(s.cfg.Sealer, id, contracts.Patient{SNILS: cmd.Citizen.SNILS, OMS: cmd.Citizen.OMS})
+	sealed, err := sagas.SealPatient(s.cfg.Sealer, id, contracts.Patient{SNILS: cmd.Citizen.SNILS, OMS: cmd.Citizen.OMS, BirthDate: cmd.Citizen.BirthDate})
 	if err != nil {
 		return Booking{}, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
+	"github.com/fedhealth/federation/regions/missim/rpcsim"
 	"github.com/fedhealth/federation/regions/missim/soapsim"
 )
 
@@ -29,8 +30,8 @@ const envMissimAdminToken = "MISSIM_ADMIN_TOKEN"
 const envMissimToken = "MISSIM_TOKEN"
 
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("missim", "Usage: federation missim [--kind fhir|soap] --region CODE [flags]\n\nServes a simulated regional MIS (kind fhir: the reference contract v1; soap:\nthe e-registry SOAP style, WSDL at ?wsdl) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
-	kind := fs.String("kind", "fhir", "style of the simulated MIS: fhir or soap")
+	fs := newFlags("missim", "Usage: federation missim [--kind fhir|soap|jsonrpc] --region CODE [flags]\n\nServes a simulated regional MIS (kind fhir: the reference contract v1; soap:\nthe e-registry SOAP style, WSDL at ?wsdl; jsonrpc: the city JSON-RPC\nstyle, OpenRPC at GET /) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
+	kind := fs.String("kind", "fhir", "style of the simulated MIS: fhir, soap or jsonrpc")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
@@ -46,8 +47,8 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return fmt.Errorf("--region is required")
 	}
-	if *kind != "fhir" && *kind != "soap" {
-		return fmt.Errorf("--kind %q: want fhir or soap", *kind)
+	if *kind != "fhir" && *kind != "soap" && *kind != "jsonrpc" {
+		return fmt.Errorf("--kind %q: want fhir, soap or jsonrpc", *kind)
 	}
 	if *tz == "" {
 		for _, r := range fleet.Regions {
@@ -70,6 +71,9 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *kind == "soap" {
 		return runSoapSim(ctx, soapsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)
+	}
+	if *kind == "jsonrpc" {
+		return runRPCSim(ctx, rpcsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)
 	}
 	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger)
 	if err != nil {
@@ -95,6 +99,27 @@ func runSoapSim(ctx context.Context, cfg soapsim.Config, listen string, logger *
 	go func() { _ = srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "SOAP MIS simulator for region %s at %s/ (WSDL: %s/?wsdl; admin: %s/admin/appointments, %s)\n",
+		cfg.Region, url, url, url, adminRule(cfg.AdminToken, url))
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// runRPCSim serves the JSON-RPC-style simulator on listen until ctx ends.
+func runRPCSim(ctx context.Context, cfg rpcsim.Config, listen string, logger *slog.Logger, stdout io.Writer) error {
+	sim, err := rpcsim.New(cfg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("jsonrpc simulator %s: %w", cfg.Region, err)
+	}
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "JSON-RPC MIS simulator for region %s at %s/ (OpenRPC: GET %s/; admin: %s/admin/appointments, %s)\n",
 		cfg.Region, url, url, url, adminRule(cfg.AdminToken, url))
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -1,0 +1,25 @@
+package jsonrpc_test
+
+import (
+	"testing"
+
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/porttest"
+)
+
+// The city JSON-RPC adapter, with the real SQLite ledger, against its
+// simulator: the same suite as every kind.
+func TestTheJSONRPCAdapterKeepsThePortsPromises(t *testing.T) {
+	r := newRig(t)
+	attached := r.sim.AttachedFacility(patient.OMS)
+	porttest.Run(t, porttest.Target{
+		MIS: r.client, Region: moscow, Patient: patient,
+		Refusals: map[contracts.Kind]func(contracts.Slot) bool{
+			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == "cardiologist" },
+			contracts.KindNotAttached: func(s contracts.Slot) bool {
+				return s.Specialty.Code == "therapist" && s.Facility.ID != attached
+			},
+		},
+		LoseAnswers: func(on bool) { r.loseAnswers(t, on) },
+	})
+}
