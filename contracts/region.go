@@ -29,4 +29,6 @@ const (
 	RegionFHIR RegionKind = "fhir"
 	// RegionSOAP speaks the federal e-registry SOAP style (regions/soap).
 	RegionSOAP RegionKind = "soap"
+	// RegionJSONRPC speaks a city JSON-RPC 2.0 API (regions/jsonrpc).
+	RegionJSONRPC RegionKind = "jsonrpc"
 )

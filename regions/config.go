@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fedhealth/federation/regions/jsonrpc"
+
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/breaker"
 	"github.com/fedhealth/federation/regions/fhir"
@@ -27,6 +29,8 @@ type Config struct {
 	MIS fhir.Config `yaml:"mis"`
 	// SOAP is the endpoint of a soap region's MIS.
 	SOAP soap.Config `yaml:"soap"`
+	// JSONRPC is the endpoint of a jsonrpc region's MIS.
+	JSONRPC jsonrpc.Config `yaml:"jsonrpc"`
 	// Breaker is the region's circuit breaker and concurrency limit.
 	Breaker breaker.Config `yaml:"breaker"`
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fedhealth/federation/regions/jsonrpc"
+
 	"github.com/fedhealth/federation/regions/slotoffset"
 
 	"github.com/fedhealth/federation/contracts"
@@ -41,6 +43,14 @@ var kinds = map[contracts.RegionKind]func(cfg Config, logger *slog.Logger, o opt
 		sc := cfg.SOAP
 		sc.Region = cfg.region()
 		return soap.New(sc, o.ledger, logger)
+	},
+	contracts.RegionJSONRPC: func(cfg Config, logger *slog.Logger, o options) (adapter, error) {
+		if o.ledger == nil {
+			return nil, fmt.Errorf("a jsonrpc region needs the step ledger (regions.WithLedger): %w", contracts.ErrInvalid)
+		}
+		jc := cfg.JSONRPC
+		jc.Region = cfg.region()
+		return jsonrpc.New(jc, o.ledger, logger) // the same ledger port as soap's
 	},
 }
 

@@ -37,7 +37,8 @@ func WithStatusHook(hook func(region string, to contracts.RegionStatus)) Option 
 	return func(o *options) { o.statusHook = hook }
 }
 
-// WithLedger gives the regions whose MIS has no idempotency keys (soap) the
+// WithLedger gives the regions whose MIS has no idempotency keys (soap,
+// jsonrpc: their ledger ports are the same) the
 // durable record of which MIS appointment answers which saga step
 // (sagas/ledger implements it).
 func WithLedger(l soap.Ledger) Option {

@@ -124,6 +124,14 @@ func loadConfig(path string) (*fileConfig, error) {
 			return nil, fmt.Errorf("region %s soap bearer token: %w", cfg.Regions[i].Code, err)
 		}
 		cfg.Regions[i].SOAP.BearerToken = string(tok)
+		if tok, err = secret(cfg.Regions[i].JSONRPC.BearerToken); err != nil {
+			return nil, fmt.Errorf("region %s jsonrpc bearer token: %w", cfg.Regions[i].Code, err)
+		}
+		cfg.Regions[i].JSONRPC.BearerToken = string(tok)
+		if tok, err = secret(cfg.Regions[i].JSONRPC.RefSecret); err != nil {
+			return nil, fmt.Errorf("region %s jsonrpc ref secret: %w", cfg.Regions[i].Code, err)
+		}
+		cfg.Regions[i].JSONRPC.RefSecret = string(tok)
 	}
 	return &cfg, nil
 }

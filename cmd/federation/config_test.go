@@ -154,6 +154,10 @@ func TestServeRefusesDevelopmentShortcuts(t *testing.T) {
 		{"a SOAP MIS without credentials is refused", auth + fmt.Sprintf(soapRegion, "https://mis/er", `""`),
 			"region 41: the MIS needs credentials: soap.bearer_token"},
 		{"a SOAP MIS over https with its token is fine", auth + fmt.Sprintf(soapRegion, "https://mis/er", "env:FED_TEST_TOKEN"), ""},
+		{"plain http to a remote JSON-RPC MIS is refused", auth + strings.ReplaceAll(fmt.Sprintf(soapRegion, "http://mis.example/rpc", "env:FED_TEST_TOKEN"), "soap", "jsonrpc"),
+			"region 41: jsonrpc.endpoint http://mis.example/rpc is plain http to another host"},
+		{"a JSON-RPC MIS without credentials is refused", auth + strings.ReplaceAll(fmt.Sprintf(soapRegion, "https://mis/rpc", `""`), "soap", "jsonrpc"),
+			"region 41: the MIS needs credentials: jsonrpc.bearer_token"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

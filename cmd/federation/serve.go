@@ -82,6 +82,15 @@ func (c *fileConfig) checkServe() error {
 		errs = append(errs, errors.New("auth.audience is required: this API's client id at the identity provider"))
 	}
 	for _, r := range c.Regions {
+		if r.Kind == contracts.RegionJSONRPC {
+			if u, err := url.Parse(r.JSONRPC.Endpoint); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+				errs = append(errs, fmt.Errorf("region %s: jsonrpc.endpoint %s is plain http to another host: use https", r.Code, r.JSONRPC.Endpoint))
+			}
+			if r.JSONRPC.BearerToken == "" {
+				errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: jsonrpc.bearer_token (env:NAME or file:PATH)", r.Code))
+			}
+			continue
+		}
 		if r.Kind == contracts.RegionSOAP {
 			if u, err := url.Parse(r.SOAP.Endpoint); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 				errs = append(errs, fmt.Errorf("region %s: soap.endpoint %s is plain http to another host: use https", r.Code, r.SOAP.Endpoint))

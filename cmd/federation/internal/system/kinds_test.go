@@ -11,6 +11,8 @@ import (
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/regions/breaker"
+	"github.com/fedhealth/federation/regions/jsonrpc"
+	"github.com/fedhealth/federation/regions/missim/rpcsim"
 	"github.com/fedhealth/federation/regions/missim/soapsim"
 	"github.com/fedhealth/federation/regions/soap"
 )
@@ -56,5 +58,35 @@ func TestASOAPRegionIsBookedAndCancelledLikeAnyOther(t *testing.T) {
 	h.waitStatus(tok, id, 10*time.Second, "cancelled")
 	if appts := sim.Appointments(); len(appts) != 1 || !strings.EqualFold(appts[0].Status, "cancelled") {
 		t.Errorf("after the cancel the SOAP MIS holds %+v, want the one appointment cancelled", appts)
+	}
+}
+
+// A region of the city JSON-RPC style: the same booking and cancellation,
+// the patient known to its MIS by OMS policy and birth date.
+func TestAJSONRPCRegionIsBookedAndCancelledLikeAnyOther(t *testing.T) {
+	sim, err := rpcsim.New(rpcsim.Config{Region: "50", TimeZone: "Europe/Moscow", Seed: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	h := newHarness(t, 1, func(o *system.Options) {
+		o.Regions = append(o.Regions, regions.Config{Code: "50", Name: "Moscow Oblast", TimeZone: "Europe/Moscow",
+			Kind: contracts.RegionJSONRPC, JSONRPC: jsonrpc.Config{Endpoint: srv.URL + "/", CallTimeout: 2 * time.Second},
+			Breaker: breaker.Config{MaxConcurrent: 16}})
+	})
+	tok := h.token("moskvich")
+	slot := h.freeSlots(tok, "50", 1)[0]
+	id := h.book(tok, slot.ID)
+	h.waitStatus(tok, id, 10*time.Second, "confirmed")
+	if appts := sim.Appointments(); len(appts) != 1 || !strings.EqualFold(appts[0].Status, "booked") {
+		t.Fatalf("the JSON-RPC MIS holds %+v, want one booked appointment", appts)
+	}
+	if r := h.call(http.MethodPost, "/api/v1/bookings/"+id+"/cancel", tok, "", map[string]string{"Idempotency-Key": "mo-cancel"}); r.status != http.StatusAccepted {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	h.waitStatus(tok, id, 10*time.Second, "cancelled")
+	if appts := sim.Appointments(); len(appts) != 1 || !strings.EqualFold(appts[0].Status, "cancelled") {
+		t.Errorf("after the cancel the JSON-RPC MIS holds %+v, want the one appointment cancelled", appts)
 	}
 }
