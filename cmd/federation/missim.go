@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/missim/feedsim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
 	"github.com/fedhealth/federation/regions/missim/rpcsim"
 	"github.com/fedhealth/federation/regions/missim/soapsim"
@@ -30,8 +31,8 @@ const envMissimAdminToken = "MISSIM_ADMIN_TOKEN"
 const envMissimToken = "MISSIM_TOKEN"
 
 func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("missim", "Usage: federation missim [--kind fhir|soap|jsonrpc] --region CODE [flags]\n\nServes a simulated regional MIS (kind fhir: the reference contract v1; soap:\nthe e-registry SOAP style, WSDL at ?wsdl; jsonrpc: the city JSON-RPC\nstyle, OpenRPC at GET /) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
-	kind := fs.String("kind", "fhir", "style of the simulated MIS: fhir, soap or jsonrpc")
+	fs := newFlags("missim", "Usage: federation missim [--kind fhir|soap|jsonrpc|feed] --region CODE [flags]\n\nServes a simulated regional MIS (kind fhir: the reference contract v1; soap:\nthe e-registry SOAP style, WSDL at ?wsdl; jsonrpc: the city JSON-RPC\nstyle, OpenRPC at GET /; feed: a SMART Scheduling Links slot publisher,\nmanifest at /$bulk-publish) with seeded data, plus\n/admin/appointments and /admin/faults for tests. The admin endpoints need\nthe admin token (Authorization: Bearer) from $"+envMissimAdminToken+" or\n--admin-token-file; without one they answer only loopback connections. Flags:")
+	kind := fs.String("kind", "fhir", "style of the simulated MIS: fhir, soap, jsonrpc or feed")
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
@@ -47,8 +48,8 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return fmt.Errorf("--region is required")
 	}
-	if *kind != "fhir" && *kind != "soap" && *kind != "jsonrpc" {
-		return fmt.Errorf("--kind %q: want fhir, soap or jsonrpc", *kind)
+	if *kind != "fhir" && *kind != "soap" && *kind != "jsonrpc" && *kind != "feed" {
+		return fmt.Errorf("--kind %q: want fhir, soap, jsonrpc or feed", *kind)
 	}
 	if *tz == "" {
 		for _, r := range fleet.Regions {
@@ -71,6 +72,9 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *kind == "soap" {
 		return runSoapSim(ctx, soapsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)
+	}
+	if *kind == "feed" {
+		return runFeedSim(ctx, feedsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, AdminToken: adminToken}, *listen, logger, stdout)
 	}
 	if *kind == "jsonrpc" {
 		return runRPCSim(ctx, rpcsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)

@@ -119,7 +119,7 @@ func TestMissimKindSoapServesTheSOAPStyle(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := run(t.Context(), []string{"missim", "--kind", "corba", "--region", "25"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "want fhir or soap") {
+	if err := run(t.Context(), []string{"missim", "--kind", "corba", "--region", "25"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "want fhir, soap, jsonrpc or feed") {
 		t.Fatalf("an unknown kind: %v", err)
 	}
 }
