@@ -7,20 +7,25 @@ import (
 	"net/netip"
 )
 
-// minAdminToken is the shortest admin token accepted: the admin endpoints
+// MinAdminToken is the shortest admin token accepted: the admin endpoints
 // can read every appointment and take the simulator down.
-const minAdminToken = 16
+const MinAdminToken = 16
 
-// withAdminAuth applies the admin rule of Config.AdminToken: the token,
-// when configured, is required from every caller; without one, only
+const minAdminToken = MinAdminToken
+
+func (s *Server) withAdminAuth(next http.Handler) http.Handler { return AdminAuth(s.cfg.AdminToken, next) }
+
+// AdminAuth is the admin rule of every simulator of this repository
+// (Config.AdminToken, and the same field of soapsim, rpcsim and feedsim):
+// token, when configured, is required from every caller; without one, only
 // connections that arrived on a loopback address are served and everyone
 // else is told there is nothing here.
-func (s *Server) withAdminAuth(next http.Handler) http.Handler {
-	want := []byte("Bearer " + s.cfg.AdminToken)
+func AdminAuth(token string, next http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case s.cfg.AdminToken == "" && arrivedOnLoopback(r):
-		case s.cfg.AdminToken == "":
+		case token == "" && arrivedOnLoopback(r):
+		case token == "":
 			writeProblem(w, http.StatusNotFound, "Not Found", "")
 			return
 		case subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1:

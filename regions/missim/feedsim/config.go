@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"net/url"
 	"time"
-)
 
-// minAdminToken is the shortest admin token accepted, as in regions/missim.
-const minAdminToken = 16
+	"github.com/fedhealth/federation/regions/missim"
+)
 
 // Config describes one simulated publisher. The zero value of every field
 // but Region is usable: New fills in the defaults listed on each field.
@@ -87,8 +86,8 @@ func (c *Config) Validate() error {
 		return errors.New("feedsim: working day must satisfy 0 <= DayStartHour < DayEndHour <= 24")
 	case c.BusyRate > 1:
 		return errors.New("feedsim: BusyRate must be within 0..1")
-	case c.AdminToken != "" && len(c.AdminToken) < minAdminToken:
-		return fmt.Errorf("feedsim: AdminToken must have at least %d characters", minAdminToken)
+	case c.AdminToken != "" && len(c.AdminToken) < missim.MinAdminToken:
+		return fmt.Errorf("feedsim: AdminToken must have at least %d characters", missim.MinAdminToken)
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // regions' zones must load on hosts without a zoneinfo database
 
 	"github.com/fedhealth/federation/regions/feed/wire"
+	"github.com/fedhealth/federation/regions/missim"
 )
 
 // Server is one simulated slot publisher. It is safe for concurrent use.
@@ -62,7 +63,7 @@ func (s *Server) routes() http.Handler {
 	admin.HandleFunc("PUT /admin/slots/{id}", s.handlePutSlot)
 
 	root := http.NewServeMux()
-	root.Handle("/admin/", s.withAdminAuth(admin))
+	root.Handle("/admin/", missim.AdminAuth(s.cfg.AdminToken, admin))
 	root.Handle("/", s.withFaults(feed))
 	return root
 }

@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// minAdminToken is the shortest admin token accepted, as in missim.
-const minAdminToken = 16
+	"github.com/fedhealth/federation/regions/missim"
+)
 
 // Config describes one simulated region. Every field but Region has a
 // default, filled in by New.
@@ -75,8 +74,8 @@ func (c *Config) Validate() error {
 		return errors.New("rpcsim: SlotMinutes must be within 5..240")
 	case c.DayStartHour < 0 || c.DayEndHour > 24 || c.DayStartHour >= c.DayEndHour:
 		return errors.New("rpcsim: working day must satisfy 0 <= DayStartHour < DayEndHour <= 24")
-	case c.AdminToken != "" && len(c.AdminToken) < minAdminToken:
-		return fmt.Errorf("rpcsim: AdminToken must have at least %d characters", minAdminToken)
+	case c.AdminToken != "" && len(c.AdminToken) < missim.MinAdminToken:
+		return fmt.Errorf("rpcsim: AdminToken must have at least %d characters", missim.MinAdminToken)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("rpcsim: time zone: %w", err)

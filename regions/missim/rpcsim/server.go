@@ -1,7 +1,6 @@
 package rpcsim
 
 import (
-	"crypto/subtle"
 	"hash/fnv"
 	"log/slog"
 	"net"
@@ -83,7 +82,7 @@ func (s *Server) routes() http.Handler {
 	admin.HandleFunc("GET /admin/faults", s.handleGetFaults)
 	admin.HandleFunc("PUT /admin/faults", s.handlePutFaults)
 	root := http.NewServeMux()
-	root.Handle("/admin/", s.withAdminAuth(admin))
+	root.Handle("/admin/", missim.AdminAuth(s.cfg.AdminToken, admin))
 	root.HandleFunc("GET /{$}", s.handleDocument)
 	root.HandleFunc("POST /{$}", s.handleRPC)
 	return root
@@ -97,25 +96,6 @@ func (s *Server) attached(oms string) *facility {
 	h := fnv.New64a()
 	h.Write([]byte(oms))
 	return s.facilities[h.Sum64()%uint64(len(s.facilities))]
-}
-
-// withAdminAuth is missim's admin rule (its helper is internal to missim):
-// the admin token from every caller when configured, else loopback only.
-func (s *Server) withAdminAuth(next http.Handler) http.Handler {
-	want := []byte("Bearer " + s.cfg.AdminToken)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.cfg.AdminToken == "" && loopback(r):
-		case s.cfg.AdminToken == "":
-			http.NotFound(w, r)
-			return
-		case subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="rpcsim-admin"`)
-			http.Error(w, "the admin endpoints need the simulator's admin token as Authorization: Bearer", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // loopback reports whether the connection was accepted on a loopback

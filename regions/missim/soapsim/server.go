@@ -2,12 +2,9 @@ package soapsim
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"hash/fnv"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,7 +81,7 @@ func (s *Server) routes() http.Handler {
 	admin.HandleFunc("GET /admin/faults", s.handleGetFaults)
 	admin.HandleFunc("PUT /admin/faults", s.handlePutFaults)
 	root := http.NewServeMux()
-	root.Handle("/admin/", s.withAdminAuth(admin))
+	root.Handle("/admin/", missim.AdminAuth(s.cfg.AdminToken, admin))
 	root.HandleFunc("GET /{$}", s.handleWSDL)
 	root.HandleFunc("POST /{$}", s.handleSOAP)
 	return root
@@ -110,33 +107,3 @@ func patientKey(snils, oms string) string {
 }
 
 func newSessionID() string { return "SID-" + rand.Text() }
-
-// withAdminAuth is missim's admin rule (its helper is internal to missim):
-// the admin token from every caller when configured, else loopback only.
-func (s *Server) withAdminAuth(next http.Handler) http.Handler {
-	want := []byte("Bearer " + s.cfg.AdminToken)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case s.cfg.AdminToken == "" && missimLoopback(r):
-		case s.cfg.AdminToken == "":
-			http.NotFound(w, r)
-			return
-		case subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="soapsim-admin"`)
-			http.Error(w, "the admin endpoints need the simulator's admin token as Authorization: Bearer", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// missimLoopback reports whether the connection was accepted on a
-// loopback address (the server's side, which the client cannot choose).
-func missimLoopback(r *http.Request) bool {
-	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return false
-	}
-	ap, err := netip.ParseAddrPort(addr.String())
-	return err == nil && ap.Addr().Unmap().IsLoopback()
-}
