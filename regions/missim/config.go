@@ -51,6 +51,11 @@ type Config struct {
 	AdminToken string
 }
 
+// SetDefaults fills in the defaults listed on each field; New calls it, and
+// so do the other styles' simulators (soapsim, rpcsim), which share this
+// Config.
+func (c *Config) SetDefaults() { c.setDefaults() }
+
 func (c *Config) setDefaults() {
 	if c.TimeZone == "" {
 		c.TimeZone = "Europe/Moscow"

@@ -43,7 +43,7 @@ type appointment struct {
 
 // New builds the region's directory and schedule from cfg.
 func New(cfg Config, logger *slog.Logger) (*Server, error) {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
