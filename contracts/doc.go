@@ -9,6 +9,6 @@
 // send to an MIS (StepKey).
 //
 // The wire contract with MIS vendors (FHIR R4 JSON over HTTP, OpenAPI 3.1)
-// lives in the subpackage misv1. This package imports none of the project's
+// lives in the subpackage misv2. This package imports none of the project's
 // other packages; every other package may import it.
 package contracts

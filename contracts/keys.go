@@ -4,7 +4,7 @@ import "strings"
 
 // Step names as they appear in idempotency keys. They are part of the wire:
 // an MIS remembers the keys it has seen (a repeated call with the same key
-// changes nothing) and finds a hold again by its key (MIS.FindByHoldKey), so
+// changes nothing) and finds a hold again by its key (MIS.FindHold), so
 // renaming a step makes the repeat of an earlier call look new to the MIS,
 // a second hold for one booking.
 const (
@@ -12,6 +12,14 @@ const (
 	StepBook    = "book"    // MIS.Book of that hold
 	StepRelease = "release" // MIS.Cancel undoing what a failed or rejected booking left
 	StepCancel  = "cancel"  // MIS.Cancel of a cancellation saga
+
+	// The reschedule saga's steps. A booking may be moved more than once,
+	// so each move's keys name the move too: "<booking id>:reschedule_hold.<move id>".
+	StepRescheduleHold    = "reschedule_hold"    // MIS.Hold of the new slot; its key is the new appointment's HoldKey
+	StepRescheduleBook    = "reschedule_book"    // MIS.Book of that hold
+	StepRescheduleRelease = "reschedule_release" // MIS.Cancel of the new hold when the move fails
+	StepRescheduleCancel  = "reschedule_cancel"  // MIS.Cancel of the old appointment once the new is booked
+	StepRescheduleShift   = "reschedule_shift"   // Shifter.Shift, the native move
 )
 
 // stepKeySep separates the saga id from the step. Saga ids may contain it
@@ -32,4 +40,12 @@ func ParseStepKey(key string) (sagaID, step string, ok bool) {
 		return "", "", false
 	}
 	return key[:i], key[i+len(stepKeySep):], true
+}
+
+// HoldStep reports whether step (as ParseStepKey returns it) is a hold of
+// some saga, whose key is the appointment's HoldKey: the booking saga's
+// StepHold, or a reschedule's StepRescheduleHold with its move's id. Both
+// name the booking the appointment belongs to.
+func HoldStep(step string) bool {
+	return step == StepHold || strings.HasPrefix(step, StepRescheduleHold+".")
 }

@@ -24,3 +24,22 @@ func TestParseStepKeyRefusesKeysNoSagaMade(t *testing.T) {
 		}
 	}
 }
+
+func TestHoldStepIsTheBookingsHoldOrAMovesHold(t *testing.T) {
+	cases := []struct {
+		step string
+		want bool
+	}{
+		{contracts.StepHold, true},
+		{contracts.StepRescheduleHold + ".5d1b4a7e", true},
+		{contracts.StepRescheduleHold, false}, // a move's keys always name the move
+		{contracts.StepBook, false},
+		{contracts.StepRescheduleBook + ".5d1b4a7e", false},
+		{contracts.StepRescheduleCancel + ".5d1b4a7e", false},
+	}
+	for _, tc := range cases {
+		if got := contracts.HoldStep(tc.step); got != tc.want {
+			t.Errorf("HoldStep(%q) = %v, want %v", tc.step, got, tc.want)
+		}
+	}
+}

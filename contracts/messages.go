@@ -33,6 +33,9 @@ type SagaKind string
 const (
 	SagaBooking      SagaKind = "booking"
 	SagaCancellation SagaKind = "cancellation"
+	// SagaReschedule moves a confirmed booking to another slot of its
+	// region: the new one booked first, the old one cancelled after.
+	SagaReschedule SagaKind = "reschedule"
 )
 
 var regionCodePattern = regexp.MustCompile(`^[0-9A-Za-z]{1,8}$`)
@@ -68,7 +71,7 @@ func (c SagaCommand) Validate() error {
 		return fmt.Errorf("saga command region %q malformed: %w", c.Region, ErrInvalid)
 	case c.Kind == "":
 		return fmt.Errorf("saga command without kind: %w", ErrInvalid)
-	case c.Kind != SagaBooking && c.Kind != SagaCancellation:
+	case c.Kind != SagaBooking && c.Kind != SagaCancellation && c.Kind != SagaReschedule:
 		return fmt.Errorf("saga command kind %q unknown: %w", c.Kind, ErrUnsupported)
 	}
 	return nil
@@ -76,6 +79,15 @@ func (c SagaCommand) Validate() error {
 
 // BookingEvent v1 records one status change of a booking, for read models and
 // analytics. It carries no personal data: no citizen, no patient identifier.
+//
+// Its fields after CorrelationID were added to v1 later and are optional:
+// an event written before them lacks them, and a reader must treat a
+// missing one as unknown, never as a value. The rule for this message, unlike
+// SagaCommand, is additive: a new optional field keeps the version, and a
+// reader ignores fields it does not know (DecodeBookingEvent decodes
+// leniently), because an event only reports what happened and a field it
+// does not understand cannot change what it must do. A field whose absence
+// would be misread, or a changed meaning, needs v2 on a new topic.
 type BookingEvent struct {
 	Version       int       `json:"v"`
 	EventID       string    `json:"event_id"`
@@ -86,6 +98,23 @@ type BookingEvent struct {
 	Specialty     string    `json:"specialty,omitempty"`
 	At            time.Time `json:"at"`
 	CorrelationID string    `json:"correlation_id,omitempty"`
+
+	// Saga is the saga that drove the booking at this change (booking,
+	// cancellation, reschedule, or the sagas package's operator and clinic
+	// kinds): it tells a reschedule's "confirmed" from a booking's.
+	Saga SagaKind `json:"saga,omitempty"`
+	// Source is who made the change: portal, clinic, operator or
+	// reconciliation.
+	Source string `json:"source,omitempty"`
+	// CancelledBy is who cancelled (citizen, clinic, operator), set on a
+	// cancelled event.
+	CancelledBy string `json:"cancelled_by,omitempty"`
+	// RequestedAt is when the booking was created: the end-to-end latency
+	// of the booking saga is At − RequestedAt on its final event.
+	RequestedAt *time.Time `json:"requested_at,omitempty"`
+	// SlotStart is the appointment's start at this change: the waiting
+	// time is SlotStart − RequestedAt on the confirmation.
+	SlotStart *time.Time `json:"slot_start,omitempty"`
 }
 
 // Validate reports what is wrong with e, wrapping ErrInvalid.
@@ -101,6 +130,17 @@ func (e BookingEvent) Validate() error {
 		return fmt.Errorf("booking event without time: %w", ErrInvalid)
 	}
 	return nil
+}
+
+// DecodeBookingEvent parses and validates a BookingEvent v1, leniently:
+// fields this version does not know are ignored (see BookingEvent for the
+// additive rule). Malformed JSON and broken rules wrap ErrInvalid.
+func DecodeBookingEvent(payload []byte) (BookingEvent, error) {
+	var e BookingEvent
+	if err := json.Unmarshal(payload, &e); err != nil {
+		return BookingEvent{}, fmt.Errorf("decode booking event: %v: %w", err, ErrInvalid)
+	}
+	return e, e.Validate()
 }
 
 // DecodeSagaCommand parses and validates a SagaCommand v1. Malformed JSON

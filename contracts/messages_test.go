@@ -1,6 +1,7 @@
 package contracts_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestCommandsWrittenByANewerVersionAreUnsupportedNotInvalid(t *testing.T) {
 	}{
 		{"a command of a higher version is unsupported", `{"v":2,"saga_id":"b1","kind":"booking","region":"77"}`},
 		{"a higher version is unsupported even if it dropped a v1 field", `{"v":2,"booking":"b1","region":"77"}`},
-		{"a saga kind this version does not know is unsupported", `{"v":1,"saga_id":"b1","kind":"reschedule","region":"77"}`},
+		{"a saga kind this version does not know is unsupported", `{"v":1,"saga_id":"b1","kind":"waitlist","region":"77"}`},
 		{"a field this version does not know is unsupported", `{"v":1,"saga_id":"b1","kind":"booking","region":"77","new_slot_id":"s2"}`},
 		{"a reschedule of v2 with its new field is unsupported", `{"v":2,"saga_id":"b1","kind":"reschedule","region":"77","new_slot_id":"s2"}`},
 	}
@@ -96,5 +97,36 @@ func TestRefusalsAreTheMISsBusinessAnswersOnly(t *testing.T) {
 	}
 	if contracts.RegionTopic("77") != "fed.saga.r77.v1" {
 		t.Error("region topic names are part of the wire and must not change")
+	}
+}
+
+func TestBookingEventsGrowByOptionalFieldsThatOlderReadersIgnore(t *testing.T) {
+	older := []byte(`{"v":1,"event_id":"e","booking_id":"b","region":"77","status":"confirmed","at":"2026-12-01T10:00:00Z"}`)
+	e, err := contracts.DecodeBookingEvent(older)
+	if err != nil || e.RequestedAt != nil || e.Saga != "" {
+		t.Fatalf("an event written before the optional fields: %+v, %v", e, err)
+	}
+	newer := []byte(`{"v":1,"event_id":"e","booking_id":"b","region":"77","status":"confirmed","at":"2026-12-01T10:00:00Z",
+		"saga":"booking","requested_at":"2026-12-01T09:59:58Z","a_field_from_tomorrow":{"x":1}}`)
+	e, err = contracts.DecodeBookingEvent(newer)
+	if err != nil || e.Saga != contracts.SagaBooking || e.RequestedAt == nil || e.At.Sub(*e.RequestedAt) != 2*time.Second {
+		t.Fatalf("an event with a field this reader does not know: %+v, %v", e, err)
+	}
+	if _, err := contracts.DecodeBookingEvent([]byte(`{"v":1,`)); !errors.Is(err, contracts.ErrInvalid) {
+		t.Errorf("malformed JSON: %v, want ErrInvalid", err)
+	}
+}
+
+func TestSlotLeadTimesNeedARegionAndBothTimes(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	ok := contracts.SlotLeadTime{Version: 1, EventID: "e", Region: "77", Specialty: "therapist", ObservedAt: at, EarliestStart: at.Add(26 * time.Hour)}
+	body, _ := json.Marshal(ok)
+	if got, err := contracts.DecodeSlotLeadTime(body); err != nil || !got.EarliestStart.Equal(ok.EarliestStart) {
+		t.Errorf("a complete observation: %+v, %v", got, err)
+	}
+	noStart := ok
+	noStart.EarliestStart = time.Time{}
+	if err := noStart.Validate(); !errors.Is(err, contracts.ErrInvalid) {
+		t.Errorf("an observation without the slot's start: %v", err)
 	}
 }

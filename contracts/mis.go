@@ -14,6 +14,24 @@ import (
 // call's result and changes nothing more, so a caller that saw
 // ErrOutcomeUnknown repeats the call with the same key.
 //
+// # Finding an appointment again
+//
+// Every kind can find an appointment the broker made from the HoldRequest
+// that made it: by the hold's key where the MIS keeps keys (fhir), and
+// where it does not, through the adapter's durable ledger and then the
+// MIS's own read-back, which some kinds can make only by patient (soap by
+// the session the patient opened, jsonrpc by OMS policy and birth date).
+// So the calls that look for an appointment (FindHold, Book) take that
+// HoldRequest, unchanged, and no adapter keeps patients in memory: a
+// broker restarted between two steps finds what it made. The caller keeps
+// the HoldRequest, patient included, for as long as it may make those
+// calls; the booking saga keeps the sealed patient until its compensation
+// has finished. Cancel needs only the appointment id in every kind, so a
+// cancellation, which runs after the patient is erased, needs none. A
+// HoldRequest whose Patient is zero (no longer known) is answered from
+// what the adapter recorded; where that cannot tell, the answer is
+// ErrOutcomeUnknown, never ErrNotFound.
+//
 // Errors: ErrInvalid, ErrNotFound, the refusals (ErrSlotTaken, ErrHoldExpired,
 // ErrNotAttached, ErrReferralRequired), ErrRegionUnavailable when the MIS
 // cannot be reached or is failing, ErrOutcomeUnknown when a state-changing
@@ -26,18 +44,18 @@ type MIS interface {
 	// Hold reserves a free slot for the patient until an expiry the MIS
 	// chooses; the result is an appointment in status AppointmentHeld.
 	Hold(ctx context.Context, req HoldRequest) (Appointment, error)
-	// Book turns a hold into a booked appointment. An expired or released
-	// hold gives ErrHoldExpired.
-	Book(ctx context.Context, appointmentID, idempotencyKey string) (Appointment, error)
+	// Book turns the hold req names into a booked appointment. An expired
+	// or released hold gives ErrHoldExpired.
+	Book(ctx context.Context, req BookRequest) (Appointment, error)
 	// Cancel cancels a booked appointment or releases a hold. Cancelling a
 	// cancelled appointment succeeds and changes nothing.
 	Cancel(ctx context.Context, appointmentID, idempotencyKey string) (Appointment, error)
-	// ReadAppointment returns the appointment's current state.
-	ReadAppointment(ctx context.Context, appointmentID string) (Appointment, error)
-	// FindByHoldKey returns the appointment created by the Hold call that
-	// carried holdKey, or ErrNotFound when that hold never took effect. It is
-	// how a saga learns the truth after ErrOutcomeUnknown.
-	FindByHoldKey(ctx context.Context, holdKey string) (Appointment, error)
+	// FindHold returns the appointment that the Hold call with req made,
+	// in its current state (held, booked, cancelled, ...), or ErrNotFound
+	// when that hold never took effect. req is that Hold call's request,
+	// unchanged. It is how a saga learns the truth after ErrOutcomeUnknown,
+	// also after a restart of the broker.
+	FindHold(ctx context.Context, req HoldRequest) (Appointment, error)
 }
 
 // SlotQuery selects free slots. From and To are calendar dates in the
@@ -101,6 +119,17 @@ type HoldRequest struct {
 	IdempotencyKey string
 }
 
+// BookRequest asks the MIS to book the hold that Hold made.
+type BookRequest struct {
+	// AppointmentID is the hold's id, as Hold or FindHold returned it.
+	AppointmentID string
+	// Hold is the request that made the hold, unchanged: an MIS that
+	// finds appointments only by patient checks the hold with it.
+	Hold HoldRequest
+	// IdempotencyKey is the key of this Book call (not the hold's).
+	IdempotencyKey string
+}
+
 // AppointmentStatus is the life of an appointment at the MIS.
 type AppointmentStatus string
 
@@ -128,4 +157,54 @@ type Appointment struct {
 // MIS returns an error wrapping ErrNotFound for a region it does not know.
 type Directory interface {
 	MIS(region string) (MIS, error)
+}
+
+// AppointmentReader is the optional port of an MIS whose appointments can be
+// read back by the MIS's own id, without the patient: reconciliation reads
+// with it. The fhir and soap adapters implement it (and the breaker passes
+// it through, answering ErrUnsupported when the MIS behind it cannot); a
+// kind that can read only by patient (jsonrpc) does not.
+type AppointmentReader interface {
+	// ReadAppointment returns the appointment's current state, or
+	// ErrNotFound when the MIS has no appointment of that id.
+	ReadAppointment(ctx context.Context, appointmentID string) (Appointment, error)
+}
+
+// PatientAppointmentReader is the optional port of an MIS that reads
+// appointments only by patient (the jsonrpc kind: OMS policy and birth
+// date). Reconciliation reads with it while the broker still keeps the
+// booking's sealed identifiers (docs/history.md, "Reconciliation"). The
+// breaker passes it through, answering ErrUnsupported when the MIS behind
+// it cannot.
+type PatientAppointmentReader interface {
+	// PatientAppointments returns every appointment the MIS holds for p,
+	// whatever their status, with their times (Patient is p).
+	PatientAppointments(ctx context.Context, p Patient) ([]PeriodAppointment, error)
+}
+
+// PeriodAppointment is one appointment as an MIS lists it, by period or
+// by patient, with its times and the patient it names, as reconciliation
+// reads it to find the appointments made through other channels. Patient is personal data: the reader turns
+// it into patient keys at once and keeps nothing else of it.
+type PeriodAppointment struct {
+	Appointment
+	Start, End time.Time
+	Patient    Patient
+	// Channel is one of ClinicChannels when the MIS says through which
+	// channel it was made; empty when it does not.
+	Channel string
+	// Specialty (a code of the federal directory), SpecialtyName,
+	// PractitionerName and FacilityName describe it for the history, when
+	// the MIS says.
+	Specialty, SpecialtyName, PractitionerName, FacilityName string
+}
+
+// PeriodAppointmentReader is the optional port of an MIS that lists its
+// appointments by period (the fhir kind: GET /Appointment?date=ge..&date=le..).
+// The breaker passes it through, answering ErrUnsupported when the MIS
+// behind it cannot.
+type PeriodAppointmentReader interface {
+	// PeriodAppointments returns the appointments whose start is within
+	// [from, to], whatever their status.
+	PeriodAppointments(ctx context.Context, from, to time.Time) ([]PeriodAppointment, error)
 }

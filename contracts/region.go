@@ -25,10 +25,13 @@ type RegionKind string
 
 // The region kinds.
 const (
-	// RegionFHIR speaks the federal FHIR contract (contracts/misv1).
+	// RegionFHIR speaks the federal FHIR contract (contracts/misv2).
 	RegionFHIR RegionKind = "fhir"
 	// RegionSOAP speaks the federal e-registry SOAP style (regions/soap).
 	RegionSOAP RegionKind = "soap"
 	// RegionJSONRPC speaks a city JSON-RPC 2.0 API (regions/jsonrpc).
 	RegionJSONRPC RegionKind = "jsonrpc"
+	// RegionFeed only publishes free slots (regions/feed); its bookings go
+	// through the region's operator queue, not to an MIS.
+	RegionFeed RegionKind = "feed"
 )

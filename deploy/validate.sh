@@ -44,13 +44,20 @@ grep -q '^kind: ServiceMonitor' "$out/all-on.yaml" || { echo "ServiceMonitor not
 grep -q '^kind: Ingress' "$out/all-on.yaml" || { echo "Ingress not rendered"; exit 1; }
 grep -q 'cert_file: /etc/federation/secrets/mis-77-tls.crt' "$out/all-on.yaml" || { echo "MIS mutual TLS not rendered"; exit 1; }
 grep -q 'mechanism: "SCRAM-SHA-512"' "$out/defaults.yaml" || { echo "Kafka SASL not in the default config"; exit 1; }
+grep -q 'kind: soap' "$out/all-on.yaml" && grep -q 'kind: jsonrpc' "$out/all-on.yaml" && grep -q 'kind: feed' "$out/all-on.yaml" ||
+  { echo "the region kinds did not render"; exit 1; }
+grep -q 'ref_secret: file:/etc/federation/secrets/mis-50-ref-secret' "$out/all-on.yaml" || { echo "jsonrpc ref_secret not rendered"; exit 1; }
+grep -q 'callback_listen: 0.0.0.0:8090' "$out/all-on.yaml" && grep -q 'callback-secret-16' "$out/all-on.yaml" ||
+  { echo "callbacks not rendered"; exit 1; }
+grep -q 'topicName: fed.clinic.v1' "$out/defaults.yaml" || { echo "the clinic topic is missing"; exit 1; }
+grep -q 'callback_listen' "$out/defaults.yaml" && { echo "callbacks rendered while disabled"; exit 1; }
 # A region without MIS credentials must not render.
 if printf 'regions: [{code: "99", name: X, timeZone: Europe/Moscow, mis: {baseUrl: "https://x"}}]\n' |
    "$HELM" template federation "$CHART" --kube-version "$KUBE_VERSION" -f - >/dev/null 2>&1; then
   echo "a region without MIS credentials rendered"; exit 1
 fi
 grep -q '^kind: KafkaTopic' "$out/minimal.yaml" && { echo "KafkaTopic rendered with strimzi disabled"; exit 1; }
-test "$(grep -c '^kind: KafkaTopic' "$out/defaults.yaml")" -ge 3 || { echo "KafkaTopics missing"; exit 1; }
+test "$(grep -c '^kind: KafkaTopic' "$out/defaults.yaml")" -ge 4 || { echo "KafkaTopics missing"; exit 1; }
 
 echo "== deploy files"
 go run ./deploy/validate -deploy deploy \

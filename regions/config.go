@@ -9,6 +9,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/breaker"
+	"github.com/fedhealth/federation/regions/feed"
 	"github.com/fedhealth/federation/regions/fhir"
 	"github.com/fedhealth/federation/regions/soap"
 )
@@ -31,6 +32,8 @@ type Config struct {
 	SOAP soap.Config `yaml:"soap"`
 	// JSONRPC is the endpoint of a jsonrpc region's MIS.
 	JSONRPC jsonrpc.Config `yaml:"jsonrpc"`
+	// Feed is the slot publisher of a feed region: its base URL and polling.
+	Feed feed.Config `yaml:"feed"`
 	// Breaker is the region's circuit breaker and concurrency limit.
 	Breaker breaker.Config `yaml:"breaker"`
 }

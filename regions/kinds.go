@@ -52,6 +52,17 @@ var kinds = map[contracts.RegionKind]func(cfg Config, logger *slog.Logger, o opt
 		jc.Region = cfg.region()
 		return jsonrpc.New(jc, o.ledger, logger) // the same ledger port as soap's
 	},
+	// A feed region only publishes slots: search and read answer from the
+	// polled cache, booking goes through the operator queue (feedkind.go).
+	contracts.RegionFeed: newFeedAdapter,
+}
+
+// KnownKind reports whether kind is a region kind the registry builds:
+// the one list of kinds, for configuration keyed by kind (booking
+// deadlines) as for the regions themselves.
+func KnownKind(kind contracts.RegionKind) bool {
+	_, ok := kinds[kind]
+	return ok
 }
 
 func knownKinds() string {

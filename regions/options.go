@@ -1,10 +1,13 @@
 package regions
 
 import (
+	"time"
+
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/breaker"
 	"github.com/fedhealth/federation/regions/soap"
 )
 
@@ -16,6 +19,7 @@ type options struct {
 	meters     metric.MeterProvider
 	tracers    trace.TracerProvider
 	statusHook func(region string, to contracts.RegionStatus)
+	onCall     func(region, op string, d time.Duration, o breaker.Outcome)
 }
 
 // WithMeterProvider exports the clients' and breakers' metrics through mp
@@ -35,6 +39,15 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // breaker.Config.OnStateChange for when it runs.
 func WithStatusHook(hook func(region string, to contracts.RegionStatus)) Option {
 	return func(o *options) { o.statusHook = hook }
+}
+
+// WithCallObserver calls observe after every call of a region's port
+// through its breaker: the operation, how long the MIS took (zero when the
+// breaker or a budget refused the call and none was made) and the
+// breaker's verdict on it (breaker.Outcome). It runs on the caller's
+// goroutine, so it must be quick; see breaker.Config.OnCall.
+func WithCallObserver(observe func(region, op string, d time.Duration, o breaker.Outcome)) Option {
+	return func(o *options) { o.onCall = observe }
 }
 
 // WithLedger gives the regions whose MIS has no idempotency keys (soap,

@@ -63,6 +63,10 @@ func build(cfg Config, logger *slog.Logger, o options) (*region, error) {
 	}
 	bc := cfg.Breaker
 	bc.Region, bc.MeterProvider, bc.OnStateChange = cfg.Code, o.meters, o.statusHook
+	if o.onCall != nil {
+		code := cfg.Code
+		bc.OnCall = func(op string, d time.Duration, out breaker.Outcome) { o.onCall(code, op, d, out) }
+	}
 	guarded, err := breaker.New(bc, client, logger)
 	if err != nil {
 		_ = client.Close()

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/regions/breaker"
 	"github.com/fedhealth/federation/regions/fhir"
@@ -66,9 +67,9 @@ func TestRegistryRejectsBadConfiguration(t *testing.T) {
 func newMIS(t *testing.T, status int) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", misv1.ContentType)
+		w.Header().Set("Content-Type", misv2.ContentType)
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(misv1.Bundle{ResourceType: "Bundle", Type: "searchset"})
+		_ = json.NewEncoder(w).Encode(misv2.Bundle{ResourceType: "Bundle", Type: "searchset"})
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -127,5 +128,39 @@ func TestRegistryLooksRegionsUp(t *testing.T) {
 	}
 	if reg.Status("99") != contracts.RegionUnavailable || reg.Location("99") != nil {
 		t.Errorf("an unknown region must read unavailable and have no location")
+	}
+}
+
+func TestTheCallObserverLearnsEachRegionsCallsByName(t *testing.T) {
+	down, up := newMIS(t, http.StatusServiceUnavailable), newMIS(t, http.StatusOK)
+	type call struct {
+		region, op string
+		outcome    breaker.Outcome
+	}
+	var (
+		mu  sync.Mutex
+		got []call
+	)
+	reg, err := regions.NewRegistry([]regions.Config{
+		regionConfig("78", "Europe/Moscow", up.URL),
+		regionConfig("25", "Asia/Vladivostok", down.URL),
+	}, nil, regions.WithCallObserver(func(region, op string, _ time.Duration, o breaker.Outcome) {
+		mu.Lock()
+		got = append(got, call{region, op, o})
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatalf("NewRegistry: %v", err)
+	}
+	t.Cleanup(func() { _ = reg.Close() })
+	for _, code := range []string{"78", "25"} {
+		mis, _ := reg.MIS(code)
+		_, _ = mis.SearchSlots(context.Background(), contracts.SlotQuery{})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []call{{"78", "search_slots", breaker.OutcomeOK}, {"25", "search_slots", breaker.OutcomeFailed}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("observed %v, want %v", got, want)
 	}
 }

@@ -27,8 +27,40 @@ type SlotSnapshot struct {
 type TimelineEntry struct {
 	At     time.Time
 	Status Status
+	// Detail is the English sentence (rows keep it for readers of the
+	// column); Code selects the sentence in the reader's language (Text).
 	Detail string
+	Code   string
+	// Note is free text that follows the code's sentence (a clinic's note).
+	Note string
+	// Source is who made the change: portal, clinic, operator or
+	// reconciliation; rows written before sources were stored read as portal.
+	Source Source
+	// PrevStart and PrevEnd are the appointment's time before a clinic
+	// moved it (CodeMovedByClinic); zero otherwise.
+	PrevStart, PrevEnd time.Time
 }
+
+// Source is where a change of a booking came from.
+type Source string
+
+// Sources. Stored: add, never rename.
+const (
+	SourcePortal         Source = "portal"
+	SourceClinic         Source = "clinic"
+	SourceOperator       Source = "operator"
+	SourceReconciliation Source = "reconciliation"
+)
+
+// CancelledBy is who cancelled a cancelled booking.
+type CancelledBy string
+
+// Who cancels. Stored: add, never rename.
+const (
+	CancelledByCitizen  CancelledBy = "citizen"
+	CancelledByClinic   CancelledBy = "clinic"
+	CancelledByOperator CancelledBy = "operator"
+)
 
 // Booking is one citizen's request and its life. It is the booking saga's
 // durable state and the citizen's history entry at once. Change it only
@@ -42,6 +74,23 @@ type Booking struct {
 	Slot    SlotSnapshot
 	Status  Status
 	Reason  string // citizen-facing, set for rejected, failed and refused cancellations
+	// ReasonCode is Reason's stable code (see Text): what the API shows
+	// in the reader's language.
+	ReasonCode  string
+	CancelledBy CancelledBy // set once cancelled
+	// Source is where the booking was made: portal, or clinic for an
+	// appointment booked through another Channel (one of
+	// contracts.ClinicChannels) and reported by the MIS.
+	Source  Source
+	Channel string
+	// PatientKeys are keyed hashes of the patient's SNILS and OMS
+	// (auth.Pseudonymizer.PatientKeys): a booking made elsewhere, which has
+	// no Citizen, is shown to the citizen whose token yields one of them.
+	PatientKeys []string
+	// ClinicAt and ClinicSeq are the MIS time and sequence of the last
+	// clinic change applied: an older one never overwrites it.
+	ClinicAt  time.Time
+	ClinicSeq int64
 	// Saga is the saga that drives the booking now: booking until a
 	// cancellation is requested, then cancellation. It is stored, never
 	// inferred from Step, so sagas added later may share step names.
@@ -49,7 +98,15 @@ type Booking struct {
 	Step          Step
 	AppointmentID string // the MIS's id of the hold / appointment, once known
 	HoldExpires   time.Time
-	PatientSealed []byte // identifiers the MIS needs, sealed; erased when the saga ends
+	// Move is the reschedule in progress (the reschedule saga's state), nil
+	// when none is.
+	Move *Move
+	// PatientSealed holds the identifiers the MIS needs, sealed. The MIS
+	// may read a hold back only by patient, so they stay until nothing of
+	// the booking saga can call it: erased when the booking is confirmed,
+	// rejected with nothing to release, or released (Released). A
+	// cancellation needs only the appointment id.
+	PatientSealed []byte
 	CorrelationID string
 	Deadline      time.Time
 	CreatedAt     time.Time
@@ -60,6 +117,11 @@ type Booking struct {
 
 	savedTimeline int
 	outbox        []OutboxMessage
+	// src is the source of the change being made (portal when unset).
+	src Source
+	// clinicEvent is the id of the clinic event this change applies; the
+	// store records it in the same transaction, once.
+	clinicEvent string
 }
 
 // NewBooking starts a booking saga: pending, at the hold step, with a
@@ -68,7 +130,7 @@ func NewBooking(id, citizen string, slot SlotSnapshot, region string, patientSea
 	b := &Booking{
 		ID: id, Citizen: citizen, Region: region, Slot: slot,
 		Status: StatusPending, Saga: contracts.SagaBooking, Step: StepHold, PatientSealed: patientSealed,
-		CorrelationID: correlationID, Deadline: now.Add(deadline), CreatedAt: now,
+		CorrelationID: correlationID, Deadline: now.Add(deadline), CreatedAt: now, Source: SourcePortal,
 	}
 	b.setStatus(now, StatusPending, "", "Request received; sending it to the clinic.")
 	b.command()
@@ -88,6 +150,17 @@ func (b *Booking) Confirm(a contracts.Appointment, now time.Time) {
 	b.setStatus(now, StatusConfirmed, "", "Confirmed by the clinic.")
 }
 
+// ConfirmKeepingPatient is Confirm for a region whose MIS reads
+// appointments only by patient (jsonrpc): the sealed identifiers stay,
+// purpose-bound to reconciliation, until the store's patient sweeper
+// erases them after the appointment's end and a grace
+// (docs/history.md, "Reconciliation").
+func (b *Booking) ConfirmKeepingPatient(a contracts.Appointment, now time.Time) {
+	sealed := b.PatientSealed
+	b.Confirm(a, now)
+	b.PatientSealed = sealed
+}
+
 // Reject ends the booking with the clinic's refusal. With release set, the
 // saga goes on to undo whatever it left at the MIS.
 func (b *Booking) Reject(reason string, release bool, now time.Time) {
@@ -103,18 +176,24 @@ func (b *Booking) endWith(now time.Time, s Status, reason string, release bool) 
 	if release {
 		b.Step = StepRelease
 		b.command()
+	} else {
+		b.PatientSealed = nil
 	}
-	b.PatientSealed = nil
 	b.setStatus(now, s, reason, reason)
 }
 
 // Abandon ends a pending booking at an operator's request (a saga stuck
 // behind a problem nobody can fix in time). Like a deadline failure, the
-// release step then undoes whatever the MIS did. Only pending bookings can
+// release step then undoes whatever the MIS did; a feed booking, with
+// nothing at an MIS, simply ends (as on expiry). Only pending bookings can
 // be abandoned: ErrConflict otherwise.
 func (b *Booking) Abandon(now time.Time) error {
 	if b.Status != StatusPending {
 		return fmt.Errorf("booking is %s, only a pending booking can be abandoned: %w", b.Status, contracts.ErrConflict)
+	}
+	b.src = SourceOperator
+	if b.ViaOperator() {
+		return b.operatorAbandon(now)
 	}
 	b.Fail(ReasonAbandoned, now)
 	return nil
@@ -132,16 +211,22 @@ func (b *Booking) ReleaseLate(appointmentID string, now time.Time) {
 // saga whose command was lost or dead-lettered (the sweeper's stalled
 // compensations and cancellations, an operator's "saga retry"). It touches
 // UpdatedAt, so the sweeper nudges the same booking at most once per stall
-// period.
-func (b *Booking) Nudge(now time.Time) {
+// period. A feed booking has no saga to nudge (its region's operators
+// move it): ErrConflict, and nothing is queued.
+func (b *Booking) Nudge(now time.Time) error {
+	if b.ViaOperator() {
+		return fmt.Errorf("booking %s is a feed region's: no saga drives it, its region's operators answer it (abandon it instead): %w", b.ID, contracts.ErrConflict)
+	}
 	b.UpdatedAt = now
 	b.command()
+	return nil
 }
 
 // Released records that compensation finished: nothing of this saga is left
-// at the MIS.
+// at the MIS, so the patient's identifiers, kept for the release's
+// read-back, are erased.
 func (b *Booking) Released(detail string, now time.Time) {
-	b.Step = StepDone
+	b.Step, b.PatientSealed = StepDone, nil
 	b.record(now, b.Status, detail)
 }
 
@@ -159,7 +244,7 @@ func (b *Booking) RequestCancel(now time.Time) error {
 
 // Cancelled records that the MIS cancelled the appointment.
 func (b *Booking) Cancelled(now time.Time) {
-	b.Step = StepDone
+	b.Step, b.CancelledBy = StepDone, CancelledByCitizen
 	b.setStatus(now, StatusCancelled, "", "Cancelled at the clinic.")
 }
 
@@ -171,11 +256,22 @@ func (b *Booking) CancelRefused(now time.Time) {
 
 func (b *Booking) setStatus(now time.Time, s Status, reason, detail string) {
 	b.Status, b.Reason = s, reason
+	b.ReasonCode, _ = CodeOf(reason)
 	b.record(now, s, detail)
 	b.event(now)
 }
 
+// record appends a timeline entry; its code derives from the English
+// sentence, so every sentence in texts needs no second argument.
 func (b *Booking) record(now time.Time, s Status, detail string) {
-	b.UpdatedAt = now
-	b.Timeline = append(b.Timeline, TimelineEntry{At: now, Status: s, Detail: detail})
+	code, note := CodeOf(detail)
+	b.recordEntry(TimelineEntry{At: now, Status: s, Detail: detail, Code: code, Note: note})
+}
+
+func (b *Booking) recordEntry(e TimelineEntry) {
+	if e.Source = b.src; e.Source == "" {
+		e.Source = SourcePortal
+	}
+	b.UpdatedAt = e.At
+	b.Timeline = append(b.Timeline, e)
 }

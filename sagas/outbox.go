@@ -53,12 +53,34 @@ func (b *Booking) command() {
 	}, string(b.Saga))
 }
 
-func (b *Booking) event(now time.Time) {
-	b.enqueue(contracts.TopicEvents, contracts.BookingEvent{
+func (b *Booking) event(now time.Time) { b.eventWith(now, b.Reason) }
+
+// eventWith queues the booking's event with reason in place of the
+// citizen's (an operator's decline sends its code).
+func (b *Booking) eventWith(now time.Time, reason string) {
+	src := b.src
+	if src == "" {
+		src = SourcePortal
+	}
+	ev := contracts.BookingEvent{
 		Version: contracts.MessageVersion, EventID: uuid.NewString(), BookingID: b.ID,
-		Region: b.Region, Status: string(b.Status), Reason: b.Reason,
+		Region: b.Region, Status: string(b.Status), Reason: reason,
 		Specialty: b.Slot.Specialty, At: now.UTC(), CorrelationID: b.CorrelationID,
-	}, "event")
+		// The fields that make the event enough for aggregation on its own
+		// (broker/analytics keeps no booking id to look the rest up by).
+		Saga: b.Saga, Source: string(src), CancelledBy: string(b.CancelledBy),
+		RequestedAt: utcOrNil(b.CreatedAt), SlotStart: utcOrNil(b.Slot.Start),
+	}
+	b.enqueue(contracts.TopicEvents, ev, "event")
+}
+
+// utcOrNil is t in UTC, or nil when unknown (an optional event field).
+func utcOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }
 
 func (b *Booking) enqueue(topic string, payload any, kind string) {

@@ -1,6 +1,10 @@
 package sagas
 
-import "github.com/fedhealth/federation/contracts"
+import (
+	"slices"
+
+	"github.com/fedhealth/federation/contracts"
+)
 
 // Citizen-facing reasons: the only words a citizen reads about why a booking
 // ended as it did. Kept in one place so support staff can find them.
@@ -15,6 +19,9 @@ const (
 	ReasonCancelRefused    = "The clinic did not accept the cancellation; the appointment stands."
 	ReasonMISRejected      = "The clinic's system rejected the request. Please try another slot or contact the clinic."
 	ReasonAbandoned        = "The booking could not be completed and was stopped by the service. Nothing was booked; please try again."
+	// ReasonClinicNoAnswer ends a feed region's booking that no operator
+	// confirmed or declined before its deadline.
+	ReasonClinicNoAnswer = "The clinic did not confirm the booking in time. Nothing was booked; please choose another slot."
 )
 
 // reasons holds the citizen's words for every kind of error. Only final
@@ -40,4 +47,49 @@ func ReasonFor(err error) string {
 		return r
 	}
 	return ReasonMISRejected
+}
+
+// DeclineCode is why a feed region's operator declined a booking: one of
+// a fixed set, each with the citizen's sentence, so that nothing typed by
+// a person reaches the booking's events. Stored in events and audit
+// records: add codes, never rename one.
+type DeclineCode string
+
+// The decline codes.
+const (
+	DeclineSlotUnavailable    DeclineCode = "slot_unavailable"
+	DeclinePractitionerAbsent DeclineCode = "practitioner_absent"
+	DeclineNotEligible        DeclineCode = "not_eligible"
+	DeclineDuplicate          DeclineCode = "duplicate"
+	DeclineOther              DeclineCode = "other"
+)
+
+// declineReasons are the citizen's words for each decline code.
+var declineReasons = map[DeclineCode]string{
+	DeclineSlotUnavailable:    "The clinic can no longer offer this slot. Nothing was booked; please choose another time.",
+	DeclinePractitionerAbsent: "The doctor cannot see patients at that time. Nothing was booked; please choose another time or doctor.",
+	DeclineNotEligible:        "The clinic cannot accept this booking for you (attachment, referral or age). Nothing was booked; please contact the clinic.",
+	DeclineDuplicate:          "The clinic already has an appointment for you for this. Nothing new was booked.",
+	DeclineOther:              "The clinic declined the booking. Nothing was booked; please choose another slot or contact the clinic.",
+}
+
+// DeclineReason is the citizen's sentence for code; false for a code not
+// in the set.
+func DeclineReason(code DeclineCode) (string, bool) {
+	r, ok := declineReasons[code]
+	return r, ok
+}
+
+// DeclineReasonCode is the reason code of a decline (see Text): the
+// decline code with a "declined_" prefix, so that "other" stays unique.
+func DeclineReasonCode(code DeclineCode) string { return "declined_" + string(code) }
+
+// DeclineCodes lists the decline codes, sorted.
+func DeclineCodes() []DeclineCode {
+	codes := make([]DeclineCode, 0, len(declineReasons))
+	for c := range declineReasons {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
 }

@@ -13,6 +13,19 @@ type Store interface {
 	// Create saves a new booking with its timeline and outbox in one
 	// transaction. ErrConflict when the id exists.
 	Create(ctx context.Context, b *Booking) error
+	// CreateGuarded is Create for a citizen's new booking under the
+	// citizen's guard: in the same transaction, and one at a time per
+	// citizen (on every instance sharing the database), it reads the
+	// citizen's live bookings as of b.CreatedAt (as Live does, b itself
+	// never among them) and calls guard with them. When guard returns an
+	// error nothing is written and CreateGuarded returns it as it is; so
+	// of two concurrent creations one sees the other's booking.
+	CreateGuarded(ctx context.Context, b *Booking, guard func(live []*Booking) error) error
+	// Live returns a citizen's live bookings, soonest slot first, without
+	// their timelines: pending (feed bookings awaiting their operator
+	// included) and cancelling whatever their slot's time, and confirmed
+	// whose slot ends after now.
+	Live(ctx context.Context, citizen string, now time.Time) ([]*Booking, error)
 	// Update loads the booking (without its timeline: fn appends to it, and
 	// only the appended entries are in b.Timeline), calls fn and saves the
 	// result with its new timeline entries and outbox messages in one
@@ -24,11 +37,13 @@ type Store interface {
 	Update(ctx context.Context, id string, fn func(*Booking) error) error
 	// Get returns one booking with its timeline. ErrNotFound when absent.
 	Get(ctx context.Context, id string) (*Booking, error)
-	// ListByCitizen returns a citizen's bookings, newest first.
-	ListByCitizen(ctx context.Context, citizen string, limit int) ([]*Booking, error)
+	// ListByCitizen returns a citizen's bookings, newest first: those the
+	// citizen made (by pseudonym) and those made for the patient through
+	// another channel (by any of patientKeys, see Booking.PatientKeys).
+	ListByCitizen(ctx context.Context, citizen string, patientKeys []string, limit int) ([]*Booking, error)
 	// Overdue returns the ids of pending bookings whose deadline is before now.
 	Overdue(ctx context.Context, now time.Time, limit int) ([]string, error)
-	// Stalled returns the ids of bookings releasing or cancelling that have
-	// not changed since before, oldest first.
+	// Stalled returns the ids of bookings releasing, cancelling or being
+	// rescheduled that have not changed since before, oldest first.
 	Stalled(ctx context.Context, before time.Time, limit int) ([]string, error)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/broker/audit"
+	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/go-chi/chi/v5"
 )
@@ -22,6 +23,27 @@ var auditedRoutes = map[string]audit.Action{
 	"GET /api/v1/bookings":              audit.BookingList,
 	"GET /api/v1/bookings/{id}":         audit.BookingRead,
 	"POST /api/v1/bookings/{id}/cancel": audit.BookingCancel,
+	// An operator reads no identifier, but sees who booked what slot and
+	// decides for the citizen: every call is in the trail too.
+	"GET /api/v1/operator/queue":                      audit.OperatorQueueRead,
+	"POST /api/v1/operator/bookings/{id}/confirm":     audit.OperatorConfirm,
+	"POST /api/v1/operator/bookings/{id}/decline":     audit.OperatorDecline,
+	"POST /api/v1/operator/bookings/{id}/acknowledge": audit.OperatorAcknowledge,
+	"POST /api/v1/operator/bookings/{id}/status":      audit.OperatorClinicStatus,
+	// The one disclosure of a citizen's identifiers to an operator.
+	"GET /api/v1/operator/bookings/{id}/patient": audit.OperatorPatientRead,
+	// An analyst reads aggregates only, suppressed; the trail still says
+	// who looked at what.
+	"GET /api/v1/analytics/overview":       audit.AnalyticsRead,
+	"GET /api/v1/analytics/regions/{code}": audit.AnalyticsRead,
+	"GET /api/v1/analytics/waiting-times":  audit.AnalyticsRead,
+	"GET /api/v1/analytics/cancellations":  audit.AnalyticsRead,
+	"GET /api/v1/analytics/no-shows":       audit.AnalyticsRead,
+	"GET /api/v1/analytics/reschedules":    audit.AnalyticsRead,
+	// No personal data, but a region's health read by an analyst or an
+	// operator: in the trail like every other signed-in read.
+	"GET /api/v1/regions/{code}/conformance": audit.RegionConformanceRead,
+	"GET /api/v1/operator/region":            audit.OperatorRegionRead,
 }
 
 // statusCallerGone is recorded when the caller hung up before an answer
@@ -78,7 +100,22 @@ func (s *Server) accessRecord(r *http.Request, action audit.Action, held *heldAn
 		Status: status, Outcome: audit.OutcomeOf(status), CorrelationID: CorrelationID(r.Context()),
 		Client: audit.ClientClass(s.clientAddress(r)),
 	}
+	if op, ok := auth.OperatorFrom(r.Context()); ok {
+		rec.ActorKind, rec.Actor = audit.RegionalOperator, op.ID+"@"+op.Region
+		if action == audit.OperatorDecline && status < 300 {
+			rec.Reason = declinedCode(held.body.Bytes())
+		}
+		if action == audit.OperatorClinicStatus && status < 300 {
+			rec.Reason = recordedStatus(held.body.Bytes())
+		}
+	}
+	if a, ok := auth.AnalystFrom(r.Context()); ok {
+		rec.ActorKind, rec.Actor = audit.Analyst, a.ID
+	}
 	rec.BookingID = chi.URLParam(r, "id")
+	if code := chi.URLParam(r, "code"); contracts.ValidRegionCode(code) {
+		rec.Target = "region " + code
+	}
 	if action == audit.BookingCreate && status < 300 {
 		var created struct {
 			ID string `json:"id"`
@@ -130,12 +167,6 @@ func (h *heldAnswer) sendTo(w http.ResponseWriter) {
 }
 
 // clientAddress is the caller's address as the rate limits see it: behind
-// a trusted proxy, the client's from X-Forwarded-For, not the proxy's.
-func (s *Server) clientAddress(r *http.Request) string {
-	if s.limits != nil {
-		if a := s.limits.ClientAddress(r); a.IsValid() {
-			return a.String()
-		}
-	}
-	return r.RemoteAddr
-}
+// a trusted proxy, the client's from X-Forwarded-For, not the proxy's
+// (the pages' audit records read it the same way).
+func (s *Server) clientAddress(r *http.Request) string { return s.limits.ClientHost(r) }

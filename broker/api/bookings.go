@@ -10,20 +10,29 @@ import (
 )
 
 type bookingJSON struct {
-	ID        string         `json:"id"`
-	Status    sagas.Status   `json:"status"`
-	Region    string         `json:"region"`
-	Slot      slotJSON       `json:"slot"`
-	Reason    string         `json:"reason,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
-	Timeline  []timelineJSON `json:"timeline"`
+	ID          string            `json:"id"`
+	Status      sagas.Status      `json:"status"`
+	Region      string            `json:"region"`
+	Slot        slotJSON          `json:"slot"`
+	ReasonCode  string            `json:"reason_code,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
+	CancelledBy sagas.CancelledBy `json:"cancelled_by,omitempty"`
+	Source      sagas.Source      `json:"source"`
+	Channel     string            `json:"channel,omitempty"`
+	MovingTo    *slotJSON         `json:"moving_to,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	Timeline    []timelineJSON    `json:"timeline"`
 }
 
 type timelineJSON struct {
-	At     time.Time    `json:"at"`
-	Status sagas.Status `json:"status"`
-	Detail string       `json:"detail"`
+	At            time.Time    `json:"at"`
+	Status        sagas.Status `json:"status"`
+	Source        sagas.Source `json:"source"`
+	Code          string       `json:"code,omitempty"`
+	Detail        string       `json:"detail"`
+	PreviousStart *time.Time   `json:"previous_start,omitempty"`
+	PreviousEnd   *time.Time   `json:"previous_end,omitempty"`
 }
 
 // bookingRequest is the body of POST /api/v1/bookings.
@@ -76,7 +85,7 @@ func (s *Server) getBooking(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toBookingJSON(b))
+	writeJSON(w, http.StatusOK, toBookingJSON(b, langOf(w, r)))
 }
 
 var errBadWait = bookings.Invalid("wait must be a duration such as 10s")
@@ -90,8 +99,9 @@ func (s *Server) listBookings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := make([]bookingJSON, len(bs))
+	lang := langOf(w, r)
 	for i, b := range bs {
-		out[i] = toBookingJSON(b)
+		out[i] = toBookingJSON(b, lang)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"bookings": out})
 }
@@ -107,15 +117,54 @@ func (s *Server) cancelBooking(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, acceptedJSON{ID: b.ID, Status: b.Status})
 }
 
-func toBookingJSON(b bookings.Booking) bookingJSON {
-	out := bookingJSON{ID: b.ID, Status: b.Status, Region: b.Region, Reason: b.Reason,
+// rescheduleRequest is the body of POST /api/v1/bookings/{id}/reschedule.
+type rescheduleRequest struct {
+	SlotID string `json:"slot_id"`
+}
+
+// rescheduleBooking answers POST /api/v1/bookings/{id}/reschedule with 202
+// and the booking (rescheduling): the move's saga is queued.
+func (s *Server) rescheduleBooking(w http.ResponseWriter, r *http.Request) {
+	var req rescheduleRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	b, err := s.cfg.Bookings.RescheduleBooking(r.Context(), bookings.RescheduleBooking{
+		Citizen: citizen(r), ID: chi.URLParam(r, "id"), SlotID: req.SlotID, CorrelationID: CorrelationID(r.Context()),
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, toBookingJSON(b, langOf(w, r)))
+}
+
+// toBookingJSON renders b in lang: the reason and every detail by code.
+func toBookingJSON(b bookings.Booking, lang sagas.Lang) bookingJSON {
+	out := bookingJSON{ID: b.ID, Status: b.Status, Region: b.Region, ReasonCode: b.ReasonCode,
+		CancelledBy: b.CancelledBy, Source: b.Source, Channel: b.Channel,
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, Timeline: make([]timelineJSON, len(b.Timeline)),
-		Slot: slotJSON{ID: b.Slot.ID, Region: b.Region, Start: b.Slot.Start, End: b.Slot.End,
-			Specialty: b.Slot.Specialty, SpecialtyName: b.Slot.SpecialtyName,
-			Practitioner: practitionerJSON{ID: b.Slot.PractitionerID, Name: b.Slot.PractitionerName},
-			Facility:     facilityJSON{ID: b.Slot.FacilityID, Name: b.Slot.FacilityName, Address: b.Slot.FacilityAddress}}}
+		Slot: snapshotJSON(b.Region, b.Slot)}
+	if b.Reason != "" || b.ReasonCode != "" {
+		out.Reason = localize(b.ReasonCode, "", b.Reason, lang)
+	}
+	if b.MovingTo != nil {
+		to := snapshotJSON(b.Region, *b.MovingTo)
+		out.MovingTo = &to
+	}
 	for i, e := range b.Timeline {
-		out.Timeline[i] = timelineJSON{At: e.At, Status: e.Status, Detail: e.Detail}
+		out.Timeline[i] = timelineJSON{At: e.At, Status: e.Status, Source: e.Source, Code: e.Code,
+			Detail: localize(e.Code, e.Note, e.Detail, lang)}
+		if out.Timeline[i].Source == "" {
+			out.Timeline[i].Source = sagas.SourcePortal
+		}
+		if !e.PrevStart.IsZero() {
+			// In the slot's own offset (the region's), as the slot is shown.
+			loc := b.Slot.Start.Location()
+			start, end := e.PrevStart.In(loc), e.PrevEnd.In(loc)
+			out.Timeline[i].PreviousStart, out.Timeline[i].PreviousEnd = &start, &end
+		}
 	}
 	return out
 }

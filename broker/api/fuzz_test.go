@@ -78,10 +78,10 @@ func FuzzSearchQuery(f *testing.F) {
 	today := time.Date(2026, 3, 2, 0, 0, 0, 0, loc)
 	const horizon = 180
 	f.Fuzz(func(t *testing.T, raw string) {
-		cmd, err := searchQuery(raw)
+		v, err := searchQuery(raw)
 		if err == nil {
 			var q contracts.SlotQuery
-			if q, err = cmd.Query(now, loc, horizon); err == nil {
+			if q, err = regionSearch(v).Query(now, loc, horizon); err == nil {
 				checkQuery(t, raw, q, today, horizon)
 				return
 			}

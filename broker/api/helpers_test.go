@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"github.com/fedhealth/federation/broker/analytics"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -32,7 +33,7 @@ func routedServer(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{cfg: Config{DevIssuer: dev, Ready: func(context.Context) error { return nil }},
+	s := &Server{cfg: Config{DevIssuer: dev, Ready: func(context.Context) error { return nil }, Analytics: &analytics.Service{}},
 		logger: slog.New(slog.DiscardHandler), docs: docs, problemPages: pages}
 	s.routes()
 	return s

@@ -41,7 +41,7 @@ func (s *Server) idempotent(required bool) func(http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			owner := s.cfg.Bookings.CitizenKey(citizen(r))
+			owner := s.owner(r)
 			sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 			hash := hex.EncodeToString(sum[:])
 			rec, err := s.cfg.Idempotency.Reserve(r.Context(), owner, key, hash, staleClaim)

@@ -60,14 +60,15 @@ func (s *Server) limitAddress(next http.Handler) http.Handler {
 	})
 }
 
-// limitCitizen limits a signed-in citizen's requests; it runs after the
-// auth middleware, which put the verified citizen in the context.
+// limitCitizen limits a signed-in caller's requests (a citizen's, or an
+// operator's under the same budget); it runs after the auth middleware,
+// which put the verified caller in the context.
 func (s *Server) limitCitizen(next http.Handler) http.Handler {
 	if s.limits == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, after := s.limits.AllowCitizen(citizen(r).Subject, ratelimit.IsWrite(r.Method)); !ok {
+		if ok, after := s.limits.AllowCitizen(callerKey(r), ratelimit.IsWrite(r.Method)); !ok {
 			s.writeError(w, r, retryLater{errRateLimited, after})
 			return
 		}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -29,7 +29,7 @@ func loadDocuments() (documents, error) {
 	if err != nil {
 		return documents{}, fmt.Errorf("api: openapi.yaml: %w", err)
 	}
-	mis, err := yamlToJSON(misv1.OpenAPI)
+	mis, err := yamlToJSON(misv2.OpenAPI)
 	if err != nil {
 		return documents{}, fmt.Errorf("api: MIS contract: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-chi/chi/v5"
 )
@@ -104,8 +104,8 @@ func TestTheDocumentsAreServed(t *testing.T) {
 		want                    []byte // the document it must read as
 	}{
 		{"this API's document as JSON", "/api/v1/openapi.json", "application/json", OpenAPI},
-		{"the MIS contract as YAML", "/contracts/mis/v1/openapi.yaml", "application/yaml", misv1.OpenAPI},
-		{"the MIS contract as JSON", "/contracts/mis/v1/openapi.json", "application/json", misv1.OpenAPI},
+		{"the MIS contract as YAML", "/contracts/mis/v2/openapi.yaml", "application/yaml", misv2.OpenAPI},
+		{"the MIS contract as JSON", "/contracts/mis/v2/openapi.json", "application/json", misv2.OpenAPI},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
 )
 
 // problem is an RFC 9457 problem details document. Code is a stable,
@@ -24,6 +26,16 @@ type problem struct {
 	Detail        string `json:"detail"`
 	Code          string `json:"code"`
 	CorrelationID string `json:"correlation_id,omitempty"`
+	// ConflictingBooking, for booking-overlaps only, is the citizen's own
+	// booking the slot overlaps: the citizen's data, never another's.
+	ConflictingBooking *conflictingBooking `json:"conflicting_booking,omitempty"`
+}
+
+// conflictingBooking is the extension member of a booking-overlaps problem.
+type conflictingBooking struct {
+	ID    string    `json:"id"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 const problemBase = "/problems/" // a relative type (RFC 9457 §3.1.1) names this server's page: problempages.go
@@ -46,9 +58,10 @@ var (
 // (ErrUnauthenticated and the booking service's included), for
 // tests that check each has its problem.
 func Errors() []error {
-	return []error{auth.ErrUnauthenticated, errBodyTooLarge, errUnsupportedMediaType, bookings.ErrSlotUnknown,
+	return []error{auth.ErrUnauthenticated, auth.ErrWrongRole, errBodyTooLarge, errUnsupportedMediaType, bookings.ErrSlotUnknown,
 		errKeyReused, errKeyInFlight, errKeyMissing, bookings.ErrNotCancellable, auth.ErrKeysUnavailable,
-		errRateLimited}
+		errRateLimited, sagas.ErrDeadlinePassed, bookings.ErrPatientErased, bookings.ErrOverlaps, bookings.ErrTooManyActive,
+		bookings.ErrNotReschedulable, bookings.ErrOtherRegion, bookings.ErrMovedByOperators, errRegionNotYours}
 }
 
 // problemType is what a client sees of one class of error. The detail is
@@ -70,6 +83,10 @@ var ownProblems = []struct {
 }{
 	{auth.ErrUnauthenticated, problemType{http.StatusUnauthorized, "unauthenticated", "Sign in to continue",
 		"A valid bearer token from the identity provider is required.", ""}},
+	{auth.ErrWrongRole, problemType{http.StatusForbidden, "wrong-role", "This endpoint is not for your role",
+		"The token is valid, but its role (citizen or regional operator) may not use this endpoint.", ""}},
+	{errRegionNotYours, problemType{http.StatusForbidden, "region-not-yours", "This is another region's",
+		"The token is a regional operator's, and this endpoint serves only that operator's own region.", ""}},
 	{errBodyTooLarge, problemType{http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large",
 		fmt.Sprintf("The request body is over %d KiB.", maxBody>>10), ""}},
 	{errUnsupportedMediaType, problemType{http.StatusUnsupportedMediaType, "unsupported-media-type", "The body must be JSON",
@@ -82,8 +99,22 @@ var ownProblems = []struct {
 		"A request with this Idempotency-Key is still running; retry with the same key shortly.", ""}},
 	{bookings.ErrSlotUnknown, problemType{http.StatusUnprocessableEntity, "slot-unknown", "The clinic does not offer this slot",
 		"The region's medical information system does not know this slot; search again.", ""}},
+	{bookings.ErrOverlaps, problemType{http.StatusConflict, "booking-overlaps", "You already have a booking at this time",
+		"Another of your bookings overlaps this slot in time. Cancel it or choose another time.", ""}},
+	{bookings.ErrTooManyActive, problemType{http.StatusConflict, "too-many-active-bookings", "You have as many active bookings as one citizen may hold",
+		"You already hold the most active bookings one citizen may. Cancel one, or book again after a visit.", ""}},
 	{bookings.ErrNotCancellable, problemType{http.StatusConflict, "not-cancellable", "This booking cannot be cancelled now",
 		"Only a confirmed booking can be cancelled.", ""}},
+	{bookings.ErrNotReschedulable, problemType{http.StatusConflict, "not-reschedulable", "This booking cannot be moved now",
+		"Only a confirmed booking made on the portal can be moved, and one move at a time.", ""}},
+	{bookings.ErrOtherRegion, problemType{http.StatusUnprocessableEntity, "reschedule-other-region", "A booking moves only within its region",
+		"The new slot is in another region than the booking. Choose a slot of the booking's region, or cancel the booking and book in the other region.", ""}},
+	{bookings.ErrMovedByOperators, problemType{http.StatusConflict, "reschedule-by-operators", "This region's bookings are not moved on the portal",
+		"The booking's region takes bookings through its clinics' operators, who do not move them yet. Book the new time and then cancel this booking, or call the clinic.", ""}},
+	{sagas.ErrDeadlinePassed, problemType{http.StatusConflict, "deadline-passed", "The booking's deadline has passed",
+		"The booking waited longer than its deadline and is failing as unanswered; it cannot be confirmed. Nothing was booked for the citizen.", ""}},
+	{bookings.ErrPatientErased, problemType{http.StatusConflict, "patient-erased", "The patient's identifiers are erased",
+		"The booking no longer awaits the operator, so the patient's identifiers were erased.", ""}},
 	{contracts.ErrRegionBusy, problemType{http.StatusServiceUnavailable, "region-busy", "The region is busier than it can confirm in time",
 		"The region's medical information system has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes.",
 		"The medical information system of region %s has more bookings waiting than it can confirm in time. Nothing was booked; please try again in a few minutes."}},
@@ -127,7 +158,10 @@ var kindProblems = map[contracts.Kind]problemType{
 // problemFor is the one place that maps an error to an HTTP status and the
 // words a client sees. An unclassified error becomes a 500 that reveals
 // nothing; a failed sign-in a 401 that explains only what is needed.
-func problemFor(err error) problem {
+func problemFor(err error) problem { return problemIn(err, sagas.LangEN) }
+
+// problemIn is problemFor in the reader's language (russianProblems).
+func problemIn(err error, lang sagas.Lang) problem {
 	pt, ok := ownProblem(err)
 	if !ok {
 		pt, ok = kindProblems[contracts.KindOf(err)]
@@ -135,7 +169,13 @@ func problemFor(err error) problem {
 	if !ok {
 		pt = kindProblems[contracts.KindInternal]
 	}
-	return pt.problem(publicDetail(pt, err))
+	pt = pt.inLanguage(lang)
+	pr := pt.problem(publicDetail(pt, err))
+	var overlap *bookings.OverlapError
+	if errors.As(err, &overlap) {
+		pr.ConflictingBooking = &conflictingBooking{ID: overlap.Other, Start: overlap.Start, End: overlap.End}
+	}
+	return pr
 }
 
 func (pt problemType) problem(detail string) problem {
@@ -175,7 +215,7 @@ func ProblemFor(err error) (status int, code string) {
 // writeError answers with the problem for err, logging server-side faults
 // with the whole error and the correlation id the answer carries.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	pr := problemFor(err)
+	pr := problemIn(err, langOf(w, r))
 	if pr.Status >= 500 {
 		level := slog.LevelError
 		if pr.Status == http.StatusServiceUnavailable {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
 )
 
 // leaks are what no problem may show: the caller's input, an internal
@@ -110,5 +111,37 @@ func TestTheServerDoesNotEchoALongPathOrMethod(t *testing.T) {
 				t.Errorf("%d %s %.300s, want a problem that does not quote the request", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 			}
 		})
+	}
+}
+
+// Every problem writeError answers with has Russian words, the citizen's
+// default; English when asked for.
+func TestEveryProblemOfWriteErrorHasRussianWords(t *testing.T) {
+	codes := map[string]bool{}
+	for _, own := range ownProblems {
+		codes[own.code] = own.regionDetail != ""
+	}
+	for _, pt := range kindProblems {
+		codes[pt.code] = pt.regionDetail != ""
+	}
+	for code, regional := range codes {
+		ru, ok := russianProblems[code]
+		if !ok || ru.title == "" || ru.detail == "" {
+			t.Errorf("%s has no Russian title and detail", code)
+		}
+		if regional && strings.Count(ru.regionDetail, "%s") != 1 {
+			t.Errorf("%s names a region in English but its Russian detail %q does not", code, ru.regionDetail)
+		}
+	}
+	for code := range russianProblems {
+		if _, ok := codes[code]; !ok {
+			t.Errorf("russianProblems has %s, which writeError never answers with", code)
+		}
+	}
+	if pr := problemIn(bookings.ErrOverlaps, sagas.LangRU); pr.Title != "У вас уже есть запись на это время" || pr.Code != "booking-overlaps" {
+		t.Errorf("booking-overlaps in Russian: %+v", pr)
+	}
+	if pr := problemIn(bookings.ErrOverlaps, sagas.LangEN); pr.Title != "You already have a booking at this time" {
+		t.Errorf("booking-overlaps in English: %+v", pr)
 	}
 }

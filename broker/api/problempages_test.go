@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"github.com/fedhealth/federation/broker/callbacks"
 	"html/template"
 	"io"
 	"net/http"
@@ -16,14 +17,17 @@ import (
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/sagas"
 )
 
 // answeredErrors are the errors the API answers with a problem: its own,
 // the use cases', every sentinel of contracts, wrapped as callers wrap
 // them, and an error nobody classified.
 var answeredErrors = []error{
-	auth.ErrUnauthenticated, errBodyTooLarge, errUnsupportedMediaType, errKeyMissing, errKeyReused, errKeyInFlight, errBadWait,
-	bookings.ErrSlotUnknown, bookings.ErrNotCancellable, errRateLimited,
+	auth.ErrUnauthenticated, auth.ErrWrongRole, errBodyTooLarge, errUnsupportedMediaType, errKeyMissing, errKeyReused, errKeyInFlight, errBadWait,
+	bookings.ErrSlotUnknown, bookings.ErrNotCancellable, errRateLimited, sagas.ErrDeadlinePassed, bookings.ErrPatientErased,
+	bookings.ErrOverlaps, bookings.ErrTooManyActive, bookings.ErrNotReschedulable, bookings.ErrOtherRegion, bookings.ErrMovedByOperators,
+	errRegionNotYours,
 	contracts.ErrInvalid, contracts.ErrNotFound, contracts.ErrConflict, contracts.ErrSlotTaken,
 	contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired,
 	contracts.ErrRegionUnavailable, contracts.ErrRegionBusy, contracts.ErrOutcomeUnknown, auth.ErrKeysUnavailable,
@@ -110,5 +114,13 @@ func TestAnUnknownProblemCodeIsANotFoundProblem(t *testing.T) {
 	resp, pr := do(t, http.MethodGet, srv.URL+"/problems/no-such-code")
 	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/problem+json" || pr.Code != "not-found" {
 		t.Errorf("%d %s %+v, want 404 problem+json not-found", resp.StatusCode, resp.Header.Get("Content-Type"), pr)
+	}
+}
+
+func TestEveryCallbackRefusalHasAPageWithItsStatusAndTitle(t *testing.T) {
+	for _, p := range callbacks.Problems {
+		if page, ok := pageFor(p.Code); !ok || page.Status != p.Status || page.Title != p.Title {
+			t.Errorf("callback problem %d %s %q: page %+v (found %v)", p.Status, p.Code, p.Title, page, ok)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fedhealth/federation/broker/analytics"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -26,10 +27,12 @@ import (
 	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
+	"github.com/fedhealth/federation/broker/callbacks"
 	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/probes"
 	"github.com/fedhealth/federation/broker/ratelimit"
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -47,10 +50,27 @@ type Config struct {
 	// they go on the process's internal listener, never the public port.
 	Ready  func(context.Context) error
 	Logger *slog.Logger
+	// Callbacks serves the regions' status callbacks (nil: every region is
+	// answered 404). CallbacksElsewhere leaves them to a listener of their
+	// own (CallbackHandler), so the API listener does not serve them.
+	Callbacks          *callbacks.Handler
+	CallbacksElsewhere bool
+	// Analytics answers the analysts' /api/v1/analytics/ endpoints (nil:
+	// not served).
+	Analytics *analytics.Service
 	// Limits are the rate limits per citizen and per client address and
 	// the cap on long-polls; the zero value is the defaults. Each instance
 	// limits on its own (see broker/ratelimit).
 	Limits ratelimit.Config
+	// Conformance reads the live conformance probes' results (nil: every
+	// region's are answered 404).
+	Conformance probes.Reader
+	// Limiter, when set, is used instead of one built from Limits: the
+	// system shares one with the pages, so a caller has one budget.
+	Limiter *ratelimit.Limiter
+	// RegionHealth supplies the refused status callbacks the operators'
+	// region view shows (operatorregion.go; nil: none counted).
+	RegionHealth RegionHealth
 }
 
 // Server is the HTTP API. Create with New; serve Handler().
@@ -86,9 +106,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	limits, err := ratelimit.New(cfg.Limits)
-	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+	limits := cfg.Limiter
+	if limits == nil {
+		var err error
+		if limits, err = ratelimit.New(cfg.Limits); err != nil {
+			return nil, fmt.Errorf("api: %w", err)
+		}
 	}
 	s := &Server{cfg: cfg, logger: cfg.Logger, docs: docs, problemPages: pages, limits: limits}
 	s.routes()
@@ -111,22 +134,57 @@ func (s *Server) routes() {
 	})
 	r.MethodNotAllowed(s.methodNotAllowed)
 	r.Get("/problems/{code}", s.problemPageHandler)
-	r.Get("/contracts/mis/v1/openapi.yaml", serveDocument("application/yaml", misv1.OpenAPI))
-	r.Get("/contracts/mis/v1/openapi.json", serveDocument("application/json", s.docs.mis))
+	// The path names the contract's major version (misv2.Version): a
+	// vendor's link to v2 keeps meaning version 2 when a version 3 comes.
+	r.Get("/contracts/mis/v2/openapi.yaml", serveDocument("application/yaml", misv2.OpenAPI))
+	r.Get("/contracts/mis/v2/openapi.json", serveDocument("application/json", s.docs.mis))
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/openapi.json", serveDocument("application/json", s.docs.api))
 		r.Get("/regions", s.listRegions)
+		if !s.cfg.CallbacksElsewhere {
+			r.Post("/callbacks/{region}", s.callback) // the MIS's; signed, not signed in (callbacks.go)
+		}
 		if s.cfg.DevIssuer != nil {
 			r.Post("/dev/token", s.devToken)
 		}
 		r.Group(func(r chi.Router) {
+			// Audited before the role is checked: a token of the other role
+			// probing these endpoints is in the trail too.
 			r.Use(auth.Middleware(s.cfg.Verifier, s.writeError), s.limitCitizen)
-			r.Use(s.auditAccess)
+			r.Use(s.auditAccess, auth.RequireRole(auth.RoleCitizen, s.writeError))
 			r.Get("/slots", s.searchSlots)
 			r.With(s.idempotent(true)).Post("/bookings", s.createBooking)
 			r.Get("/bookings", s.listBookings)
 			r.With(s.capWaits).Get("/bookings/{id}", s.getBooking)
 			r.With(s.idempotent(false)).Post("/bookings/{id}/cancel", s.cancelBooking)
+			r.With(s.idempotent(true)).Post("/bookings/{id}/reschedule", s.rescheduleBooking)
+		})
+		if s.cfg.Analytics != nil {
+			// The ministry's analysts: aggregate figures only (analytics.go).
+			r.Group(func(r chi.Router) {
+				r.Use(auth.Middleware(s.cfg.Verifier, s.writeError), s.limitCitizen)
+				r.Use(s.auditAccess, auth.RequireRole(auth.RoleAnalyst, s.writeError))
+				s.analyticsRoutes(r)
+			})
+		}
+		// The live probes' results, for analysts and the region's
+		// operators (conformance.go).
+		r.Group(func(r chi.Router) {
+			r.Use(auth.Middleware(s.cfg.Verifier, s.writeError), s.limitCitizen)
+			r.Use(s.auditAccess, s.mayReadConformance)
+			r.Get("/regions/{code}/conformance", s.readConformance)
+		})
+		// The regional operators' queue of feed bookings (operator.go).
+		r.Group(func(r chi.Router) {
+			r.Use(auth.Middleware(s.cfg.Verifier, s.writeError), s.limitCitizen)
+			r.Use(s.auditAccess, auth.RequireRole(auth.RoleOperator, s.writeError))
+			r.Get("/operator/queue", s.readQueue)
+			r.Get("/operator/region", s.readOperatorRegion)
+			r.Get("/operator/bookings/{id}/patient", s.readPatient)
+			r.With(s.idempotent(true)).Post("/operator/bookings/{id}/confirm", s.confirmBooking)
+			r.With(s.idempotent(true)).Post("/operator/bookings/{id}/decline", s.declineBooking)
+			r.With(s.idempotent(true)).Post("/operator/bookings/{id}/acknowledge", s.acknowledgeCancellation)
+			r.With(s.idempotent(true)).Post("/operator/bookings/{id}/status", s.recordClinicStatus)
 		})
 	})
 	s.router = r
@@ -145,4 +203,27 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func citizen(r *http.Request) auth.Citizen {
 	c, _ := auth.CitizenFrom(r.Context())
 	return c
+}
+
+// operator is the calling operator, as the auth middleware verified it.
+func operator(r *http.Request) auth.Operator {
+	op, _ := auth.OperatorFrom(r.Context())
+	return op
+}
+
+// callerKey names the signed-in caller for the rate limits (shared with
+// the pages: ratelimit.CallerKey).
+func callerKey(r *http.Request) string { return ratelimit.CallerKey(r.Context()) }
+
+// owner names the caller as the owner of its idempotency keys: the
+// citizen's keyed pseudonym, or the operator's region and id, so an
+// operator's keys and a citizen's never meet.
+func (s *Server) owner(r *http.Request) string {
+	if op, ok := auth.OperatorFrom(r.Context()); ok {
+		return "operator:" + op.Region + ":" + op.ID
+	}
+	if a, ok := auth.AnalystFrom(r.Context()); ok {
+		return "analyst:" + a.ID
+	}
+	return s.cfg.Bookings.CitizenKey(citizen(r))
 }

@@ -16,8 +16,9 @@ type Record struct {
 	ID  string `json:"id"`
 	// At is when the access or action happened; Append sets it when zero.
 	At time.Time `json:"at"`
-	// ActorKind and Actor say who: a citizen's keyed pseudonym, or the
-	// name an operator gave.
+	// ActorKind and Actor say who: a citizen's keyed pseudonym, a
+	// regional operator's id and region ("op1@25"), or the name an
+	// operator of the broker gave its command-line tools.
 	ActorKind ActorKind `json:"actor_kind"`
 	Actor     string    `json:"actor"`
 	// Action says what was done.
@@ -45,11 +46,23 @@ type Record struct {
 // ActorKind says what kind of actor a record's Actor names.
 type ActorKind string
 
-// The actor kinds.
+// The actor kinds. Stored and on the audit topic: add, never rename.
 const (
-	Citizen  ActorKind = "citizen"
+	Citizen ActorKind = "citizen"
+	// Operator is a person running the broker's command-line tools (saga
+	// retry and abandon, dead letters).
 	Operator ActorKind = "operator"
+	// RegionalOperator works a feed region's operator queue through the
+	// API, with an operator token.
+	RegionalOperator ActorKind = "regional_operator"
+	// Analyst is a ministry analyst with an analyst token: recorded when
+	// one calls an endpoint that is not theirs, and for what they read.
+	Analyst ActorKind = "analyst"
 )
+
+// typed reports whether the kind's actor names are typed by a person (and
+// so may hold an identifier by mistake).
+func (k ActorKind) typed() bool { return k == Operator || k == RegionalOperator || k == Analyst }
 
 // Action names what was done. Action names are part of the audit topic's
 // wire format and of stored records: add new ones, never rename one.
@@ -64,6 +77,28 @@ const (
 	SagaRetry       Action = "saga.retry"
 	SagaAbandon     Action = "saga.abandon"
 	DeadLetterRetry Action = "dlq.retry"
+	// A regional operator's work on a feed region's queue.
+	OperatorQueueRead   Action = "operator.queue"
+	OperatorConfirm     Action = "operator.confirm"
+	OperatorDecline     Action = "operator.decline"
+	OperatorAcknowledge Action = "operator.acknowledge"
+	// OperatorClinicStatus: a regional operator recorded what the clinic
+	// did to a confirmed booking (cancelled, moved, visited, no-show); the
+	// record's reason is the status (and the cancellation's code), never
+	// the note.
+	OperatorClinicStatus Action = "operator.status"
+	// OperatorPatientRead: a regional operator read the patient's
+	// identifiers of a booking, to tell the clinic (the values are never
+	// recorded).
+	OperatorPatientRead Action = "operator.patient"
+	// AnalyticsRead: an analyst read aggregate figures (broker/analytics).
+	AnalyticsRead Action = "analytics.read"
+	// RegionConformanceRead: an analyst or a region's operator read the
+	// region's live conformance probe results.
+	RegionConformanceRead Action = "region.conformance"
+	// OperatorRegionRead: a regional operator read their region's
+	// integration state (refused status callbacks).
+	OperatorRegionRead Action = "operator.region"
 )
 
 // Outcome is the class of a record's result.
@@ -100,8 +135,8 @@ const (
 // non-printable field, or free text that looks like a personal identifier.
 func (r Record) Validate() error {
 	switch {
-	case r.ActorKind != Citizen && r.ActorKind != Operator:
-		return invalid("actor kind %q is neither %q nor %q", r.ActorKind, Citizen, Operator)
+	case r.ActorKind != Citizen && !r.ActorKind.typed():
+		return invalid("actor kind %q is not one of %q, %q, %q, %q", r.ActorKind, Citizen, Operator, RegionalOperator, Analyst)
 	case r.Actor == "":
 		return invalid("a record needs its actor")
 	case r.Action == "":
@@ -120,7 +155,7 @@ func (r Record) Validate() error {
 	}{
 		// A citizen's pseudonym is hex and may hold a run of digits; an
 		// operator's name is typed.
-		{"actor", r.Actor, maxShort, r.ActorKind == Operator}, {"action", string(r.Action), maxShort, false},
+		{"actor", r.Actor, maxShort, r.ActorKind.typed()}, {"action", string(r.Action), maxShort, false},
 		{"target", r.Target, maxText, false},
 		{"detail", r.Detail, maxText, false}, {"reason", r.Reason, maxText, true},
 		{"correlation id", r.CorrelationID, maxShort, false}, {"client", r.Client, maxShort, false},
@@ -162,16 +197,18 @@ func checkText(name, v string, limit int, free bool) error {
 			return invalid("%s holds a control character", name)
 		}
 	}
-	if free && looksLikeIdentifier(v) {
+	if free && LooksLikeIdentifier(v) {
 		return invalid("%s looks like it holds a SNILS or OMS number (11 or more digits); name the booking instead", name)
 	}
 	return nil
 }
 
-// looksLikeIdentifier reports a run of 11 or more digits, counting through
+// LooksLikeIdentifier reports a run of 11 or more digits, counting through
 // the spaces and dashes a SNILS is written with (123-456-789 01): the
-// shape of a SNILS (11 digits) or an OMS policy number (16).
-func looksLikeIdentifier(v string) bool {
+// shape of a SNILS (11 digits) or an OMS policy number (16). It is the
+// trail's one rule for typed text; whatever ends up in a record (an
+// operator id, a note) is held to it before it is accepted.
+func LooksLikeIdentifier(v string) bool {
 	run := 0
 	for _, c := range v {
 		switch {

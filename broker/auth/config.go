@@ -73,6 +73,20 @@ type VerifierConfig struct {
 	// token whose "aud" contains one is refused, even if it also names
 	// Audience. Optional.
 	IDTokenAudiences []string
+	// OperatorClaim names the claim that makes a token an operator's (its
+	// value the operator's id); RegionClaim the claim holding the one
+	// region the operator works (default DefaultRegionClaim). Empty
+	// OperatorClaim turns operators off: every token is a citizen's, so a
+	// real issuer whose tokens happen to carry a claim of that name makes
+	// no operators unless one is configured on purpose. The dev issuer's
+	// caller sets DefaultOperatorClaim, which it signs.
+	OperatorClaim string
+	RegionClaim   string
+	// AnalystClaim names the claim that makes a token a ministry analyst's
+	// (its value the analyst's id). Empty turns analysts off, for the same
+	// reason as OperatorClaim; the dev issuer's caller sets
+	// DefaultAnalystClaim, which it signs.
+	AnalystClaim string
 	// Leeway is the clock skew tolerated on exp, nbf and iat. Default 30 s.
 	Leeway time.Duration
 	// Now is the clock; nil means time.Now. Tests inject one.
@@ -115,6 +129,9 @@ func (c *VerifierConfig) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.OperatorClaim != "" && c.RegionClaim == "" {
+		c.RegionClaim = DefaultRegionClaim
+	}
 }
 
 // Validate reports the first configuration mistake.
@@ -139,11 +156,25 @@ func (c *VerifierConfig) Validate() error {
 	if c.CacheTTL < 0 || c.MaxKeyAge < 0 || c.RefetchInterval < 0 || c.UnknownKeyWait < 0 || c.Leeway < 0 || c.MaxTokenLifetime < 0 {
 		return errors.New("durations must not be negative")
 	}
+	if c.OperatorClaim == "" && c.RegionClaim != "" {
+		return fmt.Errorf("region claim %q is set without an operator claim: set both to accept operator tokens", c.RegionClaim)
+	}
+	if c.OperatorClaim != "" && (c.OperatorClaim == c.RegionClaim || reservedClaims[c.OperatorClaim] || reservedClaims[c.RegionClaim]) {
+		return fmt.Errorf("operator claim %q and region claim %q must differ and not be a registered or identifier claim", c.OperatorClaim, c.RegionClaim)
+	}
+	if c.AnalystClaim != "" && (reservedClaims[c.AnalystClaim] || c.AnalystClaim == c.OperatorClaim || c.AnalystClaim == c.RegionClaim) {
+		return fmt.Errorf("analyst claim %q must differ from the operator and region claims and not be a registered or identifier claim", c.AnalystClaim)
+	}
 	if c.MaxKeyAge < c.CacheTTL {
 		return fmt.Errorf("maximum key age %s is shorter than the cache TTL %s", c.MaxKeyAge, c.CacheTTL)
 	}
 	return nil
 }
+
+// reservedClaims may not be configured as operator claims: every token
+// carries some of them, so each would make citizens operators.
+var reservedClaims = map[string]bool{"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true,
+	"jti": true, "nonce": true, "snils": true, "oms": true, "birthdate": true}
 
 // noRedirects returns a copy of client (or of a default one with a 10 s
 // timeout) that hands a redirect back as the response, which fetchDocument

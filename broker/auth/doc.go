@@ -1,5 +1,6 @@
-// Package auth owns citizen identity for the federal API and the keyed
-// protection of personal identifiers.
+// Package auth owns identity for the federal API — citizens, and the
+// regional operators who confirm the bookings of feed regions — and the
+// keyed protection of personal identifiers.
 //
 // A citizen is known only by the signed bearer token that the identity
 // provider (ESIA in the Russian setting, any OIDC issuer here) issued, never
@@ -43,6 +44,17 @@
 // identifiers into keyed pseudonyms for storage; Sealer encrypts the few
 // identifiers a saga must still hand to a regional MIS, bound to their
 // booking, under a key id so that keys rotate without draining.
+//
+// # Operators
+//
+// A token that carries the operator claim (VerifierConfig.OperatorClaim;
+// none by default, so operators are off unless configured; the dev issuer
+// signs "operator_id") is an operator's, for the one region its region
+// claim (RegionClaim, default "region") names, unless it carries a
+// citizen's identifier claim too (refused); VerifyPrincipal returns a
+// Principal with the role, and Middleware puts either the Citizen or the
+// Operator into the context. Endpoints require their role (RequireRole):
+// the other role's token is refused with ErrWrongRole (403).
 //
 // DevIssuer is a toy identity provider for demo mode and tests only; with a
 // key file (LoadDevIssuer) its tokens survive a restart.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,7 +9,10 @@ import (
 )
 
 // Middleware authenticates every request by its "Authorization: Bearer"
-// header and serves it with the Citizen in the context (see CitizenFrom).
+// header and serves it with the Citizen in the context (see CitizenFrom),
+// or, for an operator's token, the Operator (OperatorFrom), for an
+// analyst's the Analyst (AnalystFrom): which role an
+// endpoint serves is for the endpoint to require (RequireRole).
 // A missing or invalid token goes to onError with an error wrapping
 // ErrUnauthenticated (or ErrKeysUnavailable when no token can be checked),
 // and the next handler is not called. A nil onError answers 401 with a
@@ -24,12 +28,21 @@ func Middleware(v *Verifier, onError func(w http.ResponseWriter, r *http.Request
 				onError(w, r, fmt.Errorf("%w: missing bearer token", ErrUnauthenticated))
 				return
 			}
-			citizen, err := v.Verify(r.Context(), token)
+			p, err := v.VerifyPrincipal(r.Context(), token)
 			if err != nil {
 				onError(w, r, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(WithCitizen(r.Context(), citizen)))
+			var ctx context.Context
+			switch p.Role {
+			case RoleOperator:
+				ctx = WithOperator(r.Context(), p.Operator)
+			case RoleAnalyst:
+				ctx = WithAnalyst(r.Context(), p.Analyst)
+			default:
+				ctx = WithCitizen(r.Context(), p.Citizen)
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }
@@ -56,4 +69,19 @@ func unauthorized(w http.ResponseWriter, _ *http.Request, err error) {
 	}
 	w.Header().Set("WWW-Authenticate", "Bearer")
 	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+}
+
+// RequireRole serves only callers of role, after Middleware; anyone else
+// goes to onError with ErrWrongRole (a 403: the token is good, the
+// endpoint is not theirs).
+func RequireRole(role Role, onError func(w http.ResponseWriter, r *http.Request, err error)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if RoleFrom(r.Context()) != role {
+				onError(w, r, fmt.Errorf("%w: %s endpoint", ErrWrongRole, role))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

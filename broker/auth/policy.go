@@ -14,11 +14,16 @@ type tokenPolicy struct {
 	maxLifetime      time.Duration
 	requireTyped     bool
 	idTokenAudiences []string
+	// operatorClaim and regionClaim name the claims of an operator token.
+	operatorClaim, regionClaim string
+	// analystClaim names the claim of an analyst token.
+	analystClaim string
 }
 
 func newTokenPolicy(cfg VerifierConfig) tokenPolicy {
 	return tokenPolicy{maxLifetime: cfg.MaxTokenLifetime, requireTyped: cfg.RequireAccessTokenType,
-		idTokenAudiences: slices.Clone(cfg.IDTokenAudiences)}
+		idTokenAudiences: slices.Clone(cfg.IDTokenAudiences),
+		operatorClaim:    cfg.OperatorClaim, regionClaim: cfg.RegionClaim, analystClaim: cfg.AnalystClaim}
 }
 
 var (

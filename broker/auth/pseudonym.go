@@ -52,3 +52,21 @@ const subjectHashLen = 12
 func (p *Pseudonymizer) SubjectHash(subject string) string {
 	return p.Pseudonym("log-subject", subject)[:subjectHashLen]
 }
+
+// PatientKeys returns the keys that match a patient's bookings across
+// channels (sagas.Booking.PatientKeys): the keyed hash of the SNILS and of
+// the OMS policy number, each normalized first, in namespaces of their own
+// ("patient-key-snils", "patient-key-oms") so they join nothing else that
+// is pseudonymised. An identifier that is absent or malformed gives no key.
+// The callback and reconciliation paths derive the same keys from what an
+// MIS reports, so an appointment made by phone finds its citizen.
+func (p *Pseudonymizer) PatientKeys(snils, oms string) []string {
+	var keys []string
+	if n, err := NormalizeSNILS(snils); err == nil && snils != "" {
+		keys = append(keys, p.Pseudonym("patient-key-snils", n))
+	}
+	if n, err := NormalizeOMS(oms); err == nil && oms != "" {
+		keys = append(keys, p.Pseudonym("patient-key-oms", n))
+	}
+	return keys
+}

@@ -43,3 +43,22 @@ func TestNewPseudonymizerRefusesShortKeys(t *testing.T) {
 		t.Fatal("a 31-byte key was accepted")
 	}
 }
+
+func TestPatientKeysAreNormalizedAndSeparateFromOtherPseudonyms(t *testing.T) {
+	p, _ := NewPseudonymizer(key(1, 32))
+	snils := SyntheticSNILS("c1")
+	keys := p.PatientKeys(snils, "")
+	if len(keys) != 1 || keys[0] == p.Pseudonym("snils", snils) {
+		t.Fatalf("keys %v: want one key unlike the snils pseudonym", keys)
+	}
+	formatted := snils[0:3] + "-" + snils[3:6] + "-" + snils[6:9] + " " + snils[9:]
+	if again := p.PatientKeys(formatted, ""); len(again) != 1 || again[0] != keys[0] {
+		t.Fatalf("formatted SNILS gave %v, want %v", again, keys)
+	}
+	if both := p.PatientKeys(snils, SyntheticOMS("c1")); len(both) != 2 {
+		t.Fatalf("SNILS and OMS gave %v", both)
+	}
+	if none := p.PatientKeys("", "bad"); len(none) != 0 {
+		t.Fatalf("no valid identifier gave %v", none)
+	}
+}

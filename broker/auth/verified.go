@@ -24,8 +24,8 @@ type verifiedTokens struct {
 }
 
 type verifiedToken struct {
-	citizen Citizen
-	until   time.Time
+	principal Principal
+	until     time.Time
 }
 
 func newVerifiedTokens(max int, ttl time.Duration, now func() time.Time) *verifiedTokens {
@@ -35,22 +35,22 @@ func newVerifiedTokens(max int, ttl time.Duration, now func() time.Time) *verifi
 	return &verifiedTokens{max: max, ttl: ttl, now: now, entries: map[[sha256.Size]byte]verifiedToken{}}
 }
 
-func (v *verifiedTokens) get(raw string) (Citizen, bool) {
+func (v *verifiedTokens) get(raw string) (Principal, bool) {
 	key := sha256.Sum256([]byte(raw))
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	e, ok := v.entries[key]
 	if !ok {
-		return Citizen{}, false
+		return Principal{}, false
 	}
 	if !v.now().Before(e.until) {
 		delete(v.entries, key)
-		return Citizen{}, false
+		return Principal{}, false
 	}
-	return e.citizen, true
+	return e.principal, true
 }
 
-func (v *verifiedTokens) put(raw string, c Citizen, exp time.Time) {
+func (v *verifiedTokens) put(raw string, p Principal, exp time.Time) {
 	until := v.now().Add(v.ttl)
 	if !exp.IsZero() && exp.Before(until) {
 		until = exp
@@ -61,5 +61,5 @@ func (v *verifiedTokens) put(raw string, c Citizen, exp time.Time) {
 	if len(v.entries) >= v.max {
 		clear(v.entries) // crude but bounded: a full cache starts over
 	}
-	v.entries[key] = verifiedToken{citizen: c, until: until}
+	v.entries[key] = verifiedToken{principal: p, until: until}
 }

@@ -39,6 +39,19 @@ type tokenClaims struct {
 	// Nonce is kept raw only to tell whether it is present: an ID token's
 	// mark (see tokenPolicy).
 	Nonce json.RawMessage `json:"nonce,omitempty"`
+
+	// extra holds every claim by name, for the operator claims whose names
+	// are configured (VerifierConfig.OperatorClaim, RegionClaim).
+	extra map[string]json.RawMessage
+}
+
+// UnmarshalJSON reads the named claims and keeps all of them by name too.
+func (c *tokenClaims) UnmarshalJSON(data []byte) error {
+	type named tokenClaims // without this method
+	if err := json.Unmarshal(data, (*named)(c)); err != nil {
+		return err
+	}
+	return json.Unmarshal(data, &c.extra)
 }
 
 // NewVerifier validates cfg, discovers the issuer's key URL when JWKSURL is
@@ -103,20 +116,39 @@ func (v *Verifier) Close() error {
 // Verify never fetches keys on the caller's time: it reads the cache, and
 // only a token naming an unknown key id waits, at most UnknownKeyWait, for
 // a fetch.
+//
+// Verify accepts citizens' tokens only: an operator's or an analyst's is
+// refused with ErrWrongRole (VerifyPrincipal accepts every role).
 func (v *Verifier) Verify(ctx context.Context, rawToken string) (Citizen, error) {
+	p, err := v.VerifyPrincipal(ctx, rawToken)
+	if err != nil {
+		return Citizen{}, err
+	}
+	if p.Role != RoleCitizen {
+		return Citizen{}, fmt.Errorf("%w: an %s's token", ErrWrongRole, p.Role)
+	}
+	return p.Citizen, nil
+}
+
+// VerifyPrincipal checks rawToken as Verify does and returns whom it names:
+// a citizen; or, when it carries the operator claim
+// (VerifierConfig.OperatorClaim), an operator of the region its region
+// claim names (both well formed, else ErrUnauthenticated); or, when it
+// carries the analyst claim (VerifierConfig.AnalystClaim), an analyst.
+func (v *Verifier) VerifyPrincipal(ctx context.Context, rawToken string) (Principal, error) {
 	if v.keys.tooOld() {
-		return Citizen{}, v.refuse(ctx, reasonKeysTooOld)
+		return Principal{}, v.refuse(ctx, reasonKeysTooOld)
 	}
-	if c, ok := v.verified.get(rawToken); ok {
-		return c, nil
+	if p, ok := v.verified.get(rawToken); ok {
+		return p, nil
 	}
-	c, exp, r := v.verify(ctx, rawToken)
+	p, exp, r := v.verify(ctx, rawToken)
 	if r.label != outcomeOK {
-		return Citizen{}, v.refuse(ctx, r)
+		return Principal{}, v.refuse(ctx, r)
 	}
 	v.metrics.verified(ctx, outcomeOK)
-	v.verified.put(rawToken, c, exp)
-	return c, nil
+	v.verified.put(rawToken, p, exp)
+	return p, nil
 }
 
 func (v *Verifier) refuse(ctx context.Context, r reason) error {
@@ -125,9 +157,9 @@ func (v *Verifier) refuse(ctx context.Context, r reason) error {
 	return fmt.Errorf("%w: %s", r.sentinel(), r.text)
 }
 
-func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.Time, reason) {
+func (v *Verifier) verify(ctx context.Context, rawToken string) (Principal, time.Time, reason) {
 	if rawToken == "" || len(rawToken) > maxTokenBytes {
-		return Citizen{}, time.Time{}, reasonMalformed
+		return Principal{}, time.Time{}, reasonMalformed
 	}
 	var claims tokenClaims
 	keyfunc := func(t *jwt.Token) (any, error) {
@@ -136,16 +168,36 @@ func (v *Verifier) verify(ctx context.Context, rawToken string) (Citizen, time.T
 	}
 	tok, err := v.parser.ParseWithClaims(rawToken, &claims, keyfunc)
 	if err != nil {
-		return Citizen{}, time.Time{}, classify(err)
+		return Principal{}, time.Time{}, classify(err)
 	}
 	if r := v.policy.check(tok.Header, &claims); r != reasonOK {
-		return Citizen{}, time.Time{}, r
+		return Principal{}, time.Time{}, r
+	}
+	if claims.IssuedAt == nil {
+		return Principal{}, time.Time{}, reasonMissingClaim
+	}
+	if claims.Subject == "" {
+		return Principal{}, time.Time{}, reasonNoSubject
+	}
+	an, isAnalyst, r := v.policy.analyst(claims.extra)
+	switch {
+	case r != reasonOK:
+		return Principal{}, time.Time{}, r
+	case isAnalyst:
+		return Principal{Role: RoleAnalyst, Analyst: an}, claims.ExpiresAt.Time, reasonOK
+	}
+	op, isOperator, r := v.policy.operator(claims.extra)
+	switch {
+	case r != reasonOK:
+		return Principal{}, time.Time{}, r
+	case isOperator:
+		return Principal{Role: RoleOperator, Operator: op}, claims.ExpiresAt.Time, reasonOK
 	}
 	c, r := claims.citizen()
 	if r == reasonOK {
 		c.subjectHash = v.pseudo.SubjectHash(c.Subject)
 	}
-	return c, claims.ExpiresAt.Time, r
+	return Principal{Role: RoleCitizen, Citizen: c}, claims.ExpiresAt.Time, r
 }
 
 // citizen applies the checks jwt's validator does not: iat and sub must be

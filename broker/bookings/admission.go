@@ -28,8 +28,10 @@ type Backlog interface {
 // Refusing it at once, with a time to come back, keeps the queue short
 // enough for the bookings in it to succeed.
 type admission struct {
-	backlog  Backlog
-	maxDelay time.Duration
+	backlog Backlog
+	// maxDelay is region's longest tolerated sojourn; zero: the region is
+	// not admitted by queue age at all.
+	maxDelay func(region string) time.Duration
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -46,7 +48,7 @@ type sample struct {
 // indexed MIN, but not one per request at thousands a second).
 const admissionRefresh = 500 * time.Millisecond
 
-func newAdmission(b Backlog, maxDelay time.Duration, now func() time.Time) *admission {
+func newAdmission(b Backlog, maxDelay func(region string) time.Duration, now func() time.Time) *admission {
 	return &admission{backlog: b, maxDelay: maxDelay, now: now, oldest: map[string]sample{}}
 }
 
@@ -56,6 +58,10 @@ func newAdmission(b Backlog, maxDelay time.Duration, now func() time.Time) *admi
 // must not become a way to fail.
 func (a *admission) admit(ctx context.Context, region string) error {
 	if a == nil || a.backlog == nil {
+		return nil
+	}
+	maxDelay := a.maxDelay(region)
+	if maxDelay <= 0 {
 		return nil
 	}
 	now := a.now()
@@ -75,9 +81,9 @@ func (a *admission) admit(ctx context.Context, region string) error {
 	if s.oldest.IsZero() {
 		return nil
 	}
-	if delay := now.Sub(s.oldest); delay > a.maxDelay {
+	if delay := now.Sub(s.oldest); delay > maxDelay {
 		return fmt.Errorf("region %s: bookings wait %s for the clinic's system, more than %s: %w",
-			region, delay.Round(time.Second), a.maxDelay, contracts.ErrRegionBusy)
+			region, delay.Round(time.Second), maxDelay, contracts.ErrRegionBusy)
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func TestAdmissionRefusesARegionWhoseOldestWaitingBookingHasWaitedTooLong(t *tes
 	db := openStore(t)
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	a := newAdmission(db, 30*time.Second, clock)
+	a := newAdmission(db, func(string) time.Duration { return 30 * time.Second }, clock)
 	ctx := context.Background()
 
 	if err := a.admit(ctx, "77"); err != nil {
@@ -68,9 +68,36 @@ func TestAdmissionRefusesARegionWhoseOldestWaitingBookingHasWaitedTooLong(t *tes
 
 func TestAdmissionThatCannotReadTheBacklogAdmits(t *testing.T) {
 	db := openStore(t)
-	a := newAdmission(db, time.Second, time.Now)
+	a := newAdmission(db, func(string) time.Duration { return time.Second }, time.Now)
 	db.Close() // every read fails now
 	if err := a.admit(context.Background(), "77"); err != nil {
 		t.Errorf("an unreadable backlog: %v, want admitted (admission protects the region; it must not become a way to fail)", err)
+	}
+}
+
+func TestEachRegionIsAdmittedByItsOwnKindsDeadline(t *testing.T) {
+	c := Config{BookingDeadline: 2 * time.Minute, KindDeadlines: map[contracts.RegionKind]time.Duration{contracts.RegionSOAP: 10 * time.Minute}}
+	c.setDefaults()
+	for _, tt := range []struct {
+		name string
+		kind contracts.RegionKind
+		want time.Duration
+	}{
+		{"a fhir region waits up to half the booking deadline", contracts.RegionFHIR, time.Minute},
+		{"a soap region up to half of its own kind's deadline", contracts.RegionSOAP, 5 * time.Minute},
+		{"a feed region is never refused by queue age (nothing is called)", contracts.RegionFeed, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := c.maxQueueDelay(tt.kind); got != tt.want {
+				t.Fatalf("max queue delay %s, want %s", got, tt.want)
+			}
+		})
+	}
+	c.MaxQueueDelay = 20 * time.Second
+	if got := c.maxQueueDelay(contracts.RegionSOAP); got != 20*time.Second {
+		t.Errorf("a configured MaxQueueDelay: %s, want it for every kind that is admitted", got)
+	}
+	if got := c.maxQueueDelay(contracts.RegionFeed); got != 0 {
+		t.Errorf("a configured MaxQueueDelay on a feed region: %s, want none", got)
 	}
 }

@@ -19,19 +19,35 @@ type CancelBooking struct {
 var errAlreadyCancelling = errors.New("already cancelling")
 
 // CancelBooking starts the cancellation saga of a confirmed booking and
-// returns the booking as it stands then (cancelling). Cancelling a booking
-// that is cancelling or cancelled already changes nothing and succeeds;
-// any other state is ErrNotCancellable.
+// returns the booking as it stands then (cancelling). A feed booking still
+// awaiting its operator is withdrawn at once (cancelled: it leaves the
+// queue and its slot is offered again). Cancelling a booking that is
+// cancelling or cancelled already changes nothing and succeeds; any other
+// state is ErrNotCancellable, and so is a booking made through another
+// channel (docs/history.md): the portal never asked that MIS for it.
 func (s *Service) CancelBooking(ctx context.Context, cmd CancelBooking) (Booking, error) {
-	citizen := s.CitizenKey(cmd.Citizen)
-	err := s.cfg.Bookings.Update(ctx, cmd.ID, func(b *sagas.Booking) error {
+	// Whether the citizen may see it is read first: Update loads no patient keys.
+	seen, err := s.visible(ctx, cmd.ID, cmd.Citizen)
+	if err != nil {
+		return Booking{}, err
+	}
+	err = s.cfg.Bookings.Update(ctx, cmd.ID, func(b *sagas.Booking) error {
 		switch {
-		case b.Citizen != citizen:
+		case b.Citizen != seen.Citizen:
 			return fmt.Errorf("booking: %w", contracts.ErrNotFound)
 		case b.Status == sagas.StatusCancelling || b.Status == sagas.StatusCancelled:
 			return errAlreadyCancelling
+		case b.Saga == sagas.SagaClinic:
+			return fmt.Errorf("%w: booked through %s, not on the portal", ErrNotCancellable, b.Channel)
 		}
-		if err := b.RequestCancel(s.cfg.Now()); err != nil {
+		request := b.RequestCancel
+		switch {
+		case b.ViaOperator() && b.Step == sagas.StepOperator:
+			request = b.OperatorWithdraw // the clinic was never asked to keep anything
+		case b.ViaOperator():
+			request = b.RequestOperatorCancel // the operator acknowledges it: no MIS to tell
+		}
+		if err := request(s.cfg.Now()); err != nil {
 			return fmt.Errorf("%w: %v", ErrNotCancellable, err)
 		}
 		return nil
@@ -43,9 +59,12 @@ func (s *Service) CancelBooking(ctx context.Context, cmd CancelBooking) (Booking
 		return Booking{}, err
 	}
 	// Re-read: Update hands fn the booking without its timeline.
-	b, err := s.own(ctx, cmd.ID, citizen)
+	b, err := s.visible(ctx, cmd.ID, cmd.Citizen)
 	if err != nil {
 		return Booking{}, err
+	}
+	if b.ViaOperator() {
+		s.taken.forget(b.Region) // a withdrawn booking's slot is offered by this instance's next search
 	}
 	return toBooking(b), nil
 }

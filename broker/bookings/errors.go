@@ -12,6 +12,9 @@ var (
 	ErrSlotUnknown = contracts.NewError(contracts.KindNotFound, "unknown slot")
 	// ErrNotCancellable: the booking is in a state that cannot be cancelled.
 	ErrNotCancellable = contracts.NewError(contracts.KindConflict, "booking cannot be cancelled now")
+	// ErrPatientErased: the booking no longer awaits its operator, so the
+	// patient's identifiers were erased.
+	ErrPatientErased = contracts.NewError(contracts.KindConflict, "the patient's identifiers are erased")
 )
 
 // InvalidError is a request the citizen must fix, with the words that say

@@ -45,14 +45,20 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	if _, err := s.cfg.Regions.MIS(region); err != nil {
 		return Booking{}, err
 	}
-	err = s.admission.admit(ctx, region)
+	// The cap is checked before the slot is described, overlaps once its
+	// time is known (at the insert, with the cap again).
+	err = s.precheck(ctx, id, citizen)
+	if err == nil {
+		err = s.admission.admit(ctx, region)
+	}
 	var slot contracts.Slot
 	if err == nil {
 		slot, err = s.describeSlot(ctx, region, misID)
 	}
 	if err != nil {
 		// A request run again after a crash may find its slot held (by its
-		// own booking) or its region busy: the booking it made is the answer.
+		// own booking), its region busy or its citizen at the cap: the
+		// booking it made is the answer.
 		if existing, ownErr := s.own(ctx, id, citizen); ownErr == nil {
 			return acceptedAgain(existing), nil
 		}
@@ -62,14 +68,32 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	if err != nil {
 		return Booking{}, err
 	}
-	b := sagas.NewBooking(id, citizen, snapshot(region, slot), region, sealed, cmd.CorrelationID,
-		s.cfg.Now(), s.cfg.BookingDeadline)
+	var b *sagas.Booking
+	if s.kinds[region] == contracts.RegionFeed {
+		// No MIS will hold the slot: the store arbitrates it (ErrSlotTaken
+		// for the loser of a race) and the region's operators answer.
+		b = sagas.NewOperatorBooking(id, citizen, snapshot(region, slot), region, sealed, cmd.CorrelationID,
+			s.cfg.Now(), s.deadline(region))
+	} else {
+		b = sagas.NewBooking(id, citizen, snapshot(region, slot), region, sealed, cmd.CorrelationID,
+			s.cfg.Now(), s.deadline(region))
+	}
+	b.PatientKeys = s.PatientKeys(cmd.Citizen)
 	accepted := toBooking(b)
 	// Once the slot is described, the booking is recorded even if the
-	// citizen hangs up: the retry then finds it.
+	// citizen hangs up: the retry then finds it. The citizen guards run in
+	// the same transaction, one request of the citizen at a time.
 	createCtx, cancel := withoutCaller(ctx, s.cfg.CommitTimeout)
 	defer cancel()
-	err = s.cfg.Bookings.Create(createCtx, b)
+	err = s.cfg.Bookings.CreateGuarded(createCtx, b, s.guard(b))
+	if errors.Is(err, ErrOverlaps) || errors.Is(err, ErrTooManyActive) {
+		// The booking this request made, if it ended since, is still its
+		// answer; otherwise the refusal is.
+		if existing, ownErr := s.own(ctx, id, citizen); ownErr == nil {
+			return acceptedAgain(existing), nil
+		}
+		return Booking{}, err
+	}
 	if errors.Is(err, contracts.ErrConflict) {
 		existing, err := s.own(ctx, id, citizen)
 		if err != nil {
@@ -80,6 +104,9 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	if err != nil {
 		return Booking{}, err
 	}
+	if b.ViaOperator() {
+		s.taken.forget(region) // this instance's next search sees the slot taken at once
+	}
 	return accepted, nil
 }
 
@@ -88,7 +115,7 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 // same answer.
 func acceptedAgain(b *sagas.Booking) Booking {
 	accepted := toBooking(b)
-	accepted.Status, accepted.Reason = sagas.StatusPending, ""
+	accepted.Status, accepted.Reason, accepted.ReasonCode = sagas.StatusPending, "", ""
 	return accepted
 }
 

@@ -47,20 +47,57 @@ func (s *Service) SearchSlots(ctx context.Context, cmd SearchSlots) ([]Slot, err
 	if err != nil {
 		return nil, err
 	}
+	limit := q.Limit
 	mis, err := s.cfg.Regions.MIS(cmd.Region)
 	if err != nil {
 		return nil, err
+	}
+	var taken map[string]bool
+	if s.kinds[cmd.Region] == contracts.RegionFeed {
+		if taken, err = s.taken.of(ctx, cmd.Region); err != nil {
+			return nil, err
+		}
+		// Ask for as many more as are booked, so a page stays full.
+		q.Limit = min(q.Limit+len(taken), maxResults)
 	}
 	found, err := mis.SearchSlots(ctx, q)
 	if err != nil {
 		return nil, inRegion(cmd.Region, err)
 	}
-	out := make([]Slot, len(found))
-	for i, sl := range found {
+	out := make([]Slot, 0, len(found))
+	for _, sl := range found {
+		if taken[sl.ID] {
+			continue
+		}
+		if len(out) == limit {
+			break
+		}
 		s.slots.put(cmd.Region, sl)
-		out[i] = toSlot(cmd.Region, sl)
+		out = append(out, toSlot(cmd.Region, sl))
 	}
+	s.observeLeadTimes(cmd, found, taken)
+	s.indexFound(cmd, limit, out)
 	return out, nil
+}
+
+// observeLeadTimes reports the earliest free slot per specialty of a
+// search that starts today and is not narrowed to a practitioner or
+// facility: only such a search says how far ahead the region's next free
+// slot is.
+func (s *Service) observeLeadTimes(cmd SearchSlots, found []contracts.Slot, taken map[string]bool) {
+	if s.cfg.LeadTimes == nil || cmd.From != "" || cmd.Practitioner != "" || cmd.Facility != "" {
+		return
+	}
+	earliest := map[string]time.Time{}
+	for _, sl := range found {
+		if e, ok := earliest[sl.Specialty.Code]; !taken[sl.ID] && (!ok || sl.Start.Before(e)) {
+			earliest[sl.Specialty.Code] = sl.Start
+		}
+	}
+	now := s.cfg.Now()
+	for specialty, start := range earliest {
+		s.cfg.LeadTimes(cmd.Region, specialty, start, now)
+	}
 }
 
 // filterPattern is what a search filter may be: the shape of the MIS
@@ -178,8 +215,12 @@ func ParseSlotID(id string) (region, misID string, err error) {
 }
 
 // describeSlot describes the slot from the search cache, or asks the MIS.
+// A feed region's slot is always read from its feed (an in-memory read),
+// so a stale feed refuses it as its search does (ErrRegionUnavailable),
+// and a slot a live booking holds is ErrSlotTaken, as the store says.
 func (s *Service) describeSlot(ctx context.Context, region, misID string) (contracts.Slot, error) {
-	if sl, ok := s.slots.get(GlobalSlotID(region, misID)); ok {
+	feed := s.kinds[region] == contracts.RegionFeed
+	if sl, ok := s.slots.get(GlobalSlotID(region, misID)); ok && !feed {
 		return sl, nil
 	}
 	mis, err := s.cfg.Regions.MIS(region)
@@ -194,6 +235,15 @@ func (s *Service) describeSlot(ctx context.Context, region, misID string) (contr
 		return sl, inRegion(region, err)
 	case !sl.Free:
 		return sl, fmt.Errorf("slot %s in region %s: %w", misID, region, contracts.ErrSlotTaken)
+	}
+	if feed {
+		taken, err := s.taken.of(ctx, region)
+		if err != nil {
+			return sl, err
+		}
+		if taken[misID] {
+			return sl, fmt.Errorf("slot %s in region %s is booked: %w", misID, region, contracts.ErrSlotTaken)
+		}
 	}
 	s.slots.put(region, sl)
 	return sl, nil

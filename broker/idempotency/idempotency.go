@@ -14,6 +14,8 @@ import (
 	"embed"
 	"fmt"
 	"log/slog"
+	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/sagas/sqldb"
@@ -120,13 +122,76 @@ func (s *Store) Release(ctx context.Context, owner, key string, claimedBy time.T
 	return nil
 }
 
-// Purge deletes the records created before before and returns how many it
-// deleted. A key used again after its record is gone runs as a new request.
+// PurgeBatch is how many records one statement of Purge deletes at most:
+// each batch is its own short transaction, so a sweep of a day's records
+// never holds the write lock for long (on SQLite, the one writer every
+// booking waits for).
+const PurgeBatch = 1000
+
+// Purge deletes the records created before before, PurgeBatch at a time,
+// and returns how many it deleted. A key used again after its record is
+// gone runs as a new request.
 func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.W.ExecContext(ctx, s.db.Dialect.Bind(`DELETE FROM idempotency_records WHERE created_at < ?`), sqldb.Nanos(before))
+	var total int64
+	for {
+		n, err := s.PurgeSome(ctx, before, PurgeBatch)
+		total += n
+		if err != nil || n < PurgeBatch {
+			return total, err
+		}
+		// Let the writes queued behind this batch in before the next.
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// PurgeSome deletes at most limit of the oldest records created before
+// before, in one statement over the index by age, and returns how many.
+func (s *Store) PurgeSome(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := s.db.W.ExecContext(ctx, s.db.Dialect.Bind(`DELETE FROM idempotency_records WHERE (owner, idem_key) IN
+		(SELECT owner, idem_key FROM idempotency_records WHERE created_at < ? ORDER BY created_at LIMIT ?)`),
+		sqldb.Nanos(before), limit)
 	if err != nil {
 		return 0, fmt.Errorf("idempotency: purge: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+// Imported is a record written by Import: the answer given to an owner's
+// request made with a key at CreatedAt.
+type Imported struct {
+	Owner, Key string
+	Record
+	CreatedAt time.Time
+}
+
+// Import writes answered records in bulk, in one transaction, as
+// "federation seed" does for the bookings it seeds. A record already there
+// for the same owner and key is kept.
+func (s *Store) Import(ctx context.Context, recs []Imported) error {
+	const perStatement = 1000 // 7,000 parameters, within both dialects' bounds
+	return s.db.InTx(ctx, func(tx sqldb.Tx) error {
+		for len(recs) > 0 {
+			n := min(len(recs), perStatement)
+			if n < perStatement {
+				n = 1 << (bits.Len(uint(n)) - 1) // few statement sizes: they are cached
+			}
+			args := make([]any, 0, 7*n)
+			for _, r := range recs[:n] {
+				at := sqldb.Nanos(r.CreatedAt)
+				args = append(args, r.Owner, r.Key, r.RequestHash, r.StatusCode, r.Response, at, at)
+			}
+			query := `INSERT INTO idempotency_records (owner, idem_key, request_hash, status_code, response, created_at, updated_at) VALUES ` +
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ") + ` ON CONFLICT (owner, idem_key) DO NOTHING`
+			if _, err := tx.ExecContext(ctx, s.db.Dialect.Bind(query), args...); err != nil {
+				return fmt.Errorf("idempotency: import: %w", err)
+			}
+			recs = recs[n:]
+		}
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package idempotency_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -132,6 +133,76 @@ func TestConcurrentFirstRequestsLeaveExactlyOneOwner(t *testing.T) {
 		wg.Wait()
 		if owners != 1 {
 			t.Errorf("%d owners of one key, want 1", owners)
+		}
+	})
+}
+
+// TestASweepDeletesInBoundedBatchesOldestFirst: the sweep of expired keys
+// runs in statements of at most the batch given (each a short write), keeps
+// every record younger than the bound, and a key whose record went runs
+// again as a new request. Purge loops such batches to the end.
+func TestASweepDeletesInBoundedBatchesOldestFirst(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
+		db, _ := open(t)
+		s := newStore(t, db, nil)
+		ctx := context.Background()
+		var recs []idempotency.Imported
+		for i := range 25 {
+			recs = append(recs, idempotency.Imported{Owner: "c", Key: fmt.Sprintf("old-%02d", i),
+				Record:    idempotency.Record{RequestHash: "h", StatusCode: 202, Response: []byte("{}")},
+				CreatedAt: t0.Add(time.Duration(i) * time.Minute)})
+		}
+		for i := range 3 {
+			recs = append(recs, idempotency.Imported{Owner: "c", Key: fmt.Sprintf("new-%d", i),
+				Record: idempotency.Record{RequestHash: "h", StatusCode: 202}, CreatedAt: t0.Add(72 * time.Hour)})
+		}
+		if err := s.Import(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		bound := t0.Add(71 * time.Hour)
+		var got []int64
+		for {
+			n, err := s.PurgeSome(ctx, bound, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, n)
+			if n == 0 {
+				break
+			}
+			// The oldest go first: after the first batch, old-00..09 are free.
+			if len(got) == 1 {
+				if rec, _ := s.Reserve(ctx, "c", "old-09", "h2", time.Minute); rec != nil {
+					t.Errorf("old-09 after the first batch: %+v, want it purged", rec)
+				}
+				if rec, _ := s.Reserve(ctx, "c", "old-10", "h", time.Minute); rec == nil || rec.StatusCode != 202 {
+					t.Errorf("old-10 after the first batch: %+v, want it still answered", rec)
+				}
+			}
+		}
+		// 10 + 10 + 5 expired, then none; old-09's new claim (made now) stays.
+		if fmt.Sprint(got) != "[10 10 5 0]" {
+			t.Errorf("batches deleted %v, want [10 10 5 0]", got)
+		}
+		for i := range 3 {
+			if rec, _ := s.Reserve(ctx, "c", fmt.Sprintf("new-%d", i), "h", time.Minute); rec == nil {
+				t.Errorf("new-%d was purged though younger than the bound", i)
+			}
+		}
+		if rec, _ := s.Reserve(ctx, "c", "old-00", "h3", time.Minute); rec != nil {
+			t.Errorf("a purged key: %+v, want it free for a new request", rec)
+		}
+		// Purge runs batches of PurgeBatch to the end.
+		var many []idempotency.Imported
+		for i := range idempotency.PurgeBatch + 7 {
+			many = append(many, idempotency.Imported{Owner: "d", Key: fmt.Sprint(i),
+				Record: idempotency.Record{RequestHash: "h"}, CreatedAt: t0})
+		}
+		if err := s.Import(ctx, many); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Purge(ctx, bound); err != nil || n != int64(idempotency.PurgeBatch+7) {
+			t.Errorf("purge: %d, %v; want all %d expired", n, err, idempotency.PurgeBatch+7)
 		}
 	})
 }

@@ -58,11 +58,15 @@ func helpAsked(args []string) bool {
 }
 
 // exitCode is the process's exit status for run's error: 0 for success and
-// for help asked for, 2 otherwise. An error other than errUsage is printed.
+// for help asked for, 1 for a conformance run with a required check failed
+// (its report printed already), 2 otherwise. An error other than errUsage
+// and errChecksFailed is printed.
 func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errChecksFailed):
+		return 1
 	case !errors.Is(err, errUsage):
 		fmt.Fprintln(stderr, "federation:", err)
 	}

@@ -94,6 +94,10 @@ var verdicts = []struct {
 	// The API's own errors: their own problem, their kind for everyone else.
 	{"a request without a valid token asks the citizen to sign in", auth.ErrUnauthenticated, apiVerdict(
 		contracts.KindInvalid, http.StatusUnauthorized, "unauthenticated")},
+	{"a good token of the other role (citizen, operator) is forbidden", auth.ErrWrongRole, apiVerdict(
+		contracts.KindInvalid, http.StatusForbidden, "wrong-role")},
+	{"an operator asking for another region's probe results is forbidden", apiErr("the operator's token is for another region"), apiVerdict(
+		contracts.KindInvalid, http.StatusForbidden, "region-not-yours")},
 	{"a body too large is refused with 413", apiErr("request body too large"), apiVerdict(
 		contracts.KindInvalid, http.StatusRequestEntityTooLarge, "body-too-large")},
 	{"a body not declared JSON is refused with 415", apiErr("request body is not application/json"), apiVerdict(
@@ -112,6 +116,20 @@ var verdicts = []struct {
 		contracts.KindUnavailable, http.StatusServiceUnavailable, "service-unavailable")},
 	{"a booking that cannot be cancelled now is a conflict", apiErr("booking cannot be cancelled now"), apiVerdict(
 		contracts.KindConflict, http.StatusConflict, "not-cancellable")},
+	{"confirming a feed booking past its deadline is a conflict of its own", apiErr("the booking's deadline has passed: it is failing as unanswered"), apiVerdict(
+		contracts.KindConflict, http.StatusConflict, "deadline-passed")},
+	{"reading a patient whose identifiers are erased is a conflict of its own", apiErr("the patient's identifiers are erased"), apiVerdict(
+		contracts.KindConflict, http.StatusConflict, "patient-erased")},
+	{"a slot overlapping another booking of the citizen is a conflict of its own", apiErr("the slot overlaps another booking of the citizen"), apiVerdict(
+		contracts.KindConflict, http.StatusConflict, "booking-overlaps")},
+	{"a citizen at the cap of active bookings is a conflict of its own", apiErr("the citizen has too many active bookings"), apiVerdict(
+		contracts.KindConflict, http.StatusConflict, "too-many-active-bookings")},
+	{"a booking that cannot be moved now is a conflict of its own", apiErr("booking cannot be rescheduled now"), apiVerdict(
+		contracts.KindConflict, http.StatusConflict, "not-reschedulable")},
+	{"a move to another region's slot is unprocessable, saying so", apiErr("a booking moves only within its region"), apiVerdict(
+		contracts.KindInvalid, http.StatusUnprocessableEntity, "reschedule-other-region")},
+	{"a move of a feed region's booking is left to its operators", apiErr("feed regions' bookings are not moved on the portal"), apiVerdict(
+		contracts.KindUnsupported, http.StatusConflict, "reschedule-by-operators")},
 	{"a caller over its rate limit is told to come back later", apiErr("too many requests"), apiVerdict(
 		contracts.KindConflict, http.StatusTooManyRequests, "rate-limited")},
 }

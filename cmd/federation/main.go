@@ -11,6 +11,8 @@
 //	federation saga     inspect, retry or abandon a stuck saga
 //	federation audit    read the audit trail
 //	federation regions  what the instances recorded of each region
+//	federation conformance  the vendor kit: check an MIS, write reports
+//	federation seed     bulk-seed a store with history, for benchmarks
 //
 // Configuration is parsed here and only here; the packages below get typed
 // configs.
@@ -50,7 +52,12 @@ Usage:
   federation dlq list|retry --config FILE ...                    inspect and replay dead letters
   federation saga show|retry|abandon --config FILE BOOKING_ID    inspect and mend a stuck saga
   federation audit --config FILE [--booking ID] [--since 24h]    read the audit trail
+  federation clinic unmatched --config FILE                      clinic events parked for appointments no booking has
+  federation reconcile --config FILE --region CODE [--dry-run]   compare a region's history with its MIS and repair it
   federation regions status --config FILE                        each region's status and slots refused for their offset
+  federation conformance --kind KIND --mis-url URL [--report-dir DIR]  check an MIS against its kind's requirements
+  federation analytics rebuild --config FILE                     empty the analysts' read model and re-read the events topic
+  federation seed --bookings N --config FILE | --data DIR        bulk-seed finished bookings' history (benchmarks)
   federation version                                             the module version and VCS revision built
   federation help [COMMAND]                                      this text, or a command's flags
 
@@ -92,8 +99,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSaga(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "clinic":
+		return runClinic(ctx, args[1:], stdout, stderr)
+	case "reconcile":
+		return runReconcile(ctx, args[1:], stdout, stderr)
 	case "regions":
 		return runRegions(ctx, args[1:], stdout, stderr)
+	case "conformance":
+		return runConformance(ctx, args[1:], stdout, stderr)
+	case "analytics":
+		return runAnalytics(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return runSeed(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		bi, ok := debug.ReadBuildInfo()
 		printVersion(stdout, bi, ok)

@@ -17,6 +17,7 @@ import (
 	"github.com/fedhealth/federation/regions/missim/fleet"
 	"github.com/fedhealth/federation/regions/missim/rpcsim"
 	"github.com/fedhealth/federation/regions/missim/soapsim"
+	"github.com/fedhealth/federation/regions/subjects"
 )
 
 // envMissimAdminToken names the environment variable holding the
@@ -36,9 +37,15 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	region := fs.String("region", "", "federal subject code of the simulated region, e.g. 77 (required)")
 	listen := fs.String("listen", "127.0.0.1:9077", "address to serve the MIS contract on")
 	seed := fs.Int64("seed", 1, "seed of the generated facilities, practitioners and slots")
+	days := fs.Int("days", 0, "kind fhir: calendar days of slots to generate (default 14; long soaks need more)")
 	tz := fs.String("timezone", "", "IANA time zone; default the demo table's zone for the region, else Europe/Moscow")
 	tokenFile := fs.String("token-file", "", "file holding the bearer token contract calls must carry (else $"+envMissimToken+"; neither: none)")
 	adminFile := fs.String("admin-token-file", "", "file holding the admin token (else $"+envMissimAdminToken+"; neither: admin on loopback only)")
+	holdTTL := fs.Duration("hold-ttl", 0, "how long a hold lives before it lapses (fhir; default 5m)")
+	cbURL := fs.String("callback-url", "", "where the clinic's status callbacks go (fhir, soap): the broker's /api/v1/callbacks/CODE, or the kit's --callback-listen")
+	cbSecretFile := fs.String("callback-secret-file", "", "file holding the callbacks' signing secret, whsec_… (else $"+envMissimCallbackSecret+")")
+	var quirkNames quirkFlag
+	fs.Var(&quirkNames, "quirk", "a bug to have on purpose, to see the conformance kit catch it (repeatable): "+quirkNames.known())
 	var logs logFlags
 	logs.register(fs, "info", "auto")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
@@ -51,12 +58,12 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *kind != "fhir" && *kind != "soap" && *kind != "jsonrpc" && *kind != "feed" {
 		return fmt.Errorf("--kind %q: want fhir, soap, jsonrpc or feed", *kind)
 	}
-	if *tz == "" {
-		for _, r := range fleet.Regions {
-			if r.Code == *region {
-				*tz = r.TimeZone
-			}
-		}
+	quirks, err := missim.ParseQuirks(quirkNames)
+	if err != nil {
+		return fmt.Errorf("--quirk: %w", err)
+	}
+	if s, ok := subjects.Lookup(*region); ok && *tz == "" {
+		*tz = s.TimeZone
 	}
 	adminToken, err := tokenFromFileOrEnv(*adminFile, envMissimAdminToken, "admin token", "--admin-token-file")
 	if err != nil {
@@ -70,29 +77,46 @@ func runMissim(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	callback, err := missimCallback(*cbURL, *cbSecretFile)
+	if err != nil {
+		return err
+	}
+	if callback.URL != "" && *kind != "fhir" && *kind != "soap" {
+		return fmt.Errorf("--callback-url: kind %s sends no status callbacks", *kind)
+	}
+	printQuirks(stdout, quirks)
 	if *kind == "soap" {
-		return runSoapSim(ctx, soapsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)
+		return runSoapSim(ctx, soapsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken, Quirks: quirks}, callback, *listen, logger, stdout)
 	}
 	if *kind == "feed" {
-		return runFeedSim(ctx, feedsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, AdminToken: adminToken}, *listen, logger, stdout)
+		return runFeedSim(ctx, feedsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, AdminToken: adminToken, Quirks: quirks}, *listen, logger, stdout)
 	}
 	if *kind == "jsonrpc" {
-		return runRPCSim(ctx, rpcsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger, stdout)
+		return runRPCSim(ctx, rpcsim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken, Quirks: quirks}, *listen, logger, stdout)
 	}
-	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, BearerToken: token, AdminToken: adminToken}, *listen, logger)
+	sim, err := fleet.StartSimulator(missim.Config{Region: *region, TimeZone: *tz, Seed: *seed, Days: *days, BearerToken: token, AdminToken: adminToken,
+		Quirks: quirks, HoldTTL: *holdTTL}, *listen, logger)
 	if err != nil {
 		return err
 	}
 	defer sim.Close()
+	if callback.URL != "" {
+		if err := sim.SetCallback(callback); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "MIS simulator for region %s at %s (admin: %s/admin/appointments, %s)\n", *region, sim.URL, sim.URL, adminRule(adminToken, sim.URL))
 	<-ctx.Done()
 	return nil
 }
 
 // runSoapSim serves the SOAP-style simulator on listen until ctx ends.
-func runSoapSim(ctx context.Context, cfg soapsim.Config, listen string, logger *slog.Logger, stdout io.Writer) error {
+func runSoapSim(ctx context.Context, cfg soapsim.Config, callback missim.CallbackTarget, listen string, logger *slog.Logger, stdout io.Writer) error {
 	sim, err := soapsim.New(cfg, logger)
 	if err != nil {
+		return err
+	}
+	if err := sim.Notifier().SetTarget(callback); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", listen)
@@ -129,6 +153,27 @@ func runRPCSim(ctx context.Context, cfg rpcsim.Config, listen string, logger *sl
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// envMissimCallbackSecret names the environment variable holding the
+// secret the simulator signs its callbacks with; --callback-secret-file is
+// the other way in.
+const envMissimCallbackSecret = "MISSIM_CALLBACK_SECRET"
+
+// missimCallback is the simulator's callback target from its flags: none
+// without a URL; with one, the secret is required.
+func missimCallback(url, secretFile string) (missim.CallbackTarget, error) {
+	if url == "" {
+		return missim.CallbackTarget{}, nil
+	}
+	secret, err := tokenFromFileOrEnv(secretFile, envMissimCallbackSecret, "callback secret", "--callback-secret-file")
+	if err != nil {
+		return missim.CallbackTarget{}, err
+	}
+	if secret == "" {
+		return missim.CallbackTarget{}, fmt.Errorf("--callback-url needs the signing secret: --callback-secret-file or $%s", envMissimCallbackSecret)
+	}
+	return missim.CallbackTarget{URL: url, Secret: secret}, nil
 }
 
 // tokenFromFileOrEnv reads a token from file, else from the environment
@@ -168,4 +213,35 @@ func adminRule(token, url string) string {
 func onLoopback(url string) bool {
 	ap, err := netip.ParseAddrPort(strings.TrimPrefix(url, "http://"))
 	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+// quirkFlag collects the values of a repeatable --quirk.
+type quirkFlag []string
+
+func (q *quirkFlag) String() string { return strings.Join(*q, ",") }
+
+// Set adds one quirk name; ParseQuirks checks them all after parsing.
+func (q *quirkFlag) Set(v string) error {
+	*q = append(*q, v)
+	return nil
+}
+
+// known lists the quirks for the flag's usage line.
+func (*quirkFlag) known() string {
+	var s []string
+	for _, q := range missim.KnownQuirks() {
+		s = append(s, string(q))
+	}
+	return strings.Join(s, ", ")
+}
+
+// printQuirks warns in the banner that the simulator is broken on purpose.
+func printQuirks(w io.Writer, q missim.Quirks) {
+	if len(q) > 0 {
+		names := make([]string, len(q))
+		for i, x := range q {
+			names[i] = string(x)
+		}
+		fmt.Fprintf(w, "quirks (bugs on purpose, the conformance kit must fail): %s\n", strings.Join(names, ", "))
+	}
 }

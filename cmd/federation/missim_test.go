@@ -123,3 +123,39 @@ func TestMissimKindSoapServesTheSOAPStyle(t *testing.T) {
 		t.Fatalf("an unknown kind: %v", err)
 	}
 }
+
+// A quirk the simulators do not know, or one the kind cannot have, is a
+// clear error before anything listens, and so are callbacks a kind cannot
+// send or that lack their secret; a known quirk is named in the banner.
+func TestTheSimulatorsQuirksAreCheckedAndAnnounced(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"an unknown quirk lists the known ones": {[]string{"--region", "78", "--quirk", "sleepy"}, "known: double-book, ignore-idempotency"},
+		"a quirk the kind cannot have":          {[]string{"--kind", "feed", "--region", "27", "--quirk", "double-book"}, "does not apply to kind feed"},
+		"callbacks from a kind that sends none": {[]string{"--kind", "jsonrpc", "--region", "77", "--callback-url", "http://127.0.0.1:1/", "--callback-secret-file", secret}, "kind jsonrpc sends no status callbacks"},
+		"callbacks without their secret":        {[]string{"--region", "78", "--callback-url", "http://127.0.0.1:1/"}, "needs the signing secret"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			args := append([]string{"missim", "--listen", "127.0.0.1:0"}, tc.args...)
+			err := run(context.Background(), args, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: %v, want an error saying %q", tc.args, err, tc.want)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"missim", "--region", "78", "--listen", "127.0.0.1:0", "--quirk", "slow-hold", "--quirk", "bad-json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "quirks (bugs on purpose, the conformance kit must fail): slow-hold, bad-json") {
+		t.Errorf("banner %q does not name the quirks", out.String())
+	}
+}

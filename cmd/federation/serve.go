@@ -82,12 +82,20 @@ func (c *fileConfig) checkServe() error {
 		errs = append(errs, errors.New("auth.audience is required: this API's client id at the identity provider"))
 	}
 	for _, r := range c.Regions {
+		if r.Kind == contracts.RegionFeed {
+			// Published slots need no credentials, but a plain-http feed
+			// could be rewritten on the way: https except on this host.
+			if u, err := url.Parse(r.Feed.BaseURL); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+				errs = append(errs, fmt.Errorf("region %s: feed.base_url %s is plain http to another host: use https", r.Code, r.Feed.BaseURL))
+			}
+			continue
+		}
 		if r.Kind == contracts.RegionJSONRPC {
 			if u, err := url.Parse(r.JSONRPC.Endpoint); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 				errs = append(errs, fmt.Errorf("region %s: jsonrpc.endpoint %s is plain http to another host: use https", r.Code, r.JSONRPC.Endpoint))
 			}
-			if r.JSONRPC.BearerToken == "" {
-				errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: jsonrpc.bearer_token (env:NAME or file:PATH)", r.Code))
+			if r.JSONRPC.BearerToken == "" && !r.JSONRPC.TLS.ClientCertificate() {
+				errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: jsonrpc.bearer_token (env:NAME or file:PATH) or jsonrpc.tls cert_file and key_file (mutual TLS)", r.Code))
 			}
 			continue
 		}
@@ -95,15 +103,15 @@ func (c *fileConfig) checkServe() error {
 			if u, err := url.Parse(r.SOAP.Endpoint); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 				errs = append(errs, fmt.Errorf("region %s: soap.endpoint %s is plain http to another host: use https", r.Code, r.SOAP.Endpoint))
 			}
-			if r.SOAP.BearerToken == "" {
-				errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: soap.bearer_token (env:NAME or file:PATH)", r.Code))
+			if r.SOAP.BearerToken == "" && !r.SOAP.TLS.ClientCertificate() {
+				errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: soap.bearer_token (env:NAME or file:PATH) or soap.tls cert_file and key_file (mutual TLS)", r.Code))
 			}
 			continue
 		}
 		if u, err := url.Parse(r.MIS.BaseURL); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 			errs = append(errs, fmt.Errorf("region %s: mis.base_url %s is plain http to another host: use https", r.Code, r.MIS.BaseURL))
 		}
-		if r.MIS.BearerToken == "" && r.MIS.TLS.CertFile == "" {
+		if r.MIS.BearerToken == "" && !r.MIS.TLS.ClientCertificate() {
 			errs = append(errs, fmt.Errorf("region %s: the MIS needs credentials: mis.bearer_token (env:NAME or file:PATH) or mis.tls cert_file and key_file (mutual TLS)", r.Code))
 		}
 	}

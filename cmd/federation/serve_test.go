@@ -88,6 +88,46 @@ func TestTheTestIdentityProviderIssuesTokensAVerifierAccepts(t *testing.T) {
 	}
 }
 
+// The test identity provider signs a regional operator's token too (the
+// bench's operator bot confirms feed bookings with one), which a verifier
+// with the operator claim reads as that region's operator; a body naming
+// both a citizen and an operator, or an operator without a region, is 400.
+func TestTheTestIdentityProviderSignsOperatorTokens(t *testing.T) {
+	issuer := startCommand(t, testIDPLine, "test-idp", "--listen", "127.0.0.1:0", "--audience", "federation")[1]
+	pseudonyms, err := auth.NewPseudonymizer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(t.Context(), auth.VerifierConfig{Issuer: issuer, Audience: "federation", Pseudonyms: pseudonyms,
+		OperatorClaim: auth.DefaultOperatorClaim}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(body string) (int, string) {
+		resp, err := http.Post(issuer+"/token", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Token string }
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out.Token
+	}
+	status, tok := post(`{"operator_id":"op1","region":"27"}`)
+	if status != http.StatusOK {
+		t.Fatalf("an operator's token: %d, want 200", status)
+	}
+	p, err := v.VerifyPrincipal(t.Context(), tok)
+	if err != nil || p.Operator.ID != "op1" || p.Operator.Region != "27" {
+		t.Errorf("the operator token verifies as %+v, %v; want op1 of region 27", p, err)
+	}
+	for _, body := range []string{`{"operator_id":"op1"}`, `{"citizen_id":"ivan","operator_id":"op1","region":"27"}`, `{"citizen_id":"ivan","region":"27"}`} {
+		if status, _ := post(body); status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", body, status)
+		}
+	}
+}
+
 var serveLine = regexp.MustCompile(`federation broker serving at (\S+) \(metrics and probes at (\S+)\)`)
 
 // TestServeRunsAProductionShapedConfig starts serve as the example config
@@ -122,7 +162,7 @@ regions:
 		t.Errorf("data_dir: %v %v, want created 0700", st, err)
 	}
 	var slots struct{ Slots []struct{ ID string } }
-	mustCall(t, http.MethodGet, api+"/api/v1/slots?region=77&specialty=therapist&limit=1", testToken(t, issuer, "ivan"), "", nil, http.StatusOK, &slots)
+	mustCall(t, http.MethodGet, api+"/api/v1/slots?region=77&specialty="+missim.SpecialtyTherapy+"&limit=1", testToken(t, issuer, "ivan"), "", nil, http.StatusOK, &slots)
 	if len(slots.Slots) != 1 {
 		t.Errorf("search through serve found %d slots, want 1", len(slots.Slots))
 	}

@@ -93,24 +93,37 @@ func runTestIDP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 var testCitizenID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+// testRegion is a federal subject code, as an operator token's region.
+var testRegion = regexp.MustCompile(`^[0-9]{1,3}$`)
+
 // testIDPHandler serves the issuer's discovery and keys (broker/auth's
 // DevIssuer handler) and POST /token, which signs a token for the citizen
-// named in the body.
+// named in the body, or, with operator_id and region, for that region's
+// operator (the bench's operator bot confirms feed bookings with one).
 func testIDPHandler(dev *auth.DevIssuer, ttl time.Duration) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /.well-known/openid-configuration", dev.Handler())
 	mux.Handle("GET /jwks.json", dev.Handler())
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			CitizenID string `json:"citizen_id"`
+			CitizenID  string `json:"citizen_id"`
+			OperatorID string `json:"operator_id"`
+			Region     string `json:"region"`
 		}
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || !testCitizenID.MatchString(req.CitizenID) {
-			http.Error(w, `want {"citizen_id": 1-64 letters, digits, '.', '_' or '-'}`, http.StatusBadRequest)
+		err := dec.Decode(&req)
+		operator := err == nil && req.CitizenID == "" && auth.ValidOperatorID(req.OperatorID) && testRegion.MatchString(req.Region)
+		if !operator && (err != nil || !testCitizenID.MatchString(req.CitizenID) || req.OperatorID != "" || req.Region != "") {
+			http.Error(w, `want {"citizen_id": 1-64 letters, digits, '.', '_' or '-'} or {"operator_id": …, "region": "27"}`, http.StatusBadRequest)
 			return
 		}
-		token, err := dev.Issue(req.CitizenID, ttl)
+		var token string
+		if operator {
+			token, err = dev.IssueOperator(req.OperatorID, req.Region, ttl)
+		} else {
+			token, err = dev.Issue(req.CitizenID, ttl)
+		}
 		if err != nil {
 			http.Error(w, "cannot sign", http.StatusInternalServerError)
 			return

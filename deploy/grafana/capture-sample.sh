@@ -28,6 +28,7 @@ curl -s -X PUT "$mis54/admin/faults" -d '{"down":false}' >/dev/null
 for i in 1 2 3; do curl -s -H "$auth" "$API/slots?region=54&limit=1" >/dev/null; done
 curl -s -H "$auth" "$API/bookings/no-such-booking" >/dev/null
 sleep 1
+sleep 60 # the demo's first live conformance probes run within its first minute
 # /metrics is on the demo's internal listener, whose URL the banner prints.
 metrics=$(sed -n 's/^  Metrics *\(http[^ ]*\)$/\1/p' "$tmp/banner")
 { sed -n 1,4p deploy/grafana/metrics-sample.txt; curl -s "$metrics"; } >"$tmp/sample"

@@ -32,7 +32,11 @@ type MIS struct {
 	hookDelivered uint64
 }
 
-var _ contracts.MIS = (*MIS)(nil)
+var (
+	_ contracts.MIS                      = (*MIS)(nil)
+	_ contracts.AppointmentReader        = (*MIS)(nil)
+	_ contracts.PatientAppointmentReader = (*MIS)(nil)
+)
 
 // New wraps next. A nil logger discards.
 func New(cfg Config, next contracts.MIS, logger *slog.Logger) (*MIS, error) {

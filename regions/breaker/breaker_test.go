@@ -95,7 +95,7 @@ func TestCallerCancellationNeverTripsIt(t *testing.T) {
 	for range 4 {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { time.Sleep(5 * time.Millisecond); cancel() }()
-		if _, err := m.Book(ctx, "a1", "k"); !errors.Is(err, context.Canceled) {
+		if _, err := m.Book(ctx, contracts.BookRequest{AppointmentID: "a1", IdempotencyKey: "k"}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want canceled", err)
 		}
 	}

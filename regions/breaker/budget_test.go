@@ -17,7 +17,7 @@ func takeAllPlaces(t *testing.T, m *breaker.MIS, mis *fakeMIS, n int) {
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	for range n {
-		go func() { _, _ = m.Book(ctx, "a", "k") }()
+		go func() { _, _ = m.Book(ctx, contracts.BookRequest{AppointmentID: "a", IdempotencyKey: "k"}) }()
 	}
 	eventually(t, "every place is taken", func() bool { return mis.inFlight.Load() == int64(n) })
 }
@@ -59,7 +59,7 @@ func TestACallThatCanStillFinishWaitsForAPlace(t *testing.T) {
 	eventually(t, "the only place is taken", func() bool { return mis.inFlight.Load() == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := m.Book(ctx, "a", "k"); err != nil {
+	if _, err := m.Book(ctx, contracts.BookRequest{AppointmentID: "a", IdempotencyKey: "k"}); err != nil {
 		t.Fatalf("book: %v (plenty of time left: it must wait for the place)", err)
 	}
 	if err := <-busy; err != nil {
@@ -86,7 +86,7 @@ func TestCompensationHasABudgetOfItsOwn(t *testing.T) {
 	defer stop()
 	go func() { _, _ = m.Cancel(ctx, "b", "release-key-2") }()
 	eventually(t, "the compensation place is taken", func() bool { return mis.inFlight.Load() == 3 })
-	_, err := m.FindByHoldKey(comp, "hold-key")
+	_, err := m.FindHold(comp, contracts.HoldRequest{IdempotencyKey: "hold-key"})
 	if !errors.Is(err, contracts.ErrRegionBusy) {
 		t.Fatalf("err = %v, want busy once the compensation budget stays full", err)
 	}
@@ -103,7 +103,7 @@ func TestABusyCompensationBudgetIsNotAFailureOfTheRegion(t *testing.T) {
 	defer stop()
 	go func() { _, _ = m.Cancel(ctx, "b", "k") }()
 	eventually(t, "the compensation place is taken", func() bool { return mis.inFlight.Load() == 1 })
-	if _, err := m.FindByHoldKey(comp, "hold-key"); !errors.Is(err, contracts.ErrRegionBusy) {
+	if _, err := m.FindHold(comp, contracts.HoldRequest{IdempotencyKey: "hold-key"}); !errors.Is(err, contracts.ErrRegionBusy) {
 		t.Fatalf("err = %v, want busy", err)
 	}
 	if m.Status() != contracts.RegionAvailable {

@@ -23,8 +23,9 @@ func run[T any](m *MIS, ctx context.Context, op string, call func(context.Contex
 	if err := b.acquire(ctx, op, m.cfg.Region); err != nil {
 		if errors.Is(err, contracts.ErrRegionBusy) {
 			m.tel.shedCall(ctx, op)
+			m.observe(op, 0, OutcomeShed)
 		}
-		return zero, err
+		return zero, err // else the caller walked away before a call: nothing to observe
 	}
 	defer b.release()
 	done, err := m.cb.Allow()
@@ -33,9 +34,11 @@ func run[T any](m *MIS, ctx context.Context, op string, call func(context.Contex
 	}
 	start := time.Now()
 	v, err := finish(ctx, done, call)
+	took := time.Since(start)
 	if err == nil || contracts.KindOf(err).Answered() {
-		m.latency.observe(time.Since(start))
+		m.latency.observe(took)
 	}
+	m.observe(op, took, outcomeOf(ctx, err))
 	return v, err
 }
 
@@ -83,6 +86,7 @@ func callerCanceled(ctx context.Context, err error) bool {
 
 func (m *MIS) rejected(ctx context.Context, op string, cause error) error {
 	m.tel.reject(ctx, op)
+	m.observe(op, 0, OutcomeOpen)
 	return fmt.Errorf("%s in region %s: %w: %w", op, m.cfg.Region, contracts.ErrRegionUnavailable, cause)
 }
 
@@ -97,10 +101,8 @@ func (m *MIS) Hold(ctx context.Context, req contracts.HoldRequest) (contracts.Ap
 }
 
 // Book passes the booking through the breaker.
-func (m *MIS) Book(ctx context.Context, appointmentID, idempotencyKey string) (contracts.Appointment, error) {
-	return run(m, ctx, "book", func(ctx context.Context) (contracts.Appointment, error) {
-		return m.next.Book(ctx, appointmentID, idempotencyKey)
-	})
+func (m *MIS) Book(ctx context.Context, req contracts.BookRequest) (contracts.Appointment, error) {
+	return run(m, ctx, "book", func(ctx context.Context) (contracts.Appointment, error) { return m.next.Book(ctx, req) })
 }
 
 // Cancel passes the cancellation through the breaker.
@@ -110,16 +112,48 @@ func (m *MIS) Cancel(ctx context.Context, appointmentID, idempotencyKey string) 
 	})
 }
 
-// ReadAppointment passes the read through the breaker.
+// FindHold passes the read-back through the breaker.
+func (m *MIS) FindHold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	return run(m, ctx, "find_hold", func(ctx context.Context) (contracts.Appointment, error) { return m.next.FindHold(ctx, req) })
+}
+
+// ReadAppointment passes the read through the breaker when the MIS behind
+// it can read appointments by id (contracts.AppointmentReader), and answers
+// ErrUnsupported when it cannot, so a caller learns the kind's limit
+// without a call to the region.
 func (m *MIS) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
+	r, ok := m.next.(contracts.AppointmentReader)
+	if !ok {
+		return contracts.Appointment{}, fmt.Errorf("read_appointment in region %s: the MIS cannot read appointments by id: %w", m.cfg.Region, contracts.ErrUnsupported)
+	}
 	return run(m, ctx, "read_appointment", func(ctx context.Context) (contracts.Appointment, error) {
-		return m.next.ReadAppointment(ctx, appointmentID)
+		return r.ReadAppointment(ctx, appointmentID)
 	})
 }
 
-// FindByHoldKey passes the lookup through the breaker.
-func (m *MIS) FindByHoldKey(ctx context.Context, holdKey string) (contracts.Appointment, error) {
-	return run(m, ctx, "find_by_hold_key", func(ctx context.Context) (contracts.Appointment, error) {
-		return m.next.FindByHoldKey(ctx, holdKey)
+// PatientAppointments passes the read by patient through the breaker when
+// the MIS behind it reads that way (contracts.PatientAppointmentReader),
+// and answers ErrUnsupported when it cannot.
+func (m *MIS) PatientAppointments(ctx context.Context, p contracts.Patient) ([]contracts.PeriodAppointment, error) {
+	r, ok := m.next.(contracts.PatientAppointmentReader)
+	if !ok {
+		return nil, fmt.Errorf("patient_appointments in region %s: the MIS cannot read appointments by patient: %w", m.cfg.Region, contracts.ErrUnsupported)
+	}
+	return run(m, ctx, "patient_appointments", func(ctx context.Context) ([]contracts.PeriodAppointment, error) {
+		return r.PatientAppointments(ctx, p)
+	})
+}
+
+// PeriodAppointments passes the read by period through the breaker when the
+// MIS behind it lists appointments that way
+// (contracts.PeriodAppointmentReader), and answers ErrUnsupported when it
+// cannot.
+func (m *MIS) PeriodAppointments(ctx context.Context, from, to time.Time) ([]contracts.PeriodAppointment, error) {
+	r, ok := m.next.(contracts.PeriodAppointmentReader)
+	if !ok {
+		return nil, fmt.Errorf("period_appointments in region %s: the MIS cannot list appointments by period: %w", m.cfg.Region, contracts.ErrUnsupported)
+	}
+	return run(m, ctx, "period_appointments", func(ctx context.Context) ([]contracts.PeriodAppointment, error) {
+		return r.PeriodAppointments(ctx, from, to)
 	})
 }

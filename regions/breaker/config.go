@@ -54,6 +54,14 @@ type Config struct {
 	// breaker's lock, so it may be slow; when transitions race, only the
 	// latest is delivered.
 	OnStateChange func(region string, to contracts.RegionStatus) `yaml:"-"`
+	// OnCall, when set, learns every call of the port through the
+	// decorator once it ends: its operation (search_slots, read_slot,
+	// hold, book, cancel, find_hold, read_appointment,
+	// patient_appointments, period_appointments), how long the MIS took
+	// (zero when no call was made) and its Outcome. It runs on the
+	// caller's goroutine after the call, so it must be quick (count in
+	// memory, write elsewhere).
+	OnCall func(op string, d time.Duration, o Outcome) `yaml:"-"`
 }
 
 func (c *Config) setDefaults() {

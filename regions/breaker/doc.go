@@ -15,4 +15,8 @@
 // cut short, both with ErrSearchBusy and a Retry-After; neither counts
 // against the region, since the budget and the timeout are ours. A search
 // that finds the MIS down or failing counts like any call.
+//
+// Every call, made or refused, is reported to Config.OnCall with its
+// duration and an Outcome drawn from the same verdict the breaker was
+// given, so what the analysts read as "failed" is what trips the breaker.
 package breaker

@@ -71,7 +71,7 @@ func (f *fakeMIS) Hold(ctx context.Context, _ contracts.HoldRequest) (contracts.
 	return contracts.Appointment{}, f.do(ctx)
 }
 
-func (f *fakeMIS) Book(ctx context.Context, _, _ string) (contracts.Appointment, error) {
+func (f *fakeMIS) Book(ctx context.Context, _ contracts.BookRequest) (contracts.Appointment, error) {
 	return contracts.Appointment{}, f.do(ctx)
 }
 
@@ -79,10 +79,6 @@ func (f *fakeMIS) Cancel(ctx context.Context, _, _ string) (contracts.Appointmen
 	return contracts.Appointment{}, f.do(ctx)
 }
 
-func (f *fakeMIS) ReadAppointment(ctx context.Context, _ string) (contracts.Appointment, error) {
-	return contracts.Appointment{}, f.do(ctx)
-}
-
-func (f *fakeMIS) FindByHoldKey(ctx context.Context, _ string) (contracts.Appointment, error) {
+func (f *fakeMIS) FindHold(ctx context.Context, _ contracts.HoldRequest) (contracts.Appointment, error) {
 	return contracts.Appointment{}, f.do(ctx)
 }

@@ -40,6 +40,7 @@ func (m *MIS) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contrac
 	case m.searches <- struct{}{}:
 	default:
 		m.tel.shed(ctx, "busy")
+		m.observe(op, 0, OutcomeShed)
 		return nil, m.searchBusy(fmt.Sprintf("all %d search places taken", m.cfg.SearchMaxConcurrent), nil)
 	}
 	defer func() { <-m.searches }()
@@ -49,7 +50,9 @@ func (m *MIS) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contrac
 	}
 	sctx, cancel := context.WithTimeoutCause(ctx, m.cfg.SearchTimeout, errSearchTimeout)
 	defer cancel()
+	start := time.Now()
 	slots, err := finish(sctx, done, func(ctx context.Context) ([]contracts.Slot, error) { return m.next.SearchSlots(ctx, q) })
+	m.observe(op, time.Since(start), outcomeOf(sctx, err))
 	if err != nil && searchTimedOut(sctx) {
 		m.tel.shed(ctx, "timeout")
 		return nil, m.searchBusy(fmt.Sprintf("no answer within %s", m.cfg.SearchTimeout), err)

@@ -208,7 +208,7 @@ func TestAFloodOfSlowSearchesStarvesNeitherBookingsNorTheBreaker(t *testing.T) {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		a, err := m.Hold(cctx, contracts.HoldRequest{SlotID: sl.ID, Patient: patient, IdempotencyKey: fmt.Sprintf("h%d", i)})
 		if err == nil {
-			_, err = m.Book(cctx, a.ID, fmt.Sprintf("b%d", i))
+			_, err = m.Book(cctx, contracts.BookRequest{AppointmentID: a.ID, IdempotencyKey: fmt.Sprintf("b%d", i)})
 		}
 		cancel()
 		if err != nil {

@@ -15,12 +15,14 @@
 //     origin (else the manifest is refused), every body is bounded in size
 //     and time, a broken line is skipped and counted, and any failure keeps
 //     the last good data set whole;
-//   - no double offer: a slot booked through the broker (MarkTaken) is not
-//     offered again until the feed itself catches up.
+//
+// Which slots are booked through the broker is not this package's to
+// know: the broker's bookings are the truth, shared by every instance,
+// and its search subtracts them (broker/bookings).
 //
 // Booking is not this package's: a feed has no booking interface, so a
 // Source is deliberately not a contracts.MIS. It is a slot source
-// (SearchSlots and ReadSlot with the port's signatures, MarkTaken,
-// Contact for the operators); feed regions book through the region's
+// (SearchSlots and ReadSlot with the port's signatures, Contact for the
+// operators); feed regions book through the region's
 // operator queue, which lives elsewhere.
 package feed

@@ -21,8 +21,8 @@ const (
 // ordered by start time, with times in the region's location. It has the
 // filters and limits of the real-time client (regions/fhir): From and To
 // are calendar dates in the region's zone, To inclusive. A slot is free
-// when the feed says so, it was not taken through the broker (MarkTaken)
-// and it has not started.
+// when the feed says so and it has not started (the broker subtracts the
+// slots its bookings hold).
 //
 // While availability is unknown it answers ErrRegionUnavailable rather
 // than offer slots that may have gone long ago: the data set stays, and
@@ -117,15 +117,21 @@ func contains(xs []string, x string) bool {
 
 // ReadSlot returns one slot of the data set in force, free or not, as
 // SearchSlots judges freedom; ErrNotFound when the feed has none with that
-// id. It answers from the last data set even while availability is
-// unknown: a booking already made must stay readable.
+// id. While availability is unknown it answers ErrRegionUnavailable, as
+// SearchSlots does: a slot read to be booked must not come from a feed
+// that may have given it away long ago (a booking keeps its own copy of
+// the slot, so nothing already booked needs this read).
 func (s *Source) ReadSlot(_ context.Context, slotID string) (contracts.Slot, error) {
-	e, err := s.lookup("read_slot", slotID)
+	const op = "read_slot"
+	e, err := s.lookup(op, slotID)
 	if err != nil {
 		return contracts.Slot{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.availability(s.cfg.Now()) == AvailabilityUnknown {
+		return contracts.Slot{}, s.unknownError(op)
+	}
 	sl := e.slot
 	sl.Free = s.offered(e, s.cfg.Now())
 	return sl, nil

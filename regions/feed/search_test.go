@@ -24,8 +24,8 @@ const (
 	locations = `{"resourceType":"Location","id":"L-1","name":"Клиника № 1","identifier":[{"system":"urn:ietf:rfc:3986","value":"urn:oid:1.2.643.5.1.13.13.12.2.25.1"}],"telecom":[{"system":"phone","value":"+7 423 000-00-01"}],"address":{"line":["ул. Светланская, д. 1"],"city":"Владивосток"}}
 {"resourceType":"Location","id":"L-2","name":"Клиника № 2","telecom":[{"system":"phone","value":"+7 423 000-00-02"}]}
 `
-	schedules = `{"resourceType":"Schedule","id":"SCH-1","actor":[{"reference":"PractitionerRole/PR-1","display":"Иванова Анна"},{"reference":"Location/L-1"}],"serviceType":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/service-type","code":"124"},{"system":"https://fedhealth.github.io/fhir/CodeSystem/specialty","code":"therapist","display":"Терапевт"}]}]}
-{"resourceType":"Schedule","id":"SCH-2","actor":[{"reference":"PractitionerRole/PR-2","display":"Петров Илья"},{"reference":"Location/L-2"}],"serviceType":[{"coding":[{"system":"https://fedhealth.github.io/fhir/CodeSystem/specialty","code":"cardiologist","display":"Кардиолог"}]}]}
+	schedules = `{"resourceType":"Schedule","id":"SCH-1","actor":[{"reference":"PractitionerRole/PR-1","display":"Иванова Анна"},{"reference":"Location/L-1"}],"serviceType":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/service-type","code":"124"},{"system":"urn:oid:1.2.643.5.1.13.13.11.1066","code":"27","display":"Терапия"}]}]}
+{"resourceType":"Schedule","id":"SCH-2","actor":[{"reference":"PractitionerRole/PR-2","display":"Петров Илья"},{"reference":"Location/L-2"}],"serviceType":[{"coding":[{"system":"urn:oid:1.2.643.5.1.13.13.11.1066","code":"118","display":"Кардиология"}]}]}
 {"resourceType":"Schedule","id":"SCH-3","actor":[{"reference":"HealthcareService/HS-1","display":"Прививочный кабинет"},{"reference":"Location/L-2"}],"serviceType":[{"text":"Вакцинация","coding":[{"code":"vaccination"}]}]}
 `
 	slots = `{"resourceType":"Slot","id":"S-1","schedule":{"reference":"Schedule/SCH-1"},"status":"free","start":"2030-03-04T09:00:00+10:00","end":"2030-03-04T09:20:00+10:00"}
@@ -58,7 +58,7 @@ func TestSearchFiltersLikeTheRealTimeClient(t *testing.T) {
 		want string
 	}{
 		{"no filter lists every free slot by start", contracts.SlotQuery{}, "S-1 S-2 S-3 S-4"},
-		{"a specialty matches any coding of the schedule", contracts.SlotQuery{Specialty: "therapist"}, "S-1 S-3"},
+		{"a specialty matches any coding of the schedule", contracts.SlotQuery{Specialty: "27"}, "S-1 S-3"},
 		{"a specialty may name its system", contracts.SlotQuery{Specialty: "http://terminology.hl7.org/CodeSystem/service-type|124"}, "S-1 S-3"},
 		{"a practitioner by role id", contracts.SlotQuery{PractitionerID: "PractitionerRole/PR-2"}, "S-2"},
 		{"a facility by its OID", contracts.SlotQuery{FacilityID: "urn:oid:1.2.643.5.1.13.13.12.2.25.1"}, "S-1 S-3"},
@@ -128,7 +128,7 @@ func TestResolvedSlotsCarryTheirClinicPractitionerAndBookingContact(t *testing.T
 	ctx := context.Background()
 	s1, _ := src.ReadSlot(ctx, "S-1")
 	if s1.Facility.ID != "1.2.643.5.1.13.13.12.2.25.1" || s1.Facility.Address != "ул. Светланская, д. 1, Владивосток" ||
-		s1.Practitioner != (contracts.Practitioner{ID: "PR-1", Name: "Иванова Анна"}) || s1.Specialty.Display != "Терапевт" {
+		s1.Practitioner != (contracts.Practitioner{ID: "PR-1", Name: "Иванова Анна"}) || s1.Specialty.Display != "Терапия" {
 		t.Errorf("S-1: %+v", s1)
 	}
 	s4, _ := src.ReadSlot(ctx, "S-4")

@@ -12,17 +12,18 @@ import (
 )
 
 // facilityOIDSystem identifies a Location by its federal registry OID, as
-// in the real-time contract (misv1.FacilityOIDSystem).
+// in the real-time contract (misv2.FacilityOIDSystem).
 const facilityOIDSystem = "urn:ietf:rfc:3986"
 
 // specialtySystem is the specialty directory the broker's citizens search
-// by (misv1.SpecialtySystem); a Schedule's coding in it is preferred.
-const specialtySystem = "https://fedhealth.github.io/fhir/CodeSystem/specialty"
+// by (misv2.SpecialtySystem, the federal directory of medical specialties);
+// a Schedule's coding in it is preferred.
+const specialtySystem = "urn:oid:1.2.643.5.1.13.13.11.1066"
 
 // entry is one slot of the data set, resolved against its Schedule and
 // Location. It is immutable once the snapshot is built.
 type entry struct {
-	slot        contracts.Slot // Free: as the feed says, before MarkTaken
+	slot        contracts.Slot // Free: as the feed says
 	contact     Contact
 	specialties []string // every serviceType code of the Schedule
 	facilityIDs []string // the Location's id and OID

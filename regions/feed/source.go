@@ -38,8 +38,7 @@ type Source struct {
 	files     map[string]*fileData // by file URL
 
 	mu    sync.RWMutex
-	snap  *snapshot       // nil until the first successful sync
-	taken map[string]bool // slot ids booked through the broker
+	snap  *snapshot // nil until the first successful sync
 	state syncState
 }
 
@@ -66,7 +65,7 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	s := &Source{
 		cfg: cfg, loc: loc, manifest: manifest, home: originOf(base),
 		log:   logger.With("region", cfg.Region.Code, "feed", shown(manifest)),
-		files: map[string]*fileData{}, taken: map[string]bool{},
+		files: map[string]*fileData{},
 	}
 	s.http = newHTTPClient(cfg.Transport, s.home)
 	tel, err := newTelemetry(s, cfg.MeterProvider)

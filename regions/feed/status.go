@@ -31,7 +31,10 @@ type Status struct {
 	// feed's origin.
 	RefusedManifests int64
 	// Locations, Schedules and Slots count the data set in force;
-	// FreeSlots are those offered now (free, not taken, not started).
+	// FreeSlots are those the feed offers now (free, not started), as the
+	// feed sees them: the slots booked through the broker are the store's
+	// to subtract (the broker's search does), so a booked slot the feed
+	// still says is free counts here.
 	Locations, Schedules, Slots, FreeSlots int
 	// Skipped counts the lines and resources of the data set in force that
 	// were skipped, by reason (SkipMalformed, SkipTooLong, ...).
@@ -91,5 +94,5 @@ func (s *Source) Status() Status {
 
 // offered reports whether e may be offered at now; s.mu is held.
 func (s *Source) offered(e *entry, now time.Time) bool {
-	return e.slot.Free && !s.taken[e.slot.ID] && e.slot.Start.After(now)
+	return e.slot.Free && e.slot.Start.After(now)
 }

@@ -166,8 +166,7 @@ func (s *Source) fetchFiles(ctx context.Context, outputs []output) ([]*fileData,
 	return files, nil
 }
 
-// commit puts a new data set in force. A slot taken through the broker
-// stays taken until the feed itself says busy or drops the slot.
+// commit puts a new data set in force.
 func (s *Source) commit(ctx context.Context, snap *snapshot, files []*fileData, outputs []output, mv validators) {
 	s.files = make(map[string]*fileData, len(files))
 	for i, f := range files {
@@ -177,11 +176,6 @@ func (s *Source) commit(ctx context.Context, snap *snapshot, files []*fileData, 
 	s.tel.skip(ctx, s.cfg.Region.Code, snap.skipped)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for id := range s.taken {
-		if e, ok := snap.byID[id]; !ok || !e.slot.Free {
-			delete(s.taken, id)
-		}
-	}
 	s.snap = snap
 }
 

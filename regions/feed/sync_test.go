@@ -80,6 +80,11 @@ func TestAStaleFeedTurnsUnknownAndAGoodSyncMakesItKnownAgain(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	src := newSource(t, base, clk) // stale after 3 minutes
 	mustSync(t, src)
+	offered, err := src.SearchSlots(context.Background(), contracts.SlotQuery{Limit: 1})
+	if err != nil || len(offered) != 1 {
+		t.Fatalf("search of a fresh feed: %v, %v", offered, err)
+	}
+	offeredID := offered[0].ID
 
 	clk.Advance(3 * time.Minute)
 	if src.Availability() != feed.AvailabilityKnown {
@@ -89,9 +94,14 @@ func TestAStaleFeedTurnsUnknownAndAGoodSyncMakesItKnownAgain(t *testing.T) {
 	if src.Availability() != feed.AvailabilityUnknown {
 		t.Fatal("a sync older than the bound must be unknown")
 	}
-	_, err := src.SearchSlots(context.Background(), contracts.SlotQuery{})
+	_, err = src.SearchSlots(context.Background(), contracts.SlotQuery{})
 	if !errors.Is(err, contracts.ErrRegionUnavailable) || !strings.Contains(err.Error(), "last read at") {
 		t.Fatalf("search on a stale feed: %v", err)
+	}
+	// A slot read to be booked is refused alike: the feed may have given
+	// it away since.
+	if _, err := src.ReadSlot(context.Background(), offeredID); !errors.Is(err, contracts.ErrRegionUnavailable) {
+		t.Fatalf("reading a slot of a stale feed: %v, want ErrRegionUnavailable as search", err)
 	}
 	mustSync(t, src) // 304
 	if src.Availability() != feed.AvailabilityKnown {
@@ -122,14 +132,18 @@ func TestAFeedThatGoesDownKeepsItsLastDataAndTurnsUnknown(t *testing.T) {
 	if st := src.Status(); st.Availability != feed.AvailabilityUnknown || !st.LastSync.Equal(before.LastSync) || st.Slots != before.Slots {
 		t.Fatalf("down past the bound: %+v", st)
 	}
-	if _, err := src.ReadSlot(context.Background(), sim.SlotIDs(wire.StatusFree)[0]); err != nil {
-		t.Fatalf("reads must keep working from the last data: %v", err)
+	free := sim.SlotIDs(wire.StatusFree)[0]
+	if _, err := src.ReadSlot(context.Background(), free); !errors.Is(err, contracts.ErrRegionUnavailable) {
+		t.Fatalf("a slot read to be booked from a stale feed: %v, want ErrRegionUnavailable", err)
 	}
 
 	setFaults(t, sim, feedsim.Faults{})
 	mustSync(t, src)
 	if src.Availability() != feed.AvailabilityKnown {
 		t.Fatal("back up: must be known again")
+	}
+	if _, err := src.ReadSlot(context.Background(), free); err != nil {
+		t.Fatalf("back up, the data serves reads again: %v", err)
 	}
 }
 
@@ -191,59 +205,5 @@ func TestAHugeFileIsCutWithAClearErrorAndTheLastDataKept(t *testing.T) {
 	}
 	if st := src.Status(); st.LastOutcome != feed.OutcomeTooLarge || st.Slots != slots {
 		t.Fatalf("after the huge file: %+v", st)
-	}
-}
-
-func TestASlotTakenThroughTheBrokerStaysTakenUntilTheFeedSaysBusy(t *testing.T) {
-	sim, base := startSim(t)
-	clk := &clock{t: time.Now()}
-	src := newSource(t, base, clk)
-	mustSync(t, src)
-	ctx := context.Background()
-	offered, _ := src.SearchSlots(ctx, contracts.SlotQuery{Limit: 2})
-	taken, other := offered[0].ID, offered[1].ID
-	if err := src.MarkTaken(ctx, taken); err != nil {
-		t.Fatal(err)
-	}
-	if err := src.MarkTaken(ctx, "S-999999"); !errors.Is(err, contracts.ErrNotFound) {
-		t.Fatalf("marking an unknown slot: %v", err)
-	}
-	isOffered := func() bool {
-		slots, err := src.SearchSlots(ctx, contracts.SlotQuery{Limit: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, sl := range slots {
-			if sl.ID == taken {
-				return true
-			}
-		}
-		return false
-	}
-	if isOffered() {
-		t.Fatal("a taken slot is offered")
-	}
-	if sl, _ := src.ReadSlot(ctx, taken); sl.Free {
-		t.Fatal("a taken slot reads free")
-	}
-
-	// The feed changes elsewhere and still says free: the mark survives.
-	if err := sim.SetSlotStatus(other, wire.StatusBusy); err != nil {
-		t.Fatal(err)
-	}
-	mustSync(t, src)
-	if src.Status().LastOutcome != feed.OutcomeOK || isOffered() {
-		t.Fatal("the mark must survive a poll that read new data")
-	}
-
-	// The feed catches up (busy), later frees the slot: the mark is gone.
-	for _, status := range []string{wire.StatusBusy, wire.StatusFree} {
-		if err := sim.SetSlotStatus(taken, status); err != nil {
-			t.Fatal(err)
-		}
-		mustSync(t, src)
-	}
-	if !isOffered() {
-		t.Fatal("once the feed said busy the mark is dropped, so a slot freed again is offered")
 	}
 }

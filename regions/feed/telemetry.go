@@ -34,7 +34,7 @@ func newTelemetry(s *Source, mp metric.MeterProvider) (telemetry, error) {
 	offsets, err3 := m.Int64Counter("mis.slot.offset_mismatch",
 		metric.WithDescription("Slots refused because their UTC offset is not the region's at that instant."))
 	known, err4 := m.Int64ObservableGauge("feed.slots.known",
-		metric.WithDescription("Slots of the data set in force, by status (free: offered; busy: busy in the feed or taken through the broker)."))
+		metric.WithDescription("Slots of the data set in force, by status, as the feed says (free: free and not started, booked through the broker or not; busy: the rest)."))
 	age, err5 := m.Float64ObservableGauge("feed.sync.age", metric.WithUnit("s"),
 		metric.WithDescription("Seconds since the last successful sync of a slot feed."))
 	t := telemetry{syncs: syncs, skipped: skipped, offsetMismatch: offsets}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // Hold reserves req.SlotID for req.Patient. The patient's identifiers travel
@@ -32,24 +34,25 @@ func validateHold(req contracts.HoldRequest) error {
 	return nil
 }
 
-func holdParameters(req contracts.HoldRequest) misv1.Parameters {
-	p := misv1.Parameters{ResourceType: "Parameters", Parameter: []misv1.Parameter{
-		{Name: "slot", ValueReference: &misv1.Reference{Reference: "Slot/" + req.SlotID}},
+func holdParameters(req contracts.HoldRequest) misv2.Parameters {
+	p := misv2.Parameters{ResourceType: "Parameters", Parameter: []misv2.Parameter{
+		{Name: "slot", ValueReference: &misv2.Reference{Reference: "Slot/" + req.SlotID}},
 	}}
-	for _, id := range []misv1.Identifier{
-		{System: misv1.SNILSSystem, Value: req.Patient.SNILS},
-		{System: misv1.OMSSystem, Value: req.Patient.OMS},
+	for _, id := range []misv2.Identifier{
+		{System: misv2.SNILSSystem, Value: req.Patient.SNILS},
+		{System: misv2.OMSSystem, Value: req.Patient.OMS},
 	} {
 		if id.Value != "" {
-			p.Parameter = append(p.Parameter, misv1.Parameter{Name: "patient", ValueIdentifier: &id})
+			p.Parameter = append(p.Parameter, misv2.Parameter{Name: "patient", ValueIdentifier: &id})
 		}
 	}
 	return p
 }
 
-// Book turns the hold appointmentID into a booking.
-func (c *Client) Book(ctx context.Context, appointmentID, idempotencyKey string) (contracts.Appointment, error) {
-	return c.operate(ctx, "book", appointmentID, idempotencyKey)
+// Book turns the hold req.AppointmentID into a booking. The contract keeps
+// keys, so req.Hold is not needed.
+func (c *Client) Book(ctx context.Context, req contracts.BookRequest) (contracts.Appointment, error) {
+	return c.operate(ctx, "book", req.AppointmentID, req.IdempotencyKey)
 }
 
 // Cancel cancels a booking or releases a hold.
@@ -67,7 +70,9 @@ func (c *Client) operate(ctx context.Context, op, appointmentID, key string) (co
 	return c.appointment(ctx, call{op: op, method: "POST", path: "/Appointment/" + appointmentID + "/$" + op, key: key})
 }
 
-// ReadAppointment returns the appointment's current state.
+// ReadAppointment returns the appointment's current state by its id (the
+// contract's read). It is not part of contracts.MIS, which finds an
+// appointment again through FindHold, the one way every kind can.
 func (c *Client) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
 	const op = "read_appointment"
 	if !validID(appointmentID) {
@@ -76,15 +81,17 @@ func (c *Client) ReadAppointment(ctx context.Context, appointmentID string) (con
 	return c.appointment(ctx, call{op: op, method: "GET", path: "/Appointment/" + appointmentID})
 }
 
-// FindByHoldKey returns the appointment the Hold with holdKey created, or
-// ErrNotFound when that hold never took effect.
-func (c *Client) FindByHoldKey(ctx context.Context, holdKey string) (contracts.Appointment, error) {
-	const op = "find_by_hold_key"
+// FindHold returns the appointment the Hold of req created, or ErrNotFound
+// when that hold never took effect. The contract finds it by its key alone
+// (Appointment?identifier=), so neither the slot nor the patient is sent.
+func (c *Client) FindHold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	const op = "find_hold"
+	holdKey := req.IdempotencyKey
 	if !validKey(holdKey) {
 		return contracts.Appointment{}, fmt.Errorf("%s in region %s: malformed hold key: %w", op, c.cfg.Region.Code, contracts.ErrInvalid)
 	}
-	q := url.Values{"identifier": {misv1.IdempotencyKeySystem + "|" + holdKey}}
-	var b misv1.Bundle
+	q := url.Values{"identifier": {misv2.IdempotencyKeySystem + "|" + holdKey}}
+	var b misv2.Bundle
 	if err := c.do(ctx, call{op: op, method: "GET", path: "/Appointment", query: q}, &b); err != nil {
 		return contracts.Appointment{}, err
 	}
@@ -104,7 +111,7 @@ func (c *Client) FindByHoldKey(ctx context.Context, holdKey string) (contracts.A
 
 // appointment runs a call whose answer is one Appointment.
 func (c *Client) appointment(ctx context.Context, cl call) (contracts.Appointment, error) {
-	var a misv1.Appointment
+	var a misv2.Appointment
 	if err := c.do(ctx, cl, &a); err != nil {
 		return contracts.Appointment{}, err
 	}
@@ -121,7 +128,7 @@ func (c *Client) appointment(ctx context.Context, cl call) (contracts.Appointmen
 	return appt, nil
 }
 
-func (c *Client) toAppointment(a misv1.Appointment) (contracts.Appointment, error) {
+func (c *Client) toAppointment(a misv2.Appointment) (contracts.Appointment, error) {
 	if a.ResourceType != "Appointment" || !validID(a.ID) {
 		return contracts.Appointment{}, fmt.Errorf("not an Appointment with an id")
 	}
@@ -130,12 +137,12 @@ func (c *Client) toAppointment(a misv1.Appointment) (contracts.Appointment, erro
 		appt.SlotID = refID(a.Slot[0].Reference)
 	}
 	for _, id := range a.Identifier {
-		if id.System == misv1.IdempotencyKeySystem {
+		if id.System == misv2.IdempotencyKeySystem {
 			appt.HoldKey = id.Value
 		}
 	}
 	for _, ext := range a.Extension {
-		if ext.URL != misv1.HoldExpiresExtension {
+		if ext.URL != misv2.HoldExpiresExtension {
 			continue
 		}
 		t, err := c.instant(ext.ValueInstant)
@@ -145,4 +152,68 @@ func (c *Client) toAppointment(a misv1.Appointment) (contracts.Appointment, erro
 		appt.HoldExpires = t
 	}
 	return appt, nil
+}
+
+// PeriodAppointments lists the appointments whose start is within
+// [from, to] (GET /Appointment?date=ge{from}&date=le{to}), each with the
+// patient it names: reconciliation turns those into patient keys to find
+// the appointments made through other channels (contracts.PeriodAppointmentReader).
+func (c *Client) PeriodAppointments(ctx context.Context, from, to time.Time) ([]contracts.PeriodAppointment, error) {
+	const op = "period_appointments"
+	if to.Before(from) {
+		return nil, fmt.Errorf("%s in region %s: the period ends before it starts: %w", op, c.cfg.Region.Code, contracts.ErrInvalid)
+	}
+	q := url.Values{"date": {"ge" + from.UTC().Format(time.RFC3339), "le" + to.UTC().Format(time.RFC3339)}}
+	var b misv2.Bundle
+	if err := c.do(ctx, call{op: op, method: "GET", path: "/Appointment", query: q}, &b); err != nil {
+		return nil, err
+	}
+	idx, err := indexBundle(b)
+	if err != nil {
+		return nil, c.brokenAnswer(op, err)
+	}
+	out := make([]contracts.PeriodAppointment, 0, len(idx.appointments))
+	for _, a := range idx.appointments {
+		pa, err := c.toPeriodAppointment(a)
+		if err != nil {
+			return nil, c.brokenAnswer(op, err)
+		}
+		out = append(out, pa)
+	}
+	return out, nil
+}
+
+// toPeriodAppointment reads an appointment of the period search: its
+// times, its patient's logical reference, its channel, and the displays
+// of its practitioner and location.
+func (c *Client) toPeriodAppointment(a misv2.Appointment) (contracts.PeriodAppointment, error) {
+	appt, err := c.toAppointment(a)
+	if err != nil {
+		return contracts.PeriodAppointment{}, err
+	}
+	pa := contracts.PeriodAppointment{Appointment: appt}
+	if pa.Start, err = c.instant(a.Start); err != nil {
+		return pa, fmt.Errorf("appointment %s start %q malformed", a.ID, a.Start)
+	}
+	if pa.End, err = c.instant(a.End); err != nil {
+		return pa, fmt.Errorf("appointment %s end %q malformed", a.ID, a.End)
+	}
+	for _, p := range a.Participant {
+		switch ref := p.Actor; {
+		case ref.Type == "Patient" && ref.Identifier != nil && ref.Identifier.System == misv2.SNILSSystem:
+			pa.Patient.SNILS = ref.Identifier.Value
+		case ref.Type == "Patient" && ref.Identifier != nil && ref.Identifier.System == misv2.OMSSystem:
+			pa.Patient.OMS = ref.Identifier.Value
+		case strings.HasPrefix(ref.Reference, "PractitionerRole/"):
+			pa.PractitionerName = ref.Display
+		case strings.HasPrefix(ref.Reference, "Location/"):
+			pa.FacilityName = ref.Display
+		}
+	}
+	for _, ext := range a.Extension {
+		if ext.URL == misv2.ChannelExtension {
+			pa.Channel = ext.ValueString
+		}
+	}
+	return pa, nil
 }

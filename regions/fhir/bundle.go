@@ -10,24 +10,26 @@ import (
 	"github.com/fedhealth/federation/regions/slotoffset"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // bundle indexes a searchset: its matches in order, its includes by
 // "Type/id" so references resolve whether relative or absolute.
 type bundle struct {
-	slots        []misv1.Slot
-	appointments []misv1.Appointment
-	schedules    map[string]misv1.Schedule
-	roles        map[string]misv1.PractitionerRole
-	locations    map[string]misv1.Location
+	slots        []misv2.Slot
+	appointments []misv2.Appointment
+	schedules    map[string]misv2.Schedule
+	roles        map[string]misv2.PractitionerRole
+	people       map[string]misv2.Practitioner
+	locations    map[string]misv2.Location
 }
 
-func indexBundle(b misv1.Bundle) (bundle, error) {
+func indexBundle(b misv2.Bundle) (bundle, error) {
 	idx := bundle{
-		schedules: map[string]misv1.Schedule{},
-		roles:     map[string]misv1.PractitionerRole{},
-		locations: map[string]misv1.Location{},
+		schedules: map[string]misv2.Schedule{},
+		roles:     map[string]misv2.PractitionerRole{},
+		people:    map[string]misv2.Practitioner{},
+		locations: map[string]misv2.Location{},
 	}
 	if b.ResourceType != "Bundle" {
 		return idx, fmt.Errorf("resourceType %q, want Bundle", b.ResourceType)
@@ -58,6 +60,8 @@ func (idx *bundle) add(raw json.RawMessage) error {
 		return putDecoded(raw, key, idx.schedules)
 	case "PractitionerRole":
 		return putDecoded(raw, key, idx.roles)
+	case "Practitioner":
+		return putDecoded(raw, key, idx.people)
 	case "Location":
 		return putDecoded(raw, key, idx.locations)
 	}
@@ -101,12 +105,12 @@ func refID(ref string) string {
 	return k[strings.LastIndex(k, "/")+1:]
 }
 
-// slotsOf joins every Slot of b with its Schedule, PractitionerRole and
-// Location. Missing includes leave fields empty rather than fail: a slot
+// slotsOf joins every Slot of b with its Schedule, PractitionerRole,
+// Practitioner and Location. Missing includes leave fields empty rather than fail: a slot
 // without a doctor's name is still bookable. A slot whose offset is not the
 // region's is left out (see errOffsetMismatch), counted and logged; any
 // other malformed slot breaks the whole answer.
-func (c *Client) slotsOf(b misv1.Bundle) ([]contracts.Slot, error) {
+func (c *Client) slotsOf(b misv2.Bundle) ([]contracts.Slot, error) {
 	idx, err := indexBundle(b)
 	if err != nil {
 		return nil, err
@@ -127,7 +131,7 @@ func (c *Client) slotsOf(b misv1.Bundle) ([]contracts.Slot, error) {
 	return out, nil
 }
 
-func (c *Client) toSlot(s misv1.Slot, idx bundle) (contracts.Slot, error) {
+func (c *Client) toSlot(s misv2.Slot, idx bundle) (contracts.Slot, error) {
 	if !validID(s.ID) {
 		return contracts.Slot{}, errors.New("missing or malformed id")
 	}
@@ -147,15 +151,15 @@ func (c *Client) toSlot(s misv1.Slot, idx bundle) (contracts.Slot, error) {
 		Start:        start,
 		End:          end,
 		Free:         s.Status == "free",
-		Specialty:    firstCoding(role.Specialty, sched.ServiceType, s.ServiceType),
-		Practitioner: practitioner(role, roleRef),
+		Specialty:    specialtyOf(s.Specialty, sched.Specialty, role.Specialty),
+		Practitioner: practitioner(role, roleRef, idx.people[refKey(role.Practitioner.Reference)]),
 		Facility:     facility(loc),
 	}, nil
 }
 
 // slotTimes parses the slot's start and end, which must be RFC 3339
 // instants with the region's offset, the end after the start.
-func (c *Client) slotTimes(s misv1.Slot) (start, end time.Time, err error) {
+func (c *Client) slotTimes(s misv2.Slot) (start, end time.Time, err error) {
 	start, err1 := time.Parse(time.RFC3339, s.Start)
 	end, err2 := time.Parse(time.RFC3339, s.End)
 	switch {
@@ -174,13 +178,13 @@ func (c *Client) slotTimes(s misv1.Slot) (start, end time.Time, err error) {
 
 // actorRef finds the Schedule actor of the given resource type; its display
 // names the doctor when the PractitionerRole was not included.
-func actorRef(typ string, actors []misv1.Reference) misv1.Reference {
+func actorRef(typ string, actors []misv2.Reference) misv2.Reference {
 	for _, a := range actors {
 		if strings.HasPrefix(refKey(a.Reference), typ+"/") {
 			return a
 		}
 	}
-	return misv1.Reference{}
+	return misv2.Reference{}
 }
 
 func (c *Client) instant(s string) (time.Time, error) {

@@ -11,9 +11,10 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/mishttp"
 )
 
-// Client implements contracts.MIS over the misv1 HTTP contract for one
+// Client implements contracts.MIS over the misv2 HTTP contract for one
 // region. It is safe for concurrent use.
 type Client struct {
 	cfg       Config
@@ -25,7 +26,10 @@ type Client struct {
 	tel       telemetry
 }
 
-var _ contracts.MIS = (*Client)(nil)
+var (
+	_ contracts.MIS               = (*Client)(nil)
+	_ contracts.AppointmentReader = (*Client)(nil)
+)
 
 // New validates cfg and returns a Client for the MIS it names. A nil logger
 // discards.
@@ -40,7 +44,8 @@ func New(cfg Config, logger *slog.Logger) (*Client, error) {
 	logger = logger.With("region", cfg.Region.Code)
 	loc, _ := time.LoadLocation(cfg.Region.TimeZone) // Validate checked it
 	base, _ := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	transport, err := newTransport(cfg.TLS)
+	tlsCfg, err := cfg.TLS.Load()
+	transport := mishttp.NewTransport(tlsCfg)
 	if err != nil {
 		return nil, fmt.Errorf("fhir client for region %s: %w", cfg.Region.Code, err)
 	}
@@ -66,18 +71,11 @@ func (c *Client) Region() contracts.Region { return c.cfg.Region }
 func (c *Client) newRetryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			// keepIdle hides CloseIdleConnections from retryablehttp, which
-			// calls it after every final failure: while a region is failing
-			// that would tear down the pool shared by all concurrent calls and
-			// pay a new TCP+TLS handshake per call exactly when the MIS is
-			// weakest. Close closes the real transport's idle connections.
-			Transport: keepIdle{c.transport},
-			Timeout:   c.cfg.CallTimeout, // per attempt: retryablehttp calls Do once per attempt
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				// The endpoint comes only from configuration; a redirect
-				// could send patient identifiers elsewhere.
-				return http.ErrUseLastResponse
-			},
+			// Close closes the real transport's idle connections;
+			// retryablehttp must not (mishttp.KeepIdle says why).
+			Transport:     mishttp.KeepIdle(c.transport),
+			Timeout:       c.cfg.CallTimeout, // per attempt: retryablehttp calls Do once per attempt
+			CheckRedirect: mishttp.RefuseRedirects,
 		},
 		Logger:         nil, // its default logger prints every request to stderr
 		RetryWaitMin:   c.cfg.Retry.WaitMin,
@@ -100,10 +98,3 @@ func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, retry int
 	c.logger.LogAttrs(req.Context(), slog.LevelDebug, "retrying MIS call",
 		slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("retry", retry))
 }
-
-// keepIdle is an http.RoundTripper without CloseIdleConnections; see
-// newRetryClient for why.
-type keepIdle struct{ rt http.RoundTripper }
-
-// RoundTrip delegates to the wrapped transport.
-func (k keepIdle) RoundTrip(r *http.Request) (*http.Response, error) { return k.rt.RoundTrip(r) }

@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"github.com/fedhealth/federation/regions/mishttp"
+
 	"errors"
 	"fmt"
 	"net/url"
@@ -25,7 +27,7 @@ type Config struct {
 	// secret: it never appears in logs or errors.
 	BearerToken string `yaml:"bearer_token"`
 	// TLS names the PEM files for mutual TLS; all optional.
-	TLS TLSFiles `yaml:"tls"`
+	TLS mishttp.TLSFiles `yaml:"tls"`
 	// CallTimeout bounds one HTTP attempt (default 5s); the caller's context
 	// bounds the whole call, retries included.
 	CallTimeout time.Duration `yaml:"call_timeout"`
@@ -35,14 +37,6 @@ type Config struct {
 	// MeterProvider and TracerProvider default to the otel globals.
 	MeterProvider  metric.MeterProvider `yaml:"-"`
 	TracerProvider trace.TracerProvider `yaml:"-"`
-}
-
-// TLSFiles names PEM files: a client certificate and key presented to the MIS
-// (mutual TLS), and a CA bundle to verify the MIS instead of the system pool.
-type TLSFiles struct {
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
-	CAFile   string `yaml:"ca_file"`
 }
 
 // RetryConfig shapes the retries of one call.
@@ -88,8 +82,8 @@ func (c Config) Validate() error {
 	if err := validateBaseURL(c.BaseURL); err != nil {
 		errs = append(errs, err)
 	}
-	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
-		errs = append(errs, errors.New("tls cert_file and key_file go together"))
+	if err := c.TLS.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, c.Retry.validate(), positive("call_timeout", c.CallTimeout))
 	if err := errors.Join(errs...); err != nil {

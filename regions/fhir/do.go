@@ -14,7 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // maxBody caps how much of an answer we read: a broken MIS must not exhaust
@@ -83,12 +83,12 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*retryablehttp.Reques
 }
 
 func (c *Client) setHeaders(ctx context.Context, h http.Header, cl call) {
-	h.Set("Accept", misv1.ContentType)
+	h.Set("Accept", misv2.ContentType)
 	if cl.body != nil {
-		h.Set("Content-Type", misv1.ContentType)
+		h.Set("Content-Type", misv2.ContentType)
 	}
 	if cl.key != "" {
-		h.Set(misv1.HeaderIdempotencyKey, cl.key)
+		h.Set(misv2.HeaderIdempotencyKey, cl.key)
 	}
 	if c.cfg.BearerToken != "" {
 		h.Set("Authorization", "Bearer "+c.cfg.BearerToken)

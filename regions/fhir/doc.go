@@ -1,5 +1,5 @@
 // Package fhir owns the broker's side of the real-time contract with a
-// regional MIS (contracts/misv1): it turns contracts.MIS calls into FHIR JSON
+// regional MIS (contracts/misv2): it turns contracts.MIS calls into FHIR JSON
 // over HTTP, retries what is safe to retry, and maps HTTP answers to the
 // sentinel errors of package contracts. It is the only place in the broker
 // that knows which HTTP status means which error.

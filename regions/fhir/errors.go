@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // ErrUnauthorized: the MIS rejected the broker's credentials (401 or 403).
@@ -18,10 +18,10 @@ var ErrUnauthorized = errors.New("MIS rejected the broker's credentials")
 
 // refusals maps the contract's refusal codes to sentinels.
 var refusals = map[string]error{
-	misv1.RefusalSlotTaken:        contracts.ErrSlotTaken,
-	misv1.RefusalHoldExpired:      contracts.ErrHoldExpired,
-	misv1.RefusalNotAttached:      contracts.ErrNotAttached,
-	misv1.RefusalReferralRequired: contracts.ErrReferralRequired,
+	misv2.RefusalSlotTaken:        contracts.ErrSlotTaken,
+	misv2.RefusalHoldExpired:      contracts.ErrHoldExpired,
+	misv2.RefusalNotAttached:      contracts.ErrNotAttached,
+	misv2.RefusalReferralRequired: contracts.ErrReferralRequired,
 }
 
 // answerKind is what the status of a non-2xx answer says about the call
@@ -81,7 +81,7 @@ func sentinelFor(status int, body []byte, st *callState) error {
 
 // refusal returns the refusal an OperationOutcome names, or nil.
 func refusal(body []byte) error {
-	var oo misv1.OperationOutcome
+	var oo misv2.OperationOutcome
 	if json.Unmarshal(body, &oo) != nil {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (c *Client) transportError(ctx context.Context, op string, st *callState, c
 	switch {
 	case st.post && st.maybeApplied:
 		// The MIS may have acted: the caller repeats with the same key or
-		// reads back (FindByHoldKey), never compensates blindly.
+		// reads back (FindHold), never compensates blindly.
 		return fmt.Errorf("%s: %w: %w", prefix, contracts.ErrOutcomeUnknown, cause)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return fmt.Errorf("%s: %w", prefix, ctx.Err()) // the caller walked away

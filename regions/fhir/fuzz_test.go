@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/fhir"
 )
 
@@ -35,7 +35,7 @@ func (m *fuzzMIS) set(status int, body []byte) {
 }
 
 func (m *fuzzMIS) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", misv1.ContentType)
+	w.Header().Set("Content-Type", misv2.ContentType)
 	w.WriteHeader(int(m.status.Load()))
 	_, _ = w.Write(*m.body.Load())
 }
@@ -111,12 +111,12 @@ func FuzzSearchSlotsAnswer(f *testing.F) {
 }
 
 func FuzzAppointmentAnswer(f *testing.F) {
-	seedJSON(f, heldAppointment("a1", "saga-1:hold"), misv1.Appointment{ResourceType: "Appointment", ID: "a2", Status: misv1.StatusBooked})
+	seedJSON(f, heldAppointment("a1", "saga-1:hold"), misv2.Appointment{ResourceType: "Appointment", ID: "a2", Status: misv2.StatusBooked})
 	c, mis := newFuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		mis.set(http.StatusOK, body)
 		read, rerr := c.ReadAppointment(context.Background(), "a1")
-		booked, berr := c.Book(context.Background(), "a1", "saga-1:book")
+		booked, berr := c.Book(context.Background(), contracts.BookRequest{AppointmentID: "a1", IdempotencyKey: "saga-1:book"})
 		if rerr != nil {
 			failsAsUnavailable(t, rerr)
 		}
@@ -137,14 +137,14 @@ func FuzzAppointmentAnswer(f *testing.F) {
 	})
 }
 
-func FuzzFindByHoldKeyAnswer(f *testing.F) {
+func FuzzFindHoldAnswer(f *testing.F) {
 	found := emptyBundle()
-	found.Entry = []misv1.BundleEntry{entry("match", heldAppointment("a7", "saga-7:hold"))}
+	found.Entry = []misv2.BundleEntry{entry("match", heldAppointment("a7", "saga-7:hold"))}
 	seedJSON(f, found, emptyBundle())
 	c, mis := newFuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		mis.set(http.StatusOK, body)
-		appt, err := c.FindByHoldKey(context.Background(), "saga-7:hold")
+		appt, err := c.FindHold(context.Background(), contracts.HoldRequest{SlotID: "s7", IdempotencyKey: "saga-7:hold"})
 		switch {
 		case errors.Is(err, contracts.ErrNotFound):
 		case err != nil:
@@ -158,7 +158,7 @@ func FuzzFindByHoldKeyAnswer(f *testing.F) {
 // FuzzErrorAnswer feeds non-2xx answers, OperationOutcomes among them, to a
 // read and to a keyed state change.
 func FuzzErrorAnswer(f *testing.F) {
-	for _, code := range []string{misv1.RefusalSlotTaken, misv1.RefusalHoldExpired, misv1.RefusalNotAttached, misv1.RefusalReferralRequired, "no-such-code"} {
+	for _, code := range []string{misv2.RefusalSlotTaken, misv2.RefusalHoldExpired, misv2.RefusalNotAttached, misv2.RefusalReferralRequired, "no-such-code"} {
 		b, _ := json.Marshal(outcome(code))
 		f.Add(uint16(http.StatusConflict), b)
 		f.Add(uint16(http.StatusUnprocessableEntity), b)
@@ -171,7 +171,10 @@ func FuzzErrorAnswer(f *testing.F) {
 		contracts.ErrOutcomeUnknown, contracts.ErrSlotTaken, contracts.ErrHoldExpired, contracts.ErrNotAttached, contracts.ErrReferralRequired}
 	calls := []func() error{
 		func() error { _, err := c.ReadAppointment(context.Background(), "a1"); return err },
-		func() error { _, err := c.Book(context.Background(), "a1", "saga-1:book"); return err },
+		func() error {
+			_, err := c.Book(context.Background(), contracts.BookRequest{AppointmentID: "a1", IdempotencyKey: "saga-1:book"})
+			return err
+		},
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
 		st := 300 + int(status)%300 // every non-2xx status a server can send
@@ -201,7 +204,7 @@ func FuzzErrorAnswer(f *testing.F) {
 // (an MIS may put patient data there): one err contains but the error of
 // the same answer without diagnostics (again) does not.
 func quotesDiagnostics(err error, body []byte, again func(clean []byte) error) (string, bool) {
-	var oo misv1.OperationOutcome
+	var oo misv2.OperationOutcome
 	if json.Unmarshal(body, &oo) != nil {
 		return "", false
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/fhir"
 )
 
@@ -72,7 +72,7 @@ func (m *scriptedMIS) serve(w http.ResponseWriter, r *http.Request) {
 	for k, v := range a.header {
 		w.Header()[k] = v
 	}
-	w.Header().Set("Content-Type", misv1.ContentType)
+	w.Header().Set("Content-Type", misv2.ContentType)
 	w.WriteHeader(a.status)
 	if a.body != nil {
 		_ = json.NewEncoder(w).Encode(a.body)
@@ -114,22 +114,22 @@ func newClient(t *testing.T, cfg fhir.Config) *fhir.Client {
 	return c
 }
 
-func outcome(code string) misv1.OperationOutcome {
-	return misv1.OperationOutcome{ResourceType: "OperationOutcome", Issue: []misv1.Issue{{
+func outcome(code string) misv2.OperationOutcome {
+	return misv2.OperationOutcome{ResourceType: "OperationOutcome", Issue: []misv2.Issue{{
 		Severity: "error", Code: "conflict", Diagnostics: "patient 123-456-789 01 is not welcome",
-		Details: &misv1.CodeableConcept{Coding: []misv1.Coding{{System: misv1.RefusalCodeSystem, Code: code}}},
+		Details: &misv2.CodeableConcept{Coding: []misv2.Coding{{System: misv2.RefusalCodeSystem, Code: code}}},
 	}}}
 }
 
-func heldAppointment(id, key string) misv1.Appointment {
-	return misv1.Appointment{
-		ResourceType: "Appointment", ID: id, Status: misv1.StatusPending,
-		Identifier: []misv1.Identifier{{System: misv1.IdempotencyKeySystem, Value: key}},
-		Slot:       []misv1.Reference{{Reference: "Slot/s1"}},
-		Extension:  []misv1.Extension{{URL: misv1.HoldExpiresExtension, ValueInstant: "2025-03-10T09:05:00+10:00"}},
+func heldAppointment(id, key string) misv2.Appointment {
+	return misv2.Appointment{
+		ResourceType: "Appointment", ID: id, Status: misv2.StatusPending,
+		Identifier: []misv2.Identifier{{System: misv2.IdempotencyKeySystem, Value: key}},
+		Slot:       []misv2.Reference{{Reference: "Slot/s1"}},
+		Extension:  []misv2.Extension{{URL: misv2.HoldExpiresExtension, ValueInstant: "2025-03-10T09:05:00+10:00"}},
 	}
 }
 
-func emptyBundle() misv1.Bundle {
-	return misv1.Bundle{ResourceType: "Bundle", Type: "searchset"}
+func emptyBundle() misv2.Bundle {
+	return misv2.Bundle{ResourceType: "Bundle", Type: "searchset"}
 }

@@ -10,19 +10,19 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // shiftedBundle is slotBundle with two more slots whose offsets are not
 // Vladivostok's (+10:00): one relabelled to +07:00, one given in UTC.
-func shiftedBundle() misv1.Bundle {
+func shiftedBundle() misv2.Bundle {
 	b := slotBundle()
 	b.Entry = append(b.Entry,
-		entry("match", misv1.Slot{ResourceType: "Slot", ID: "s2", Status: "free",
-			Schedule: misv1.Reference{Reference: "Schedule/sch1"},
+		entry("match", misv2.Slot{ResourceType: "Slot", ID: "s2", Status: "free",
+			Schedule: misv2.Reference{Reference: "Schedule/sch1"},
 			Start:    "2025-03-10T10:00:00+07:00", End: "2025-03-10T10:15:00+07:00"}),
-		entry("match", misv1.Slot{ResourceType: "Slot", ID: "s3", Status: "free",
-			Schedule: misv1.Reference{Reference: "Schedule/sch1"},
+		entry("match", misv2.Slot{ResourceType: "Slot", ID: "s3", Status: "free",
+			Schedule: misv2.Reference{Reference: "Schedule/sch1"},
 			Start:    "2025-03-10T01:00:00Z", End: "2025-03-10T01:15:00Z"}))
 	return b
 }

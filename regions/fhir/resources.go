@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // idPattern is FHIR's id syntax. Ids go into URL paths, so anything else is
@@ -27,9 +27,13 @@ func validKey(key string) bool {
 	return true
 }
 
-// firstCoding returns the first coding found in the concept lists, in order
-// of preference.
-func firstCoding(lists ...[]misv1.CodeableConcept) contracts.Coding {
+// specialtyOf returns the specialty of a slot from the concept lists, in
+// order of preference (Slot.specialty, Schedule.specialty,
+// PractitionerRole.specialty): the first coding of the federal directory
+// (misv2.SpecialtySystem), or else the first coding of any system, so a
+// region that codes in its own directory still shows a specialty.
+func specialtyOf(lists ...[]misv2.CodeableConcept) contracts.Coding {
+	var first *contracts.Coding
 	for _, concepts := range lists {
 		for _, cc := range concepts {
 			for _, c := range cc.Coding {
@@ -37,22 +41,36 @@ func firstCoding(lists ...[]misv1.CodeableConcept) contracts.Coding {
 				if display == "" {
 					display = cc.Text
 				}
-				return contracts.Coding{System: c.System, Code: c.Code, Display: display}
+				got := contracts.Coding{System: c.System, Code: c.Code, Display: display}
+				if c.System == misv2.SpecialtySystem {
+					return got
+				}
+				if first == nil {
+					first = &got
+				}
 			}
 		}
 	}
-	return contracts.Coding{}
+	if first == nil {
+		return contracts.Coding{}
+	}
+	return *first
 }
 
 // practitioner names the doctor: the Practitioner's id when referenced
-// (the PractitionerRole's otherwise) and the display patients see.
-func practitioner(role misv1.PractitionerRole, actor misv1.Reference) contracts.Practitioner {
+// (the PractitionerRole's otherwise) and the display patients see, from
+// the role's reference, the included Practitioner's name or the schedule's
+// actor, in that order.
+func practitioner(role misv2.PractitionerRole, actor misv2.Reference, person misv2.Practitioner) contracts.Practitioner {
 	p := contracts.Practitioner{ID: role.ID, Name: role.Practitioner.Display}
 	if role.Practitioner.Reference != "" {
 		p.ID = refID(role.Practitioner.Reference)
 	}
 	if p.ID == "" && actor.Reference != "" {
 		p.ID = refID(actor.Reference)
+	}
+	if p.Name == "" && len(person.Name) > 0 {
+		p.Name = person.Name[0].Text
 	}
 	if p.Name == "" {
 		p.Name = actor.Display
@@ -62,10 +80,10 @@ func practitioner(role misv1.PractitionerRole, actor misv1.Reference) contracts.
 
 // facility identifies a Location by its federal registry OID when it has
 // one, by its MIS id otherwise.
-func facility(loc misv1.Location) contracts.Facility {
+func facility(loc misv2.Location) contracts.Facility {
 	f := contracts.Facility{ID: loc.ID, Name: loc.Name, Address: address(loc.Address)}
 	for _, id := range loc.Identifier {
-		if id.System == misv1.FacilityOIDSystem && strings.HasPrefix(id.Value, "urn:oid:") {
+		if id.System == misv2.FacilityOIDSystem && strings.HasPrefix(id.Value, "urn:oid:") {
 			f.ID = strings.TrimPrefix(id.Value, "urn:oid:")
 			break
 		}
@@ -73,7 +91,7 @@ func facility(loc misv1.Location) contracts.Facility {
 	return f
 }
 
-func address(a *misv1.Address) string {
+func address(a *misv2.Address) string {
 	if a == nil {
 		return ""
 	}

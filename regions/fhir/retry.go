@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/mishttp"
 )
 
 // callState follows one logical call across its attempts. retryablehttp
@@ -70,7 +70,7 @@ func (st *callState) note(resp *http.Response, err error) {
 		return
 	}
 	switch {
-	case err != nil && mayHaveBeenSent(err):
+	case err != nil && mishttp.MayHaveBeenSent(err):
 		st.maybeApplied = true
 	case resp != nil && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout):
 		// A gateway answered for an MIS that may have got the request.
@@ -93,17 +93,6 @@ func retryableStatus(code int) bool { return Retried(answerKind(code)) }
 // moment. A refusal, not-found, invalid or conflict is the MIS's answer; an
 // answer outside the contract (KindInternal) would be the same next time.
 func Retried(k contracts.Kind) bool { return k == contracts.KindUnavailable }
-
-// mayHaveBeenSent is false only when the connection was never made (dial or
-// DNS failure); anything later may have delivered the request.
-func mayHaveBeenSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return false
-	}
-	var dns *net.DNSError
-	return !errors.As(err, &dns)
-}
 
 // permanent reports errors no repetition can cure: the MIS's certificate
 // does not verify.

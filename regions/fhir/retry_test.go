@@ -24,7 +24,7 @@ func search(c *fhir.Client) error {
 }
 
 func book(c *fhir.Client) error {
-	_, err := c.Book(context.Background(), "a1", "saga-1:book")
+	_, err := c.Book(context.Background(), contracts.BookRequest{AppointmentID: "a1", IdempotencyKey: "saga-1:book"})
 	return err
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // SearchSlots lists free slots matching q, ordered by start time, with
@@ -20,7 +20,7 @@ func (c *Client) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]cont
 	if err != nil {
 		return nil, fmt.Errorf("%s in region %s: %w", op, c.cfg.Region.Code, err)
 	}
-	var b misv1.Bundle
+	var b misv2.Bundle
 	if err := c.do(ctx, call{op: op, method: "GET", path: "/Slot", query: query}, &b); err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (c *Client) slotQuery(q contracts.SlotQuery) (url.Values, error) {
 		return nil, fmt.Errorf("date range ends before it starts: %w", contracts.ErrInvalid)
 	}
 	v := url.Values{"status": {"free"}}
-	setIf(v, "service-type", q.Specialty)
+	setIf(v, "specialty", q.Specialty)
 	setIf(v, "practitioner", q.PractitionerID)
 	setIf(v, "location", q.FacilityID)
 	if !q.From.IsZero() {
@@ -74,7 +74,7 @@ func (c *Client) ReadSlot(ctx context.Context, slotID string) (contracts.Slot, e
 	if !validID(slotID) {
 		return contracts.Slot{}, fmt.Errorf("%s in region %s: malformed slot id: %w", op, c.cfg.Region.Code, contracts.ErrInvalid)
 	}
-	var b misv1.Bundle
+	var b misv2.Bundle
 	err := c.do(ctx, call{op: op, method: "GET", path: "/Slot", query: url.Values{"_id": {slotID}}}, &b)
 	if err != nil {
 		return contracts.Slot{}, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fedhealth/federation/regions/mishttp"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -107,7 +108,7 @@ func TestBadAnswersAreClearErrorsBoundedBySizeAndTime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
 			url := fakeMIS(t, tt.answer)
-			c, err := jsonrpc.New(jsonrpc.Config{Region: moscow, Endpoint: url, CallTimeout: 300 * time.Millisecond, MaxBody: 4 << 10, ReadAttempts: 1}, l, nil)
+			c, err := jsonrpc.New(jsonrpc.Config{Region: moscow, EndpointConfig: mishttp.EndpointConfig{Endpoint: url, CallTimeout: 300 * time.Millisecond, MaxBody: 4 << 10, ReadAttempts: 1}}, l, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

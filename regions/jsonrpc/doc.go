@@ -38,7 +38,8 @@
 //     cancelAppointment or shiftAppointment is ErrOutcomeUnknown, resolved
 //     by read-back, never by guessing. cancelAppointment is idempotent at
 //     the MIS, so its repeat is safe.
-//   - Retries: only the two reads are retried, through go-retryablehttp;
+//   - Retries: only the two reads are retried (regions/mishttp, the HTTP
+//     plumbing every kind shares);
 //     createAppointment never is, since the MIS cannot tell a repeat from
 //     a second booking.
 //   - No double booking of one slot comes from the MIS (one live
@@ -47,26 +48,29 @@
 //     never the identifiers; error messages and data from the MIS are
 //     never quoted in errors.
 //
-// # What needs the patient, and what cannot be resolved without it
+// # What needs the patient
 //
-// The read-back is by patient, but the port's ReadAppointment, Book and
-// FindByHoldKey carry no patient. Hold leaves the patient (OMS and birth
-// date only) in this process's memory, bounded in size and age
-// (Config.PatientMemory), never on disk, so that those calls can ask the
-// MIS while the booking runs. Without it (another instance, a restart,
-// an expired entry):
+// The API reads appointments back only by patient (OMS policy and birth
+// date). The adapter keeps no patient, in memory or on disk: the port's
+// FindHold and Book take the HoldRequest that made the hold, patient
+// included, which the booking saga keeps sealed until its compensation has
+// finished. So a read-back works the same in the instance that made the
+// hold, another instance, or one restarted since. cancelAppointment names
+// only the appointment, so Cancel (a cancellation after the patient is
+// erased) needs none. When the request carries no patient (a booking whose
+// identifiers were erased before this rule):
 //
-//   - FindByHoldKey with a recorded appointment answers from the ledger
-//     (the appointment id, status held), enough to book or cancel it; with
+//   - FindHold with a recorded appointment answers from the ledger (the
+//     appointment id, status held), enough to book or cancel it; with
 //     only an intent it cannot tell whether the lost call took effect and
 //     answers ErrOutcomeUnknown, never ErrNotFound. A Hold repeated with
-//     the key (it carries the patient) resolves it. A compensation that
-//     meets only an intent after a restart waits for that, or for the
-//     plan of docs/regions.md: the sagas keep the sealed patient until the
-//     release has finished and hand it to the read-back.
-//   - ReadAppointment answers ErrNotFound ("not known to this instance").
+//     the key (it carries the patient) resolves it.
 //   - Book answers booked from what Hold made, without read-back: a
 //     clinic's cancellation between Hold and Book is then not seen.
+//
+// A FindHold whose patient or slot is not the one the key's Hold recorded
+// (compared through patientRef) is ErrInvalid: the key cannot be used to
+// read another patient's appointments.
 //
 // Also: a patient's other live appointment on the very same slot (another
 // booking of the same citizen) is indistinguishable in the read-back from

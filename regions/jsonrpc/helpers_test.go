@@ -2,6 +2,7 @@ package jsonrpc_test
 
 import (
 	"context"
+	"github.com/fedhealth/federation/regions/mishttp"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	sim, err := rpcsim.New(rpcsim.Config{Region: moscow.Code, TimeZone: moscow.TimeZone, Seed: 7,
-		RequireReferral: []string{"cardiologist"}, RequireAttachment: []string{"therapist"}}, nil)
+		RequireReferral: []string{missim.SpecialtyCardiology}, RequireAttachment: []string{missim.SpecialtyTherapy}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,8 +60,7 @@ func (r *rig) newClient(t *testing.T) *jsonrpc.Client {
 
 func newClient(t *testing.T, url string, l jsonrpc.Ledger) *jsonrpc.Client {
 	t.Helper()
-	c, err := jsonrpc.New(jsonrpc.Config{Region: moscow, Endpoint: url, CallTimeout: 500 * time.Millisecond,
-		ReadAttempts: 1}, l, nil)
+	c, err := jsonrpc.New(jsonrpc.Config{Region: moscow, EndpointConfig: mishttp.EndpointConfig{Endpoint: url, CallTimeout: 500 * time.Millisecond, ReadAttempts: 1}}, l, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func (r *rig) freeSlot(t *testing.T, skip int) contracts.Slot {
 		t.Fatal(err)
 	}
 	for _, s := range slots {
-		if s.Start.After(time.Now().Add(time.Hour)) && s.Specialty.Code != "cardiologist" && s.Specialty.Code != "therapist" {
+		if s.Start.After(time.Now().Add(time.Hour)) && s.Specialty.Code != missim.SpecialtyCardiology && s.Specialty.Code != missim.SpecialtyTherapy {
 			if skip == 0 {
 				return s
 			}

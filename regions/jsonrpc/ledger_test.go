@@ -47,29 +47,37 @@ func TestALostHoldIsResolvedByReadBackAfterARestart(t *testing.T) {
 		t.Fatalf("lost hold: %v, want ErrOutcomeUnknown", err)
 	}
 	restarted := r.newClient(t)
-	if _, err := restarted.FindByHoldKey(ctx, req.IdempotencyKey); !errors.Is(err, contracts.ErrOutcomeUnknown) {
-		t.Fatalf("find by key without the patient: %v, want ErrOutcomeUnknown (not a guess either way)", err)
+	blind := contracts.HoldRequest{SlotID: sl.ID, IdempotencyKey: req.IdempotencyKey}
+	if _, err := restarted.FindHold(ctx, blind); !errors.Is(err, contracts.ErrOutcomeUnknown) {
+		t.Fatalf("find without the patient: %v, want ErrOutcomeUnknown (not a guess either way)", err)
 	}
-	again, err := restarted.Hold(ctx, req)
-	if err != nil {
-		t.Fatalf("the hold repeated after the restart: %v", err)
+	other := req
+	other.Patient.BirthDate = "1990-01-01"
+	if _, err := restarted.FindHold(ctx, other); !errors.Is(err, contracts.ErrInvalid) {
+		t.Fatalf("find with another patient than the hold's: %v, want ErrInvalid", err)
+	}
+	found, err := restarted.FindHold(ctx, req)
+	if err != nil || found.ID == "" || found.Status != contracts.AppointmentBooked || found.HoldKey != req.IdempotencyKey {
+		t.Fatalf("find after the restart, with the request: %+v %v, want the appointment the lost call made", found, err)
 	}
 	if n := r.live(sl.ID); n != 1 {
 		t.Fatalf("%d live appointments on the slot, want the one made by the lost call", n)
 	}
-	if _, _, id, err := r.ledger.Get(ctx, moscow.Code, req.IdempotencyKey); err != nil || id != again.ID {
-		t.Fatalf("ledger records %q, %v; want %s", id, err, again.ID)
+	if _, _, id, err := r.ledger.Get(ctx, moscow.Code, req.IdempotencyKey); err != nil || id != found.ID {
+		t.Fatalf("ledger records %q, %v; want %s", id, err, found.ID)
 	}
 	third := r.newClient(t)
-	found, err := third.FindByHoldKey(ctx, req.IdempotencyKey)
-	if err != nil || found.ID != again.ID {
-		t.Fatalf("find by key from the ledger alone: %+v %v, want %s", found, err, again.ID)
+	if again, err := third.Hold(ctx, req); err != nil || again.ID != found.ID {
+		t.Fatalf("the hold repeated from the ledger alone: %+v %v, want %s", again, err, found.ID)
 	}
 	if a, err := third.Cancel(ctx, found.ID, "booking-2/release"); err != nil || a.Status != contracts.AppointmentCancelled {
-		t.Fatalf("the compensation's cancel without the patient: %+v %v", a, err)
+		t.Fatalf("the compensation's cancel: %+v %v", a, err)
 	}
 	if n := r.live(sl.ID); n != 0 {
 		t.Fatalf("%d live appointments after the release, want 0", n)
+	}
+	if a, err := r.newClient(t).Book(ctx, contracts.BookRequest{AppointmentID: found.ID, Hold: req, IdempotencyKey: "booking-2/book"}); !errors.Is(err, contracts.ErrHoldExpired) {
+		t.Fatalf("booking the released hold after a restart: %+v %v, want ErrHoldExpired (read back by the request's patient)", a, err)
 	}
 }
 
@@ -132,8 +140,8 @@ func TestShiftMovesAnAppointmentKeepingItsID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 2 { // a repeat to the same slot answers the same
-		moved, err := r.client.Shift(ctx, held.ID, to.ID)
+	for range 2 { // a repeat with the key answers the same
+		moved, err := r.client.Shift(ctx, contracts.ShiftRequest{AppointmentID: held.ID, SlotID: to.ID, IdempotencyKey: "k-shift:move"})
 		if err != nil || moved.ID != held.ID || moved.SlotID != to.ID || moved.Status != contracts.AppointmentBooked {
 			t.Fatalf("shift: %+v %v, want %s booked on %s", moved, err, held.ID, to.ID)
 		}
@@ -144,7 +152,10 @@ func TestShiftMovesAnAppointmentKeepingItsID(t *testing.T) {
 	if slot, err := r.client.ReadSlot(ctx, from.ID); err != nil || !slot.Free {
 		t.Errorf("the old slot reads %+v %v, want free", slot, err)
 	}
-	if _, err := r.client.Shift(ctx, "700099999", from.ID); !errors.Is(err, contracts.ErrNotFound) {
+	if _, err := r.client.Shift(ctx, contracts.ShiftRequest{AppointmentID: held.ID, SlotID: from.ID, IdempotencyKey: "k-shift:move"}); !errors.Is(err, contracts.ErrInvalid) {
+		t.Errorf("a key reused for another move: %v, want ErrInvalid", err)
+	}
+	if _, err := r.client.Shift(ctx, contracts.ShiftRequest{AppointmentID: "700099999", SlotID: from.ID, IdempotencyKey: "k-unknown:move"}); !errors.Is(err, contracts.ErrNotFound) {
 		t.Errorf("shifting an unknown appointment: %v, want ErrNotFound", err)
 	}
 }

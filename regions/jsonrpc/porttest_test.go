@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/porttest"
 )
 
@@ -15,11 +16,12 @@ func TestTheJSONRPCAdapterKeepsThePortsPromises(t *testing.T) {
 	porttest.Run(t, porttest.Target{
 		MIS: r.client, Region: moscow, Patient: patient,
 		Refusals: map[contracts.Kind]func(contracts.Slot) bool{
-			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == "cardiologist" },
+			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == missim.SpecialtyCardiology },
 			contracts.KindNotAttached: func(s contracts.Slot) bool {
-				return s.Specialty.Code == "therapist" && s.Facility.ID != attached
+				return s.Specialty.Code == missim.SpecialtyTherapy && s.Facility.ID != attached
 			},
 		},
 		LoseAnswers: func(on bool) { r.loseAnswers(t, on) },
+		Restarted:   func(t *testing.T) contracts.MIS { return r.newClient(t) },
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // errOffset marks a slot whose time carries a UTC offset the region does
@@ -93,7 +93,7 @@ func (c *Client) slot(s ScheduleSlot) (contracts.Slot, error) {
 	}
 	return contracts.Slot{
 		ID: SlotID(r.ID, start, end), Start: start, End: end, Free: s.Available,
-		Specialty:    contracts.Coding{System: misv1.SpecialtySystem, Code: r.SpecialityID, Display: r.SpecialityName},
+		Specialty:    contracts.Coding{System: misv2.SpecialtySystem, Code: r.SpecialityID, Display: r.SpecialityName},
 		Practitioner: contracts.Practitioner{ID: r.ID, Name: r.Name},
 		Facility:     contracts.Facility{ID: s.Lpu.ID, Name: s.Lpu.Name, Address: s.Lpu.Address},
 	}, nil

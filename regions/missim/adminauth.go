@@ -13,10 +13,6 @@ const MinAdminToken = 16
 
 const minAdminToken = MinAdminToken
 
-func (s *Server) withAdminAuth(next http.Handler) http.Handler {
-	return AdminAuth(s.cfg.AdminToken, next)
-}
-
 // AdminAuth is the admin rule of every simulator of this repository
 // (Config.AdminToken, and the same field of soapsim, rpcsim and feedsim):
 // token, when configured, is required from every caller; without one, only

@@ -3,7 +3,7 @@ package missim
 import (
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // statusExpired marks a hold that lapsed before it was booked or released.
@@ -17,13 +17,23 @@ type appointment struct {
 	slot                        *slot
 	status                      string // pending, booked, cancelled, expired
 	holdKey, bookKey, cancelKey string
-	created, updated, expires   time.Time
+	// patient is who it is for: shown only by the period search, which
+	// reconciliation reads to find appointments made elsewhere.
+	patient                   patient
+	channel                   string // BookElsewhere's channel; empty for a hold
+	created, updated, expires time.Time
+	// lapses is when the hold lapses: expires, except under
+	// QuirkNoHoldExpiry.
+	lapses time.Time
+	// version grows with each change made at the clinic: the callbacks'
+	// sequence.
+	version int64
 }
 
 // statusAt is the status as of now: a pending hold past its expiry is
 // expired even before anything touched it.
 func (a *appointment) statusAt(now time.Time) string {
-	if a.status == misv1.StatusPending && !now.Before(a.expires) {
+	if a.status == misv2.StatusPending && !now.Before(a.lapses) {
 		return statusExpired
 	}
 	return a.status
@@ -52,10 +62,12 @@ type apptView struct {
 	status  string
 	holdKey string
 	expires time.Time
+	patient patient
+	channel string
 }
 
 func (a *appointment) view(now time.Time) apptView {
-	return apptView{id: a.id, slot: a.slot, status: a.statusAt(now), holdKey: a.holdKey, expires: a.expires}
+	return apptView{id: a.id, slot: a.slot, status: a.statusAt(now), holdKey: a.holdKey, expires: a.expires, patient: a.patient, channel: a.channel}
 }
 
 // freeAt reports whether sl has no live appointment as of now.

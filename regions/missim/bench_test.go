@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -32,7 +32,7 @@ func BenchmarkHoldBook(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			n := strconv.FormatInt(next.Add(1), 10)
-			var a misv1.Appointment
+			var a misv2.Appointment
 			if st := benchPost(b, client, hs.URL+"/Appointment/$hold", "h"+n, holdBody("S-"+n), &a); st != http.StatusOK {
 				b.Errorf("hold S-%s: %d", n, st)
 				return
@@ -53,8 +53,8 @@ func benchPost(b *testing.B, c *http.Client, url, key string, body, out any) int
 		rd = bytes.NewReader(raw)
 	}
 	req, _ := http.NewRequest(http.MethodPost, url, rd)
-	req.Header.Set(misv1.HeaderIdempotencyKey, key)
-	req.Header.Set("Content-Type", misv1.ContentType)
+	req.Header.Set(misv2.HeaderIdempotencyKey, key)
+	req.Header.Set("Content-Type", misv2.ContentType)
 	resp, err := c.Do(req)
 	if err != nil {
 		b.Error(err)

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -21,7 +21,7 @@ func TestNeverTwoLiveAppointmentsOnOneSlot(t *testing.T) {
 		wg.Go(func() {
 			for i := range 10 {
 				slotID := slots[(g+i)%len(slots)]
-				var a misv1.Appointment
+				var a misv2.Appointment
 				key := fmt.Sprintf("g%d-%d", g, i)
 				if s.post(t, context.Background(), "/Appointment/$hold", key, holdBody(slotID), &a) != http.StatusOK {
 					continue
@@ -34,7 +34,7 @@ func TestNeverTwoLiveAppointmentsOnOneSlot(t *testing.T) {
 	wg.Wait()
 	live := map[string]int{}
 	for _, a := range s.Appointments() {
-		if a.Status == misv1.StatusPending || a.Status == misv1.StatusBooked {
+		if a.Status == misv2.StatusPending || a.Status == misv2.StatusBooked {
 			live[a.SlotID]++
 		}
 	}
@@ -48,7 +48,7 @@ func TestNeverTwoLiveAppointmentsOnOneSlot(t *testing.T) {
 func TestKeyReusedForAnotherOperationIsRefused(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "78"})
 	_, a, _ := s.hold(t, s.freeSlot(t, 0), "k")
-	var oo misv1.OperationOutcome
+	var oo misv2.OperationOutcome
 	if st := s.post(t, t.Context(), "/Appointment/"+a.ID+"/$book", "k", nil, &oo); st != http.StatusUnprocessableEntity {
 		t.Errorf("book with the hold's key: %d, want 422", st)
 	}

@@ -32,7 +32,8 @@ type Config struct {
 	// DayStartHour and DayEndHour bound the working day in local time;
 	// defaults 8 and 20.
 	DayStartHour, DayEndHour int
-	// RequireAttachment lists specialty codes (for example "therapist") for
+	// RequireAttachment lists specialty codes (for example
+	// SpecialtyTherapy, misv2.SpecialtySystem) for
 	// which the patient must be attached to the slot's facility; others get
 	// 422 not-attached. See (*Server).AttachedLocation.
 	RequireAttachment []string
@@ -49,6 +50,10 @@ type Config struct {
 	// others, so a simulator reachable over a network has no open admin.
 	// At least 16 characters.
 	AdminToken string
+	// Quirks are bugs the simulator has on purpose (quirks.go), to see the
+	// conformance kit catch them; none by default. Each simulator refuses
+	// a quirk its style cannot have.
+	Quirks Quirks
 }
 
 // SetDefaults fills in the defaults listed on each field; New calls it, and

@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
-func decodeSlot(t *testing.T, b misv1.Bundle) misv1.Slot {
+func decodeSlot(t *testing.T, b misv2.Bundle) misv2.Slot {
 	t.Helper()
 	if len(b.Entry) == 0 {
 		t.Fatal("no slot found")
 	}
-	var s misv1.Slot
+	var s misv2.Slot
 	if err := json.Unmarshal(b.Entry[0].Resource, &s); err != nil || s.ResourceType != "Slot" {
 		t.Fatalf("first entry is not a slot: %v", err)
 	}
@@ -25,7 +25,7 @@ func decodeSlot(t *testing.T, b misv1.Bundle) misv1.Slot {
 
 func TestDefaultsGiveAFewThousandFreeSlots(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "77"})
-	var b misv1.Bundle
+	var b misv2.Bundle
 	s.get(t, "/Slot?status=free&_count=0", &b)
 	if b.Total < 2000 || b.Total > 20000 {
 		t.Errorf("%d free slots, want a few thousand", b.Total)
@@ -35,7 +35,7 @@ func TestDefaultsGiveAFewThousandFreeSlots(t *testing.T) {
 func TestSameSeedGivesSameSlots(t *testing.T) {
 	a := newSim(t, missim.Config{Region: "77", Seed: 3})
 	b := newSim(t, missim.Config{Region: "77", Seed: 3})
-	var ba, bb misv1.Bundle
+	var ba, bb misv2.Bundle
 	a.get(t, "/Slot?_count=50", &ba)
 	b.get(t, "/Slot?_count=50", &bb)
 	ja, _ := json.Marshal(ba.Entry)
@@ -47,13 +47,13 @@ func TestSameSeedGivesSameSlots(t *testing.T) {
 
 func TestSlotsAreInTheRegionsTimeZone(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "25", TimeZone: "Asia/Vladivostok"})
-	var b misv1.Bundle
+	var b misv2.Bundle
 	s.get(t, "/Slot?status=free&start=ge2026-03-04&start=le2026-03-04&_count=1000", &b)
 	if b.Total == 0 {
 		t.Fatal("no slots on 2026-03-04")
 	}
 	for _, e := range b.Entry {
-		var sl misv1.Slot
+		var sl misv2.Slot
 		_ = json.Unmarshal(e.Resource, &sl)
 		if sl.ResourceType != "Slot" {
 			continue
@@ -66,7 +66,7 @@ func TestSlotsAreInTheRegionsTimeZone(t *testing.T) {
 
 func TestCountIsCappedAtOneThousand(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "77"})
-	var b misv1.Bundle
+	var b misv2.Bundle
 	s.get(t, "/Slot?_count=5000", &b)
 	slots := 0
 	for _, e := range b.Entry {
@@ -81,23 +81,33 @@ func TestCountIsCappedAtOneThousand(t *testing.T) {
 
 func TestDirectoryLooksLikeARussianRegion(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "78", TimeZone: "Europe/Moscow"})
-	var b misv1.Bundle
+	var b misv2.Bundle
 	s.get(t, "/Slot?_count=200", &b)
 	for _, e := range b.Entry {
 		var head struct{ ResourceType string }
 		_ = json.Unmarshal(e.Resource, &head)
 		switch head.ResourceType {
 		case "Location":
-			var l misv1.Location
+			var l misv2.Location
 			_ = json.Unmarshal(e.Resource, &l)
 			if !strings.HasPrefix(l.Identifier[0].Value, "urn:oid:1.2.643.5.1.13.13.12.2.78.") || !strings.Contains(l.Name, "поликлиника") {
 				t.Errorf("location %s: %q %q", l.ID, l.Identifier[0].Value, l.Name)
 			}
 		case "PractitionerRole":
-			var r misv1.PractitionerRole
+			var r misv2.PractitionerRole
 			_ = json.Unmarshal(e.Resource, &r)
-			if !validSNILS(r.Identifier[0].Value) || len(strings.Fields(r.Practitioner.Display)) != 3 {
-				t.Errorf("practitioner %s: SNILS %q name %q", r.ID, r.Identifier[0].Value, r.Practitioner.Display)
+			if len(strings.Fields(r.Practitioner.Display)) != 3 || !strings.HasPrefix(r.Practitioner.Reference, "Practitioner/") {
+				t.Errorf("role %s: practitioner %+v", r.ID, r.Practitioner)
+			}
+			if len(r.Specialty) != 1 || r.Specialty[0].Coding[0].System != misv2.SpecialtySystem {
+				t.Errorf("role %s: specialty %+v, want one coding of %s", r.ID, r.Specialty, misv2.SpecialtySystem)
+			}
+		case "Practitioner":
+			var p misv2.Practitioner
+			_ = json.Unmarshal(e.Resource, &p)
+			if len(p.Identifier) != 1 || p.Identifier[0].System != misv2.SNILSSystem || !validSNILS(p.Identifier[0].Value) ||
+				len(p.Name) != 1 || len(strings.Fields(p.Name[0].Text)) != 3 {
+				t.Errorf("practitioner %s: identifier %+v name %+v", p.ID, p.Identifier, p.Name)
 			}
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -18,13 +18,13 @@ func TestHoldExpiresAfterTTL(t *testing.T) {
 	}
 	s.advance(2*time.Minute + time.Second)
 
-	var read misv1.Appointment
+	var read misv2.Appointment
 	s.get(t, "/Appointment/"+a.ID, &read)
-	if read.Status != misv1.StatusCancelled {
+	if read.Status != misv2.StatusCancelled {
 		t.Errorf("a lapsed hold reads %q, want cancelled", read.Status)
 	}
-	var oo misv1.OperationOutcome
-	if st := s.post(t, t.Context(), "/Appointment/"+a.ID+"/$book", "b-1", nil, &oo); st != http.StatusConflict || oo.RefusalCode() != misv1.RefusalHoldExpired {
+	var oo misv2.OperationOutcome
+	if st := s.post(t, t.Context(), "/Appointment/"+a.ID+"/$book", "b-1", nil, &oo); st != http.StatusConflict || oo.RefusalCode() != misv2.RefusalHoldExpired {
 		t.Errorf("book after expiry: %d %q, want 409 hold-expired", st, oo.RefusalCode())
 	}
 	if got := adminStatus(s, a.ID); got != "expired" {
@@ -39,12 +39,12 @@ func TestHoldCanBeBookedBeforeItExpires(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "77", HoldTTL: 2 * time.Minute})
 	_, a, _ := s.hold(t, s.freeSlot(t, 0), "h-1")
 	s.advance(2*time.Minute - time.Second)
-	var booked misv1.Appointment
-	if st := s.post(t, t.Context(), "/Appointment/"+a.ID+"/$book", "b-1", nil, &booked); st != http.StatusOK || booked.Status != misv1.StatusBooked {
+	var booked misv2.Appointment
+	if st := s.post(t, t.Context(), "/Appointment/"+a.ID+"/$book", "b-1", nil, &booked); st != http.StatusOK || booked.Status != misv2.StatusBooked {
 		t.Fatalf("book just before expiry: %d %q", st, booked.Status)
 	}
 	s.advance(time.Hour)
-	if got := adminStatus(s, a.ID); got != misv1.StatusBooked {
+	if got := adminStatus(s, a.ID); got != misv2.StatusBooked {
 		t.Errorf("a booking must not expire; admin status %q", got)
 	}
 }
@@ -53,8 +53,8 @@ func TestExpiredHoldIsStillFoundByItsKey(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "77"})
 	_, a, _ := s.hold(t, s.freeSlot(t, 0), "h-1")
 	s.advance(10 * time.Minute)
-	var b misv1.Bundle
-	s.get(t, "/Appointment?identifier="+misv1.IdempotencyKeySystem+"|h-1", &b)
+	var b misv2.Bundle
+	s.get(t, "/Appointment?identifier="+misv2.IdempotencyKeySystem+"|h-1", &b)
 	if len(b.Entry) != 1 {
 		t.Fatalf("found %d appointments by hold key, want 1", len(b.Entry))
 	}

@@ -31,6 +31,14 @@ type Faults struct {
 	// ReadErrorRate is the fraction (0..1) of reads (GET) answered 500, so
 	// that a lost answer cannot be read back either.
 	ReadErrorRate float64 `json:"read_error_rate"`
+	// CallbackDropRate is the fraction (0..1) of status callbacks never
+	// sent (the change is made at the MIS all the same), as a sender that
+	// lost them: reconciliation is what catches those.
+	CallbackDropRate float64 `json:"callback_drop_rate"`
+	// CallbackDuplicateRate is the fraction (0..1) of status callbacks
+	// sent twice with one webhook-id, as a sender retrying after a lost
+	// answer.
+	CallbackDuplicateRate float64 `json:"callback_duplicate_rate"`
 }
 
 // Validate reports the first out-of-range field.
@@ -46,6 +54,8 @@ func (f Faults) Validate() error {
 		return errors.New("error_after_commit_rate must be within 0..1")
 	case !(f.ReadErrorRate >= 0 && f.ReadErrorRate <= 1):
 		return errors.New("read_error_rate must be within 0..1")
+	case !(f.CallbackDropRate >= 0 && f.CallbackDropRate <= 1) || !(f.CallbackDuplicateRate >= 0 && f.CallbackDuplicateRate <= 1):
+		return errors.New("callback_drop_rate and callback_duplicate_rate must be within 0..1")
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -16,7 +16,7 @@ func TestDownRegionAnswers503(t *testing.T) {
 	if st := putFaults(t, s.url, `{"down": true}`); st != http.StatusOK {
 		t.Fatalf("PUT /admin/faults: %d", st)
 	}
-	var oo misv1.OperationOutcome
+	var oo misv2.OperationOutcome
 	if st := s.get(t, "/Slot?status=free", &oo); st != http.StatusServiceUnavailable || len(oo.Issue) == 0 {
 		t.Errorf("search while down: %d %+v, want 503 OperationOutcome", st, oo)
 	}
@@ -64,7 +64,7 @@ func TestTimeoutAfterCommitKeepsTheEffect(t *testing.T) {
 		t.Fatalf("hold answered %d; want no answer before the client's deadline", st)
 	}
 	appts := s.Appointments()
-	if len(appts) != 1 || appts[0].HoldKey != "h-lost" || appts[0].Status != misv1.StatusPending {
+	if len(appts) != 1 || appts[0].HoldKey != "h-lost" || appts[0].Status != misv2.StatusPending {
 		t.Fatalf("admin appointments %+v, want the lost hold, pending", appts)
 	}
 	if err := s.SetFaults(missim.Faults{}); err != nil {

@@ -4,21 +4,23 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 func (s *Server) handleHold(w http.ResponseWriter, r *http.Request) {
-	req, e := parseHold(w, r)
+	req, e := parseHold(w, r, s.cfg.Quirks)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	s.answer(w)(s.hold(req))
+	v, e := s.hold(req)
+	s.answer(w)(s.cfg.Quirks.holdAnswer(v), e)
 }
 
 func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
-	key, e := idempotencyKey(r)
+	key, e := s.cfg.Quirks.idempotencyKey(r)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -54,30 +56,35 @@ func (s *Server) answer(w http.ResponseWriter) func(apptView, *opError) {
 
 // handleFind answers GET /Appointment?identifier={IdempotencyKeySystem}|{key}.
 func (s *Server) handleFind(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("date") {
+		s.handlePeriod(w, r)
+		return
+	}
 	ident := r.URL.Query().Get("identifier")
 	system, key, found := strings.Cut(ident, "|")
 	if !found {
-		system, key = misv1.IdempotencyKeySystem, ident
+		system, key = misv2.IdempotencyKeySystem, ident
 	}
-	if key == "" || system != misv1.IdempotencyKeySystem {
-		writeError(w, errInvalid("identifier must be "+misv1.IdempotencyKeySystem+"|{key}"))
+	if key == "" || system != misv2.IdempotencyKeySystem {
+		writeError(w, errInvalid("identifier must be "+misv2.IdempotencyKeySystem+"|{key}"))
 		return
 	}
-	b := misv1.Bundle{ResourceType: "Bundle", Type: "searchset"}
+	b := misv2.Bundle{ResourceType: "Bundle", Type: "searchset"}
 	if v, ok := s.findByHoldKey(key); ok {
 		a := s.renderAppointment(v)
 		b.Total = 1
-		b.Entry = []misv1.BundleEntry{{
+		b.Entry = []misv2.BundleEntry{{
 			FullURL:  baseURL(r) + "Appointment/" + a.ID,
 			Resource: mustJSON(a),
-			Search:   &misv1.BundleSearch{Mode: "match"},
+			Search:   &misv2.BundleSearch{Mode: "match"},
 		}}
 	}
 	writeResource(w, http.StatusOK, b)
 }
 
 // handleSearch answers GET /Slot with a searchset of Slots (match) and the
-// Schedules, PractitionerRoles and Locations they point to (include).
+// Schedules, PractitionerRoles, Practitioners and Locations they point to
+// (include).
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q, e := s.parseSlotQuery(r.URL.Query())
 	if e != nil {
@@ -88,23 +95,26 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	writeResource(w, http.StatusOK, s.searchBundle(baseURL(r), hits, total))
 }
 
-func (s *Server) searchBundle(base string, hits []slotHit, total int) misv1.Bundle {
-	b := misv1.Bundle{ResourceType: "Bundle", Type: "searchset", Total: total}
-	match := &misv1.BundleSearch{Mode: "match"}
+func (s *Server) searchBundle(base string, hits []slotHit, total int) misv2.Bundle {
+	b := misv2.Bundle{ResourceType: "Bundle", Type: "searchset", Total: total}
+	match := &misv2.BundleSearch{Mode: "match"}
 	for _, h := range hits {
-		b.Entry = append(b.Entry, misv1.BundleEntry{
-			FullURL: base + "Slot/" + h.sl.id, Resource: mustJSON(renderSlot(h.sl, h.free)), Search: match,
+		b.Entry = append(b.Entry, misv2.BundleEntry{
+			FullURL: base + "Slot/" + h.sl.id, Resource: mustJSON(renderSlot(h.sl, h.free, s.cfg.Quirks)), Search: match,
 		})
+	}
+	if !s.cfg.Quirks.includes() {
+		return b
 	}
 	return s.appendIncludes(b, base, hits)
 }
 
-// appendIncludes adds each referenced Schedule, PractitionerRole and
-// Location once, in order of first reference.
-func (s *Server) appendIncludes(b misv1.Bundle, base string, hits []slotHit) misv1.Bundle {
-	include := &misv1.BundleSearch{Mode: "include"}
+// appendIncludes adds each referenced Schedule, PractitionerRole,
+// Practitioner and Location once, in order of first reference.
+func (s *Server) appendIncludes(b misv2.Bundle, base string, hits []slotHit) misv2.Bundle {
+	include := &misv2.BundleSearch{Mode: "include"}
 	add := func(path string, res json.RawMessage) {
-		b.Entry = append(b.Entry, misv1.BundleEntry{FullURL: base + path, Resource: res, Search: include})
+		b.Entry = append(b.Entry, misv2.BundleEntry{FullURL: base + path, Resource: res, Search: include})
 	}
 	seenP, seenF := map[*practitioner]bool{}, map[*facility]bool{}
 	for _, h := range hits {
@@ -113,6 +123,7 @@ func (s *Server) appendIncludes(b misv1.Bundle, base string, hits []slotHit) mis
 			seenP[p] = true
 			add("Schedule/"+p.scheduleID, s.inc.schedule[p])
 			add("PractitionerRole/"+p.roleID, s.inc.role[p])
+			add("Practitioner/"+p.practitionerID, s.inc.person[p])
 		}
 		if !seenF[p.fac] {
 			seenF[p.fac] = true
@@ -129,4 +140,43 @@ func baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + "/"
+}
+
+// handlePeriod answers GET /Appointment?date=ge{from}&date=le{to} with
+// every appointment whose start is within [from, to], whatever its status,
+// each naming its patient by a logical reference (SNILS, or OMS without
+// one) and, when made elsewhere, its channel: reconciliation reads it to find appointments made elsewhere.
+func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request) {
+	var from, to time.Time
+	for _, d := range r.URL.Query()["date"] {
+		t, err := time.Parse(time.RFC3339, d[min(2, len(d)):])
+		switch {
+		case err == nil && strings.HasPrefix(d, "ge"):
+			from = t
+		case err == nil && strings.HasPrefix(d, "le"):
+			to = t
+		default:
+			writeError(w, errInvalid("date must be ge{RFC 3339} and le{RFC 3339}"))
+			return
+		}
+	}
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		writeError(w, errInvalid("date needs both ge{from} and le{to}, from not after to"))
+		return
+	}
+	b := misv2.Bundle{ResourceType: "Bundle", Type: "searchset"}
+	for _, v := range s.inPeriod(from, to) {
+		a := s.renderAppointment(v)
+		if id := v.patient.identifier(); id != nil {
+			a.Participant = append(a.Participant, misv2.AppointmentParticipant{
+				Actor: misv2.Reference{Type: "Patient", Identifier: id}, Status: "accepted"})
+		}
+		if v.channel != "" {
+			a.Extension = append(a.Extension, misv2.Extension{URL: misv2.ChannelExtension, ValueString: v.channel})
+		}
+		b.Entry = append(b.Entry, misv2.BundleEntry{
+			FullURL: baseURL(r) + "Appointment/" + a.ID, Resource: mustJSON(a), Search: &misv2.BundleSearch{Mode: "match"}})
+	}
+	b.Total = len(b.Entry)
+	writeResource(w, http.StatusOK, b)
 }

@@ -20,7 +20,7 @@ type keyRecord struct {
 // was used for another call, or ok=false when the key is new. Caller holds mu.
 func (s *Server) replay(key, op, target string) (v apptView, e *opError, ok bool) {
 	rec := s.keys[key]
-	if rec == nil {
+	if rec == nil || s.cfg.Quirks.Has(QuirkIgnoreIdempotency) {
 		return apptView{}, nil, false
 	}
 	if rec.op != op || rec.target != target {

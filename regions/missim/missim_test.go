@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
-	"github.com/fedhealth/federation/contracts/misv1/conformance"
+	"github.com/fedhealth/federation/contracts/misv2"
+	"github.com/fedhealth/federation/contracts/misv2/conformance"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -26,7 +26,9 @@ func TestSimulatorConformsToContract(t *testing.T) {
 		{"with a bearer token", "s3cret"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := newSim(t, missim.Config{Region: "77", Seed: 7, BearerToken: tc.token})
+			// The real clock and short holds: the suite waits for holds to
+			// lapse (FHIR-HOLD-09, FHIR-BOOK-06).
+			sim := newSim(t, missim.Config{Region: "77", Seed: 7, BearerToken: tc.token, Now: time.Now, HoldTTL: 1500 * time.Millisecond})
 			conformance.Run(t, conformance.Target{BaseURL: sim.url, BearerToken: tc.token})
 		})
 	}
@@ -68,7 +70,7 @@ func (s *sim) post(t *testing.T, ctx context.Context, path, key string, body, ou
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.url+path, bytes.NewReader(b))
-	req.Header.Set(misv1.HeaderIdempotencyKey, key)
+	req.Header.Set(misv2.HeaderIdempotencyKey, key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0
@@ -80,19 +82,19 @@ func (s *sim) post(t *testing.T, ctx context.Context, path, key string, body, ou
 	return resp.StatusCode
 }
 
-func holdBody(slotID string) misv1.Parameters {
-	return misv1.Parameters{ResourceType: "Parameters", Parameter: []misv1.Parameter{
-		{Name: "slot", ValueReference: &misv1.Reference{Reference: "Slot/" + slotID}},
-		{Name: "patient", ValueIdentifier: &misv1.Identifier{System: misv1.SNILSSystem, Value: "11223344595"}},
+func holdBody(slotID string) misv2.Parameters {
+	return misv2.Parameters{ResourceType: "Parameters", Parameter: []misv2.Parameter{
+		{Name: "slot", ValueReference: &misv2.Reference{Reference: "Slot/" + slotID}},
+		{Name: "patient", ValueIdentifier: &misv2.Identifier{System: misv2.SNILSSystem, Value: "11223344595"}},
 	}}
 }
 
-func (s *sim) hold(t *testing.T, slotID, key string) (int, misv1.Appointment, misv1.OperationOutcome) {
+func (s *sim) hold(t *testing.T, slotID, key string) (int, misv2.Appointment, misv2.OperationOutcome) {
 	t.Helper()
 	var raw json.RawMessage
 	status := s.post(t, context.Background(), "/Appointment/$hold", key, holdBody(slotID), &raw)
-	var a misv1.Appointment
-	var oo misv1.OperationOutcome
+	var a misv2.Appointment
+	var oo misv2.OperationOutcome
 	_ = json.Unmarshal(raw, &a)
 	_ = json.Unmarshal(raw, &oo)
 	return status, a, oo
@@ -116,9 +118,9 @@ func (s *sim) get(t *testing.T, path string, out any) int {
 // freeSlot returns the id of the n-th free slot (0-based).
 func (s *sim) freeSlot(t *testing.T, n int) string {
 	t.Helper()
-	var b misv1.Bundle
+	var b misv2.Bundle
 	s.get(t, fmt.Sprintf("/Slot?status=free&_count=%d", n+1), &b)
-	var sl misv1.Slot
+	var sl misv2.Slot
 	if err := json.Unmarshal(b.Entry[n].Resource, &sl); err != nil || sl.ResourceType != "Slot" {
 		t.Fatalf("entry %d is not a slot: %v", n, err)
 	}

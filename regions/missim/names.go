@@ -1,24 +1,33 @@
 package missim
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
 
-// specialty is one entry of the simulator's specialty directory
-// (misv1.SpecialtySystem).
-type specialty struct {
-	Code, Display string
-}
+	"github.com/fedhealth/federation/contracts/misv2"
+)
 
-// specialties: the therapist comes first because every polyclinic has one.
-var specialties = []specialty{
-	{"therapist", "Терапевт"},
-	{"pediatrician", "Педиатр"},
-	{"cardiologist", "Кардиолог"},
-	{"neurologist", "Невролог"},
-	{"ophthalmologist", "Офтальмолог"},
-	{"otolaryngologist", "Оториноларинголог"},
-	{"surgeon", "Хирург"},
-	{"dentist", "Стоматолог"},
-}
+// specialty is one entry of the seeded specialty directory (see
+// specialties).
+type specialty = misv2.Specialty
+
+// Codes of misv2.SpecialtySystem that every seeded region has (the first
+// eight of specialties are laid out in every default region), named so
+// tests and demos need not spell the directory's numbers.
+const (
+	SpecialtyTherapy       = "27"  // Терапия: the first doctor of every polyclinic
+	SpecialtyPediatrics    = "22"  // Педиатрия
+	SpecialtyCardiology    = "118" // Кардиология
+	SpecialtyNeurology     = "14"  // Неврология
+	SpecialtyOphthalmology = "20"  // Офтальмология
+	SpecialtySurgery       = "30"  // Хирургия
+	SpecialtyDentistry     = "171" // Стоматология общей практики
+)
+
+// specialties seeds the doctors, in this order: the directory's list
+// (misv2.Specialties), therapy first because every polyclinic has a
+// therapist; the next seven keep the places of version 1's specialties,
+// so a region's layout did not move.
+var specialties = misv2.Specialties
 
 // Surnames are given in the male form; female forms add "а".
 var surnames = []string{

@@ -3,8 +3,9 @@ package missim
 import (
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // holdRequest is a parsed $hold call.
@@ -36,13 +37,14 @@ func (s *Server) hold(req holdRequest) (apptView, *opError) {
 	if sl.live != nil {
 		sl.live.settle(now)
 	}
-	if sl.live != nil || !sl.start.After(now) { // a slot that has begun is no longer on offer
+	if (sl.live != nil && !s.cfg.Quirks.Has(QuirkDoubleBook)) || !sl.start.After(now) { // a slot that has begun is no longer on offer
 		s.remember(req.key, opHold, target, nil, apptView{}, errSlotTaken)
 		return apptView{}, errSlotTaken
 	}
+	expires, lapses := s.cfg.Quirks.expires(now, s.cfg.HoldTTL)
 	a := &appointment{
-		id: "A-" + strconv.Itoa(len(s.appts)+1), slot: sl, status: misv1.StatusPending,
-		holdKey: req.key, created: now, updated: now, expires: now.Add(s.cfg.HoldTTL),
+		id: "A-" + strconv.Itoa(len(s.appts)+1), slot: sl, status: misv2.StatusPending,
+		holdKey: req.key, patient: req.patient, created: now, updated: now, expires: expires, lapses: lapses,
 	}
 	s.appts = append(s.appts, a)
 	sl.live = a
@@ -69,18 +71,23 @@ func (s *Server) book(id, key string) (apptView, *opError) {
 	now := s.cfg.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if v, e, ok := s.replay(key, opBook, id); ok {
+	if v, e, ok := s.replay(key, opBook, id); ok && !s.cfg.Quirks.Has(QuirkBookNotIdempotent) {
 		return v, e
 	}
 	a := s.apptByID(id)
 	if a == nil {
 		return apptView{}, errNotFound("no appointment " + id)
 	}
-	a.settle(now)
-	switch a.status {
-	case misv1.StatusPending:
-		a.status, a.bookKey, a.updated = misv1.StatusBooked, key, now
-	case misv1.StatusBooked:
+	s.cfg.Quirks.settleForBook(a, now)
+	switch {
+	case a.status == misv2.StatusPending:
+		a.status, a.bookKey, a.updated = s.cfg.Quirks.booked(), key, now
+	case a.status == misv2.StatusBooked:
+		if s.cfg.Quirks.Has(QuirkBookNotIdempotent) {
+			return apptView{}, errHoldExpired
+		}
+	case s.cfg.Quirks.rebook(a):
+		a.status, a.bookKey, a.updated = misv2.StatusBooked, key, now
 	default:
 		s.remember(key, opBook, id, a, apptView{}, errHoldExpired)
 		return apptView{}, errHoldExpired
@@ -96,7 +103,7 @@ func (s *Server) cancel(id, key string) (apptView, *opError) {
 	now := s.cfg.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if v, e, ok := s.replay(key, opCancel, id); ok {
+	if v, e, ok := s.replay(key, opCancel, id); ok && !s.cfg.Quirks.Has(QuirkCancelNotIdempotent) {
 		return v, e
 	}
 	a := s.apptByID(id)
@@ -104,9 +111,12 @@ func (s *Server) cancel(id, key string) (apptView, *opError) {
 		return apptView{}, errNotFound("no appointment " + id)
 	}
 	a.settle(now)
-	if a.status == misv1.StatusPending || a.status == misv1.StatusBooked {
-		a.status, a.cancelKey, a.updated = misv1.StatusCancelled, key, now
-		a.release()
+	switch {
+	case a.status == misv2.StatusPending || a.status == misv2.StatusBooked:
+		a.status, a.cancelKey, a.updated = misv2.StatusCancelled, key, now
+		s.cfg.Quirks.release(a)
+	case s.cfg.Quirks.Has(QuirkCancelNotIdempotent):
+		return apptView{}, errHoldExpired
 	}
 	v := a.view(now)
 	s.remember(key, opCancel, id, a, v, nil)
@@ -169,4 +179,18 @@ func parseSeq(id, prefix string) (int, bool) {
 // from a hash of the patient's identifiers so it is stable per patient.
 func (s *Server) attachedFacility(p patient) *facility {
 	return s.world.facilities[p.hash()%uint64(len(s.world.facilities))]
+}
+
+// inPeriod returns the appointments whose slot starts within [from, to].
+func (s *Server) inPeriod(from, to time.Time) []apptView {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []apptView
+	for _, a := range s.appts {
+		if st := a.slot.start; !st.Before(from) && !st.After(to) {
+			out = append(out, a.view(now))
+		}
+	}
+	return out
 }

@@ -3,7 +3,7 @@ package missim
 import (
 	"net/http"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // opError is an answer other than success; it becomes an OperationOutcome
@@ -11,7 +11,7 @@ import (
 type opError struct {
 	status  int
 	code    string // FHIR issue type
-	refusal string // misv1 refusal code, "" for technical errors
+	refusal string // misv2 refusal code, "" for technical errors
 	msg     string
 }
 
@@ -44,11 +44,11 @@ func errRefusal(status int, code, msg string) *opError {
 }
 
 var (
-	errSlotTaken   = errRefusal(http.StatusConflict, misv1.RefusalSlotTaken, "the slot is already held or booked")
-	errHoldExpired = errRefusal(http.StatusConflict, misv1.RefusalHoldExpired, "the hold expired or was released")
-	errNotAttached = errRefusal(http.StatusUnprocessableEntity, misv1.RefusalNotAttached,
+	errSlotTaken   = errRefusal(http.StatusConflict, misv2.RefusalSlotTaken, "the slot is already held or booked")
+	errHoldExpired = errRefusal(http.StatusConflict, misv2.RefusalHoldExpired, "the hold expired or was released")
+	errNotAttached = errRefusal(http.StatusUnprocessableEntity, misv2.RefusalNotAttached,
 		"the patient is not attached to this facility")
-	errReferralRequired = errRefusal(http.StatusUnprocessableEntity, misv1.RefusalReferralRequired,
+	errReferralRequired = errRefusal(http.StatusUnprocessableEntity, misv2.RefusalReferralRequired,
 		"a referral is required for this specialty")
 	errUnavailable = &opError{status: http.StatusServiceUnavailable, code: "transient",
 		msg: "the MIS is unavailable; retry with the same Idempotency-Key"}
@@ -58,13 +58,13 @@ var (
 )
 
 // outcome renders e as the contract's OperationOutcome.
-func (e *opError) outcome() misv1.OperationOutcome {
-	is := misv1.Issue{Severity: "error", Code: e.code, Diagnostics: e.msg}
+func (e *opError) outcome() misv2.OperationOutcome {
+	is := misv2.Issue{Severity: "error", Code: e.code, Diagnostics: e.msg}
 	if e.refusal != "" {
-		is.Details = &misv1.CodeableConcept{
-			Coding: []misv1.Coding{{System: misv1.RefusalCodeSystem, Code: e.refusal}},
+		is.Details = &misv2.CodeableConcept{
+			Coding: []misv2.Coding{{System: misv2.RefusalCodeSystem, Code: e.refusal}},
 			Text:   e.msg,
 		}
 	}
-	return misv1.OperationOutcome{ResourceType: "OperationOutcome", Issue: []misv1.Issue{is}}
+	return misv2.OperationOutcome{ResourceType: "OperationOutcome", Issue: []misv2.Issue{is}}
 }

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // maxBody caps request bodies; a $hold is a few hundred bytes.
@@ -19,6 +19,18 @@ const maxKeyLen = 200
 // patient holds the identifiers a $hold carries. Personal data: never log it.
 type patient struct {
 	snils, oms string
+}
+
+// identifier is the patient's logical identifier for the period search:
+// SNILS, or OMS without one; nil when neither is known.
+func (p patient) identifier() *misv2.Identifier {
+	switch {
+	case p.snils != "":
+		return &misv2.Identifier{System: misv2.SNILSSystem, Value: p.snils}
+	case p.oms != "":
+		return &misv2.Identifier{System: misv2.OMSSystem, Value: p.oms}
+	}
+	return nil
 }
 
 // fingerprint tells two patients apart without keeping them in clear in
@@ -41,7 +53,7 @@ func fnvHash(s string) uint64 {
 
 // idempotencyKey returns the request's key or an invalid-request error.
 func idempotencyKey(r *http.Request) (string, *opError) {
-	key := r.Header.Get(misv1.HeaderIdempotencyKey)
+	key := r.Header.Get(misv2.HeaderIdempotencyKey)
 	switch {
 	case key == "":
 		return "", errInvalid("the Idempotency-Key header is required")
@@ -52,14 +64,14 @@ func idempotencyKey(r *http.Request) (string, *opError) {
 }
 
 // parseHold reads the $hold Parameters body.
-func parseHold(w http.ResponseWriter, r *http.Request) (holdRequest, *opError) {
+func parseHold(w http.ResponseWriter, r *http.Request, q Quirks) (holdRequest, *opError) {
 	var req holdRequest
-	key, e := idempotencyKey(r)
+	key, e := q.idempotencyKey(r)
 	if e != nil {
 		return req, e
 	}
 	req.key = key
-	var params misv1.Parameters
+	var params misv2.Parameters
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&params); err != nil {
 		return req, errInvalid("body is not a Parameters resource: " + err.Error())
 	}
@@ -71,11 +83,14 @@ func parseHold(w http.ResponseWriter, r *http.Request) (holdRequest, *opError) {
 			return req, e
 		}
 	}
+	if q.Has(QuirkLaxHoldParams) {
+		return req, nil
+	}
 	return req, req.validate()
 }
 
 // apply takes one parameter of $hold into req.
-func (req *holdRequest) apply(p misv1.Parameter) *opError {
+func (req *holdRequest) apply(p misv2.Parameter) *opError {
 	switch {
 	case p.Name == "slot" && p.ValueReference != nil:
 		_, id, ok := strings.Cut(p.ValueReference.Reference, "Slot/")
@@ -91,14 +106,14 @@ func (req *holdRequest) apply(p misv1.Parameter) *opError {
 	return nil
 }
 
-func (req *holdRequest) applyIdentifier(id misv1.Identifier) *opError {
+func (req *holdRequest) applyIdentifier(id misv2.Identifier) *opError {
 	switch id.System {
-	case misv1.SNILSSystem:
+	case misv2.SNILSSystem:
 		if !validSNILS(id.Value) {
 			return errInvalid("patient SNILS is malformed or fails its checksum")
 		}
 		req.patient.snils = strings.NewReplacer("-", "", " ", "").Replace(id.Value)
-	case misv1.OMSSystem:
+	case misv2.OMSSystem:
 		if !validOMS(id.Value) {
 			return errInvalid("patient OMS policy number must have 16 digits")
 		}

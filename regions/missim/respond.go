@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // writeResource answers with a FHIR resource.
 func writeResource(w http.ResponseWriter, status int, v any) {
-	writeBody(w, misv1.ContentType, status, v)
+	writeBody(w, misv2.ContentType, status, v)
 }
 
 // writeError is the one place an opError becomes an HTTP answer.

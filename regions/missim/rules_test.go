@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -13,7 +13,7 @@ const patientSNILS = "11223344595"
 
 func TestReferralAndAttachmentRules(t *testing.T) {
 	s := newSim(t, missim.Config{Region: "54", TimeZone: "Asia/Novosibirsk",
-		RequireReferral: []string{"cardiologist"}, RequireAttachment: []string{"therapist"}})
+		RequireReferral: []string{missim.SpecialtyCardiology}, RequireAttachment: []string{missim.SpecialtyTherapy}})
 	attached := s.AttachedLocation(patientSNILS, "")
 	other := "L-1"
 	if attached == other {
@@ -25,21 +25,21 @@ func TestReferralAndAttachmentRules(t *testing.T) {
 		status      int
 		refusal     string
 	}{
-		{"a cardiologist without a referral is refused", "service-type=cardiologist", false, http.StatusUnprocessableEntity, misv1.RefusalReferralRequired},
-		{"a cardiologist with a referral is held", "service-type=cardiologist", true, http.StatusOK, ""},
-		{"a therapist at another polyclinic is refused as not attached", "service-type=therapist&location=" + other, false, http.StatusUnprocessableEntity, misv1.RefusalNotAttached},
-		{"a therapist at the patient's polyclinic is held", "service-type=therapist&location=" + attached, false, http.StatusOK, ""},
-		{"a specialist without rules is held", "service-type=ophthalmologist", false, http.StatusOK, ""},
+		{"a cardiologist without a referral is refused", "specialty=" + missim.SpecialtyCardiology, false, http.StatusUnprocessableEntity, misv2.RefusalReferralRequired},
+		{"a cardiologist with a referral is held", "specialty=" + missim.SpecialtyCardiology, true, http.StatusOK, ""},
+		{"a therapist at another polyclinic is refused as not attached", "specialty=" + missim.SpecialtyTherapy + "&location=" + other, false, http.StatusUnprocessableEntity, misv2.RefusalNotAttached},
+		{"a therapist at the patient's polyclinic is held", "specialty=" + missim.SpecialtyTherapy + "&location=" + attached, false, http.StatusOK, ""},
+		{"a specialist without rules is held", "specialty=" + missim.SpecialtyOphthalmology, false, http.StatusOK, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var b misv1.Bundle
+			var b misv2.Bundle
 			s.get(t, "/Slot?status=free&_count=1&"+tc.query, &b)
 			slot := decodeSlot(t, b)
 			body := holdBody(slot.ID)
 			if tc.referral {
-				body.Parameter = append(body.Parameter, misv1.Parameter{Name: "referral", ValueString: "R-123"})
+				body.Parameter = append(body.Parameter, misv2.Parameter{Name: "referral", ValueString: "R-123"})
 			}
-			var oo misv1.OperationOutcome
+			var oo misv2.OperationOutcome
 			st := s.post(t, context.Background(), "/Appointment/$hold", tc.name, body, &oo)
 			if st != tc.status || oo.RefusalCode() != tc.refusal {
 				t.Errorf("hold: %d %q, want %d %q", st, oo.RefusalCode(), tc.status, tc.refusal)
@@ -53,13 +53,13 @@ func TestHoldValidatesPatientIdentifiers(t *testing.T) {
 	slotID := s.freeSlot(t, 0)
 	for _, tc := range []struct {
 		name string
-		id   misv1.Identifier
+		id   misv2.Identifier
 		want int
 	}{
-		{"a SNILS with a wrong checksum is refused", misv1.Identifier{System: misv1.SNILSSystem, Value: "11223344596"}, http.StatusBadRequest},
-		{"an OMS number of 15 digits is refused", misv1.Identifier{System: misv1.OMSSystem, Value: "123456789012345"}, http.StatusBadRequest},
-		{"a patient known only by an unknown system is refused", misv1.Identifier{System: "urn:x", Value: "1"}, http.StatusBadRequest},
-		{"a valid OMS number is enough", misv1.Identifier{System: misv1.OMSSystem, Value: "1234567890123456"}, http.StatusOK},
+		{"a SNILS with a wrong checksum is refused", misv2.Identifier{System: misv2.SNILSSystem, Value: "11223344596"}, http.StatusBadRequest},
+		{"an OMS number of 15 digits is refused", misv2.Identifier{System: misv2.OMSSystem, Value: "123456789012345"}, http.StatusBadRequest},
+		{"a patient known only by an unknown system is refused", misv2.Identifier{System: "urn:x", Value: "1"}, http.StatusBadRequest},
+		{"a valid OMS number is enough", misv2.Identifier{System: misv2.OMSSystem, Value: "1234567890123456"}, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := holdBody(slotID)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // Search limits of _count.
@@ -37,7 +39,7 @@ func (s *Server) parseSlotQuery(v url.Values) (slotQuery, *opError) {
 	q := slotQuery{
 		id:        v.Get("_id"),
 		status:    v.Get("status"),
-		specialty: codeOf(v.Get("service-type")),
+		specialty: tokenIn(v.Get("specialty"), misv2.SpecialtySystem),
 		prac:      refID(codeOf(v.Get("practitioner"))),
 		location:  codeOf(v.Get("location")),
 		count:     defaultCount,
@@ -50,8 +52,9 @@ func (s *Server) parseSlotQuery(v url.Values) (slotQuery, *opError) {
 		if err != nil || n < 0 {
 			return q, errInvalid("_count must be a non-negative integer")
 		}
-		q.count = min(n, maxCount)
+		q.count = s.cfg.Quirks.count(min(n, maxCount), defaultCount)
 	}
+	s.cfg.Quirks.filters(&q)
 	for _, d := range v["start"] {
 		if e := s.applyDate(&q, d); e != nil {
 			return q, e
@@ -90,7 +93,7 @@ func (s *Server) applyDate(q *slotQuery, d string) *opError {
 
 func (s *Server) parseWhen(v string) (t time.Time, isDate bool, err error) {
 	if len(v) == len(time.DateOnly) {
-		t, err = time.ParseInLocation(time.DateOnly, v, s.loc)
+		t, err = time.ParseInLocation(time.DateOnly, v, s.cfg.Quirks.dateZone(s.loc))
 		return t, true, err
 	}
 	t, err = time.Parse(time.RFC3339, v)
@@ -115,6 +118,17 @@ func earlier(a, b time.Time) time.Time {
 func codeOf(v string) string {
 	if i := strings.LastIndexByte(v, '|'); i >= 0 {
 		return v[i+1:]
+	}
+	return v
+}
+
+// tokenIn reads a token parameter of one code system: "code" or
+// "system|code". A code of another system is kept whole, so it matches no
+// code of system, as FHIR's token search means.
+func tokenIn(v, system string) string {
+	sys, _, found := strings.Cut(v, "|")
+	if !found || sys == "" || sys == system {
+		return codeOf(v)
 	}
 	return v
 }
@@ -145,7 +159,7 @@ func (s *Server) search(q slotQuery) (hits []slotHit, total int) {
 		if !q.matchStatic(sl) {
 			continue
 		}
-		free := sl.freeAt(now) && sl.start.After(now)
+		free := s.cfg.Quirks.shownFree(sl, now) && sl.start.After(now)
 		if (q.status == "free" && !free) || (q.status == "busy" && free) {
 			continue
 		}
@@ -154,17 +168,17 @@ func (s *Server) search(q slotQuery) (hits []slotHit, total int) {
 			hits = append(hits, slotHit{sl, free})
 		}
 	}
-	return hits, total
+	return s.cfg.Quirks.order(hits), total
 }
 
 func (s *Server) searchByID(q slotQuery) ([]slotHit, int) {
-	sl := s.slotByID(q.id)
+	sl := s.slotByID(s.cfg.Quirks.slotRead(q.id))
 	if sl == nil || !q.matchStatic(sl) {
 		return nil, 0
 	}
 	now := s.cfg.Now()
 	s.mu.Lock()
-	free := sl.freeAt(now) && sl.start.After(now)
+	free := s.cfg.Quirks.shownFree(sl, now) && sl.start.After(now)
 	s.mu.Unlock()
 	return []slotHit{{sl, free}}, 1
 }

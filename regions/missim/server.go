@@ -9,7 +9,8 @@ import (
 	"time"
 	_ "time/tzdata" // regions' zones must load on hosts without a zoneinfo database
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // Server is one simulated regional MIS. It is safe for concurrent use; all
@@ -25,6 +26,7 @@ type Server struct {
 	requireReferral map[string]bool
 	faults          atomic.Pointer[Faults]
 	handler         http.Handler
+	notifier        *Notifier
 
 	mu    sync.Mutex
 	appts []*appointment        // appts[i].id == "A-<i+1>"
@@ -37,6 +39,9 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if err := cfg.Quirks.Check(contracts.RegionFHIR); err != nil {
+		return nil, fmt.Errorf("missim: %w", err)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -52,8 +57,9 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		requireReferral: set(cfg.RequireReferral),
 		keys:            map[string]*keyRecord{},
 	}
-	s.inc = renderIncludes(s.world)
+	s.inc = renderIncludes(s.world, cfg.Quirks)
 	s.faults.Store(&Faults{})
+	s.notifier = NewNotifier(cfg.Region, JSONCallback, s.Faults, s.log).WithQuirks(cfg.Quirks)
 	s.handler = s.routes()
 	s.log.Info("MIS simulator ready", "slots", len(s.world.slots),
 		"facilities", len(s.world.facilities), "practitioners", len(s.world.practitioners))
@@ -84,14 +90,19 @@ func (s *Server) routes() http.Handler {
 		writeError(w, errNotFound("no such operation: "+r.Method+" "+r.URL.Path))
 	})
 
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /admin/appointments", s.handleAdminAppointments)
-	admin.HandleFunc("GET /admin/faults", s.handleGetFaults)
-	admin.HandleFunc("PUT /admin/faults", s.handlePutFaults)
+	// The CapabilityStatement and the definitions it points to are public,
+	// as FHIR servers keep /metadata: a client reads them before it has
+	// credentials, and they say nothing of any patient.
+	public := http.NewServeMux()
+	public.HandleFunc("GET /metadata", s.handleMetadata)
+	for _, typ := range []string{"OperationDefinition", "SearchParameter", "NamingSystem"} {
+		public.HandleFunc("GET /"+typ+"/{id}", handleDefinition(typ, s.cfg.Quirks))
+	}
+	public.Handle("/", s.withAuth(s.withQuirks(api)))
 
 	root := http.NewServeMux()
-	root.Handle("/admin/", s.withAdminAuth(admin))
-	root.Handle("/", s.withFaults(s.withAuth(api)))
+	root.Handle("/admin/", AdminHandler(s.cfg.AdminToken, s))
+	root.Handle("/", s.withFaults(public))
 	return root
 }
 
@@ -109,11 +120,11 @@ func (s *Server) AttachedFacilityOID(snils, oms string) string {
 }
 
 // Specialties returns the simulator's specialty directory
-// (misv1.SpecialtySystem), therapist first.
-func Specialties() []misv1.Coding {
-	out := make([]misv1.Coding, len(specialties))
+// (misv2.SpecialtySystem), therapy first.
+func Specialties() []misv2.Coding {
+	out := make([]misv2.Coding, len(specialties))
 	for i, sp := range specialties {
-		out[i] = misv1.Coding{System: misv1.SpecialtySystem, Code: sp.Code, Display: sp.Display}
+		out[i] = misv2.Coding{System: misv2.SpecialtySystem, Code: sp.Code, Display: sp.Display}
 	}
 	return out
 }

@@ -40,17 +40,24 @@ type world struct {
 }
 
 func buildWorld(cfg Config, loc *time.Location) *world {
-	r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(cfg.Seed)^0x9e3779b97f4a7c15))
 	w := &world{}
-	for f := range cfg.Facilities {
-		fac := newFacility(r, cfg.Region, f)
-		w.facilities = append(w.facilities, fac)
-		for p := range cfg.PractitionersPerFacility {
-			w.practitioners = append(w.practitioners, newPractitioner(r, fac, p, len(w.practitioners)+1))
-		}
-	}
+	w.facilities, w.practitioners = buildDirectory(cfg)
 	w.slots = generateSlots(cfg, loc, w.practitioners)
 	return w
+}
+
+// buildDirectory lays out the seeded polyclinics and their doctors (see
+// Directory, which shows them to the other styles' simulators).
+func buildDirectory(cfg Config) (facs []*facility, pracs []*practitioner) {
+	r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(cfg.Seed)^0x9e3779b97f4a7c15))
+	for f := range cfg.Facilities {
+		fac := newFacility(r, cfg.Region, f)
+		facs = append(facs, fac)
+		for p := range cfg.PractitionersPerFacility {
+			pracs = append(pracs, newPractitioner(r, fac, p, len(pracs)+1))
+		}
+	}
+	return facs, pracs
 }
 
 func newFacility(r *rand.Rand, region string, i int) *facility {
@@ -65,7 +72,7 @@ func newFacility(r *rand.Rand, region string, i int) *facility {
 	}
 }
 
-// newPractitioner gives the first doctor of every facility the therapist
+// newPractitioner gives the first doctor of every facility the therapy
 // specialty (primary care is everywhere) and rotates through the others.
 func newPractitioner(r *rand.Rand, fac *facility, i, n int) *practitioner {
 	spec := specialties[0]
@@ -83,24 +90,14 @@ func newPractitioner(r *rand.Rand, fac *facility, i, n int) *practitioner {
 	}
 }
 
-// generateSlots lays out working days (Monday to Saturday) from the local
-// day of cfg.Now; ids follow start order so they are stable per config.
+// generateSlots gives every practitioner the slots of SlotStarts; ids
+// follow start order so they are stable per config.
 func generateSlots(cfg Config, loc *time.Location, pracs []*practitioner) []*slot {
-	now := cfg.Now().In(loc)
-	day0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	step := time.Duration(cfg.SlotMinutes) * time.Minute
 	var out []*slot
-	for d := range cfg.Days {
-		day := day0.AddDate(0, 0, d)
-		if day.Weekday() == time.Sunday {
-			continue
-		}
-		start := time.Date(day.Year(), day.Month(), day.Day(), cfg.DayStartHour, 0, 0, 0, loc)
-		end := time.Date(day.Year(), day.Month(), day.Day(), cfg.DayEndHour, 0, 0, 0, loc)
-		for t := start; !t.Add(step).After(end); t = t.Add(step) {
-			for _, p := range pracs {
-				out = append(out, newSlot(len(out)+1, p, t, t.Add(step)))
-			}
+	for _, t := range SlotStarts(cfg, loc) {
+		for _, p := range pracs {
+			out = append(out, newSlot(len(out)+1, p, t, t.Add(step)))
 		}
 	}
 	return out

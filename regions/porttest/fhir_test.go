@@ -15,26 +15,30 @@ import (
 func TestTheFHIRAdapterKeepsThePortsPromises(t *testing.T) {
 	region := contracts.Region{Code: "54", Name: "Novosibirsk Oblast", TimeZone: "Asia/Novosibirsk"}
 	sim, err := missim.New(missim.Config{Region: region.Code, TimeZone: region.TimeZone, Seed: 5,
-		RequireReferral: []string{"cardiologist"}, RequireAttachment: []string{"therapist"}}, nil)
+		RequireReferral: []string{missim.SpecialtyCardiology}, RequireAttachment: []string{missim.SpecialtyTherapy}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
-	client, err := fhir.New(fhir.Config{Region: region, BaseURL: srv.URL, CallTimeout: 500 * time.Millisecond,
-		Retry: fhir.RetryConfig{MaxAttempts: 1}}, nil)
-	if err != nil {
-		t.Fatal(err)
+	newClient := func(t *testing.T) contracts.MIS {
+		c, err := fhir.New(fhir.Config{Region: region, BaseURL: srv.URL, CallTimeout: 500 * time.Millisecond,
+			Retry: fhir.RetryConfig{MaxAttempts: 1}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c
 	}
-	t.Cleanup(func() { _ = client.Close() })
+	client := newClient(t)
 	patient := contracts.Patient{SNILS: "11223344595"}
 	attached := sim.AttachedFacilityOID(patient.SNILS, "")
 	porttest.Run(t, porttest.Target{
-		MIS: client, Region: region, Patient: patient,
+		MIS: client, Region: region, Patient: patient, Restarted: newClient,
 		Refusals: map[contracts.Kind]func(contracts.Slot) bool{
-			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == "cardiologist" },
+			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == missim.SpecialtyCardiology },
 			contracts.KindNotAttached: func(s contracts.Slot) bool {
-				return s.Specialty.Code == "therapist" && s.Facility.ID != attached
+				return s.Specialty.Code == missim.SpecialtyTherapy && s.Facility.ID != attached
 			},
 		},
 		LoseAnswers: func(on bool) {

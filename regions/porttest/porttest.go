@@ -2,7 +2,9 @@
 // region's MIS speaks (the federal FHIR contract, the e-registry SOAP style,
 // a city JSON-RPC API), its adapter must behave the same through the
 // contracts.MIS port, because the sagas rely on nothing else. Each adapter's
-// tests run it against that kind's simulator, on real loopback HTTP:
+// tests run it against that kind's simulator, on real loopback HTTP (a
+// feed region, which books through the operator queue instead, runs the
+// search half and the refusal of every booking call: Target.BooksElsewhere):
 //
 //	porttest.Run(t, porttest.Target{MIS: adapter, Region: region, Patient: patient, ...})
 //
@@ -39,6 +41,16 @@ type Target struct {
 	// it gets and lose their answers while on (the call then times out at
 	// the adapter), as when a network drops responses.
 	LoseAnswers func(on bool)
+	// Restarted, when set, builds another adapter on the same durable
+	// state (ledger) and MIS that shares nothing in memory with MIS, as a
+	// broker restarted between two steps of a saga.
+	Restarted func(t *testing.T) contracts.MIS
+	// BooksElsewhere marks a kind whose bookings never go through the port
+	// (feed: the region's operator queue, where the broker itself
+	// arbitrates each slot). The suite then checks search and slot reads,
+	// and that every state-changing call is refused as invalid, so a stray
+	// saga command ends instead of making anything.
+	BooksElsewhere bool
 }
 
 // Run runs the suite against target.
@@ -53,6 +65,12 @@ func Run(t *testing.T, target Target) {
 	}
 	s := &suite{Target: target, loc: loc, used: map[string]bool{}}
 	t.Run("search gives free slots in the region's UTC offset, filtered and limited", s.search)
+	if target.BooksElsewhere {
+		t.Run("a slot found by search reads back, free", s.readSlot)
+		t.Run("every state-changing call is refused as invalid", s.refusesBooking)
+		t.Run("an unknown slot is not found", s.unknownSlot)
+		return
+	}
 	t.Run("a held slot is booked, read back and cancelled", s.holdBookCancel)
 	t.Run("a slot someone holds is refused as taken", s.taken)
 	t.Run("a hold or book repeated with its key changes nothing more", s.repeated)
@@ -63,7 +81,10 @@ func Run(t *testing.T, target Target) {
 	if target.LoseAnswers != nil {
 		t.Run("a hold whose answer is lost is an unknown outcome, found by its key, and not made twice", s.lostAnswer)
 	}
-	t.Run("an unknown slot or appointment is not found", s.notFound)
+	if target.LoseAnswers != nil && target.Restarted != nil {
+		t.Run("after a restart the hold whose answer was lost is found, booked and released, once", s.afterRestart)
+	}
+	t.Run("an unknown slot or hold is not found", s.notFound)
 }
 
 type suite struct {
@@ -123,8 +144,12 @@ func (s *suite) release(t *testing.T, a contracts.Appointment) {
 	t.Cleanup(func() { _, _ = s.MIS.Cancel(context.Background(), a.ID, s.key("cleanup")) })
 }
 
+func (s *suite) request(sl contracts.Slot, key string) contracts.HoldRequest {
+	return contracts.HoldRequest{SlotID: sl.ID, Patient: s.Patient, IdempotencyKey: key}
+}
+
 func (s *suite) hold(t *testing.T, sl contracts.Slot, key string) (contracts.Appointment, error) {
-	return s.MIS.Hold(ctx(t), contracts.HoldRequest{SlotID: sl.ID, Patient: s.Patient, IdempotencyKey: key})
+	return s.MIS.Hold(ctx(t), s.request(sl, key))
 }
 
 func (s *suite) search(t *testing.T) {
@@ -173,7 +198,8 @@ func (s *suite) search(t *testing.T) {
 
 func (s *suite) holdBookCancel(t *testing.T) {
 	sl := s.freeSlot(t, nil)
-	held, err := s.hold(t, sl, s.key("hold"))
+	req := s.request(sl, s.key("hold"))
+	held, err := s.MIS.Hold(ctx(t), req)
 	if err != nil {
 		t.Fatalf("hold: %v", err)
 	}
@@ -181,12 +207,12 @@ func (s *suite) holdBookCancel(t *testing.T) {
 	if held.ID == "" || held.Status != contracts.AppointmentHeld {
 		t.Fatalf("hold gave %+v, want an appointment in status %s", held, contracts.AppointmentHeld)
 	}
-	booked, err := s.MIS.Book(ctx(t), held.ID, s.key("book"))
+	booked, err := s.MIS.Book(ctx(t), contracts.BookRequest{AppointmentID: held.ID, Hold: req, IdempotencyKey: s.key("book")})
 	if err != nil || booked.Status != contracts.AppointmentBooked {
 		t.Fatalf("book: %+v %v, want booked", booked, err)
 	}
-	read, err := s.MIS.ReadAppointment(ctx(t), held.ID)
-	if err != nil || read.Status != contracts.AppointmentBooked {
+	read, err := s.MIS.FindHold(ctx(t), req)
+	if err != nil || read.ID != held.ID || read.Status != contracts.AppointmentBooked {
 		t.Fatalf("read back: %+v %v, want booked", read, err)
 	}
 	if slot, err := s.MIS.ReadSlot(ctx(t), sl.ID); err != nil || slot.Free {
@@ -199,7 +225,7 @@ func (s *suite) holdBookCancel(t *testing.T) {
 	if again, err := s.MIS.Cancel(ctx(t), held.ID, s.key("cancel-again")); err != nil || again.Status != contracts.AppointmentCancelled {
 		t.Errorf("cancelling a cancelled appointment: %+v %v, want it to succeed and change nothing", again, err)
 	}
-	if read, err := s.MIS.ReadAppointment(ctx(t), held.ID); err != nil || read.Status != contracts.AppointmentCancelled {
+	if read, err := s.MIS.FindHold(ctx(t), req); err != nil || read.Status != contracts.AppointmentCancelled {
 		t.Errorf("read after cancel: %+v %v, want cancelled", read, err)
 	}
 }
@@ -228,18 +254,18 @@ func (s *suite) repeated(t *testing.T) {
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("the same hold again: %+v %v, want appointment %s", again, err, first.ID)
 	}
-	bookKey := s.key("book")
-	booked, err := s.MIS.Book(ctx(t), first.ID, bookKey)
+	book := contracts.BookRequest{AppointmentID: first.ID, Hold: s.request(sl, key), IdempotencyKey: s.key("book")}
+	booked, err := s.MIS.Book(ctx(t), book)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rebooked, err := s.MIS.Book(ctx(t), first.ID, bookKey)
+	rebooked, err := s.MIS.Book(ctx(t), book)
 	if err != nil || rebooked.ID != booked.ID || rebooked.Status != contracts.AppointmentBooked {
 		t.Fatalf("the same book again: %+v %v, want %s booked", rebooked, err, booked.ID)
 	}
-	found, err := s.MIS.FindByHoldKey(ctx(t), key)
-	if err != nil || found.ID != first.ID {
-		t.Errorf("find by hold key: %+v %v, want %s", found, err, first.ID)
+	found, err := s.MIS.FindHold(ctx(t), s.request(sl, key))
+	if err != nil || found.ID != first.ID || found.Status != contracts.AppointmentBooked {
+		t.Errorf("find the hold: %+v %v, want %s booked", found, err, first.ID)
 	}
 }
 
@@ -301,9 +327,9 @@ func (s *suite) lostAnswer(t *testing.T) {
 	if !errors.Is(err, contracts.ErrOutcomeUnknown) {
 		t.Fatalf("hold whose answer is lost: %v, want ErrOutcomeUnknown (never a guess)", err)
 	}
-	found, err := s.MIS.FindByHoldKey(ctx(t), key)
+	found, err := s.MIS.FindHold(ctx(t), s.request(sl, key))
 	if err != nil {
-		t.Fatalf("find by hold key after the lost answer: %v", err)
+		t.Fatalf("find the hold after the lost answer: %v", err)
 	}
 	s.release(t, found)
 	again, err := s.hold(t, sl, key)
@@ -315,14 +341,95 @@ func (s *suite) lostAnswer(t *testing.T) {
 	}
 }
 
+// afterRestart is the lost answer again, resolved by a broker that has
+// restarted since: only the durable state and the HoldRequest (which the
+// saga keeps sealed) are left to find the hold with.
+func (s *suite) afterRestart(t *testing.T) {
+	sl := s.freeSlot(t, nil)
+	req := s.request(sl, s.key("restart"))
+	s.LoseAnswers(true)
+	_, err := s.MIS.Hold(ctx(t), req)
+	s.LoseAnswers(false)
+	if !errors.Is(err, contracts.ErrOutcomeUnknown) {
+		t.Fatalf("hold whose answer is lost: %v, want ErrOutcomeUnknown", err)
+	}
+	fresh := s.Restarted(t)
+	found, err := fresh.FindHold(ctx(t), req)
+	if err != nil || found.ID == "" {
+		t.Fatalf("the restarted adapter's read-back: %+v %v, want the hold made before the restart", found, err)
+	}
+	t.Cleanup(func() { _, _ = fresh.Cancel(context.Background(), found.ID, s.key("cleanup")) })
+	booked, err := fresh.Book(ctx(t), contracts.BookRequest{AppointmentID: found.ID, Hold: req, IdempotencyKey: s.key("book")})
+	if err != nil || booked.Status != contracts.AppointmentBooked {
+		t.Fatalf("book after the restart: %+v %v, want booked", booked, err)
+	}
+	if again, err := fresh.Hold(ctx(t), req); err != nil || again.ID != found.ID {
+		t.Fatalf("the hold repeated after the restart: %+v %v, want %s, not a second one", again, err, found.ID)
+	}
+	if _, err := s.hold(t, sl, s.key("other")); !errors.Is(err, contracts.ErrSlotTaken) {
+		t.Errorf("another client's hold: %v, want ErrSlotTaken: the lost hold stands, once", err)
+	}
+	if released, err := fresh.Cancel(ctx(t), found.ID, s.key("release")); err != nil || released.Status != contracts.AppointmentCancelled {
+		t.Fatalf("release after the restart: %+v %v, want cancelled", released, err)
+	}
+	if read, err := s.Restarted(t).FindHold(ctx(t), req); err != nil || read.Status != contracts.AppointmentCancelled {
+		t.Errorf("read-back after the release: %+v %v, want cancelled", read, err)
+	}
+}
+
 func (s *suite) notFound(t *testing.T) {
-	if _, err := s.MIS.ReadAppointment(ctx(t), "porttest-no-such-appointment"); !errors.Is(err, contracts.ErrNotFound) {
-		t.Errorf("reading an unknown appointment: %v, want ErrNotFound", err)
+	never := contracts.HoldRequest{SlotID: "porttest-no-such-slot", Patient: s.Patient, IdempotencyKey: s.key("never-used")}
+	if _, err := s.MIS.FindHold(ctx(t), never); !errors.Is(err, contracts.ErrNotFound) {
+		t.Errorf("finding a hold by a key never used: %v, want ErrNotFound", err)
 	}
-	if _, err := s.MIS.FindByHoldKey(ctx(t), s.key("never-used")); !errors.Is(err, contracts.ErrNotFound) {
-		t.Errorf("finding by a key never used: %v, want ErrNotFound", err)
-	}
+	s.unknownSlot(t)
+}
+
+func (s *suite) unknownSlot(t *testing.T) {
 	if _, err := s.MIS.ReadSlot(ctx(t), "porttest-no-such-slot"); !errors.Is(err, contracts.ErrNotFound) {
 		t.Errorf("reading an unknown slot: %v, want ErrNotFound", err)
 	}
+}
+
+func (s *suite) readSlot(t *testing.T) {
+	want := s.freeSlot(t, func(contracts.Slot) bool { return true })
+	got, err := s.MIS.ReadSlot(ctx(t), want.ID)
+	if err != nil {
+		t.Fatalf("read slot %s: %v", want.ID, err)
+	}
+	if got.ID != want.ID || !got.Start.Equal(want.Start) || !got.End.Equal(want.End) || !got.Free ||
+		got.Specialty.Code != want.Specialty.Code || got.Practitioner.ID != want.Practitioner.ID || got.Facility.ID != want.Facility.ID {
+		t.Errorf("read slot %+v, want what search gave: %+v", got, want)
+	}
+	if _, off := got.Start.Zone(); off != offsetAt(s.loc, got.Start) {
+		t.Errorf("read slot starts at %s, not in the region's offset", got.Start)
+	}
+}
+
+func (s *suite) refusesBooking(t *testing.T) {
+	sl := s.freeSlot(t, func(contracts.Slot) bool { return true })
+	req := s.request(sl, s.key("elsewhere"))
+	calls := map[string]func() error{
+		"hold": func() error { _, err := s.MIS.Hold(ctx(t), req); return err },
+		"book": func() error {
+			_, err := s.MIS.Book(ctx(t), contracts.BookRequest{AppointmentID: "porttest-appointment", Hold: req, IdempotencyKey: s.key("book")})
+			return err
+		},
+		"cancel":    func() error { _, err := s.MIS.Cancel(ctx(t), "porttest-appointment", s.key("cancel")); return err },
+		"find hold": func() error { _, err := s.MIS.FindHold(ctx(t), req); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, contracts.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if after, err := s.MIS.ReadSlot(ctx(t), sl.ID); err != nil || !after.Free {
+		t.Errorf("after the refused calls slot %s reads %+v, %v: want it free still", sl.ID, after, err)
+	}
+}
+
+// offsetAt is the region's UTC offset at instant t, in seconds.
+func offsetAt(loc *time.Location, t time.Time) int {
+	_, off := t.In(loc).Zone()
+	return off
 }

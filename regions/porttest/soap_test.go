@@ -2,6 +2,7 @@ package porttest_test
 
 import (
 	"context"
+	"github.com/fedhealth/federation/regions/mishttp"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ import (
 func TestTheSOAPAdapterKeepsThePortsPromises(t *testing.T) {
 	region := contracts.Region{Code: "25", Name: "Primorsky Krai", TimeZone: "Asia/Vladivostok"}
 	sim, err := soapsim.New(soapsim.Config{Region: region.Code, TimeZone: region.TimeZone, Seed: 7,
-		RequireReferral: []string{"cardiologist"}, RequireAttachment: []string{"therapist"}}, nil)
+		RequireReferral: []string{missim.SpecialtyCardiology}, RequireAttachment: []string{missim.SpecialtyTherapy}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,20 +33,23 @@ func TestTheSOAPAdapterKeepsThePortsPromises(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := soap.New(soap.Config{Region: region, Endpoint: srv.URL + "/", CallTimeout: 500 * time.Millisecond,
-		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}, l, nil)
-	if err != nil {
-		t.Fatal(err)
+	newClient := func(t *testing.T) contracts.MIS {
+		c, err := soap.New(soap.Config{Region: region, EndpointConfig: mishttp.EndpointConfig{Endpoint: srv.URL + "/", CallTimeout: 500 * time.Millisecond, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}}, l, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c
 	}
-	t.Cleanup(func() { _ = client.Close() })
+	client := newClient(t)
 	patient := contracts.Patient{SNILS: "11223344595", OMS: "7700000000001230"}
 	attached := sim.AttachedFacility(patient.SNILS, patient.OMS)
 	porttest.Run(t, porttest.Target{
-		MIS: client, Region: region, Patient: patient,
+		MIS: client, Region: region, Patient: patient, Restarted: newClient,
 		Refusals: map[contracts.Kind]func(contracts.Slot) bool{
-			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == "cardiologist" },
+			contracts.KindReferralRequired: func(s contracts.Slot) bool { return s.Specialty.Code == missim.SpecialtyCardiology },
 			contracts.KindNotAttached: func(s contracts.Slot) bool {
-				return s.Specialty.Code == "therapist" && s.Facility.ID != attached
+				return s.Specialty.Code == missim.SpecialtyTherapy && s.Facility.ID != attached
 			},
 		},
 		LoseAnswers: func(on bool) {

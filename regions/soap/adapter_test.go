@@ -22,8 +22,8 @@ func TestSearchFiltersAndTheRegionsOffset(t *testing.T) {
 	if day.Weekday() == time.Sunday {
 		day = day.AddDate(0, 0, 1)
 	}
-	first := w.firstFree(t, "therapist")
-	q := contracts.SlotQuery{Specialty: "therapist", FacilityID: first.Facility.ID, PractitionerID: first.Practitioner.ID, From: day, To: day}
+	first := w.firstFree(t, missim.SpecialtyTherapy)
+	q := contracts.SlotQuery{Specialty: missim.SpecialtyTherapy, FacilityID: first.Facility.ID, PractitionerID: first.Practitioner.ID, From: day, To: day}
 	slots, err := w.client.SearchSlots(ctx, q)
 	if err != nil || len(slots) == 0 {
 		t.Fatalf("search = %d slots, %v", len(slots), err)
@@ -32,7 +32,7 @@ func TestSearchFiltersAndTheRegionsOffset(t *testing.T) {
 		if _, off := s.Start.Zone(); off != 10*3600 || s.Start.Format(time.DateOnly) != day.Format(time.DateOnly) {
 			t.Fatalf("slot %s starts %v, want on %s at +10:00", s.ID, s.Start, day.Format(time.DateOnly))
 		}
-		if s.Specialty.Code != "therapist" || s.Facility.ID != first.Facility.ID || s.Practitioner.ID != first.Practitioner.ID || !s.Free {
+		if s.Specialty.Code != missim.SpecialtyTherapy || s.Facility.ID != first.Facility.ID || s.Practitioner.ID != first.Practitioner.ID || !s.Free {
 			t.Fatalf("slot %+v does not match the filters", s)
 		}
 		if i > 0 && s.Start.Before(slots[i-1].Start) {
@@ -55,7 +55,7 @@ func TestHoldBookCancelAndRepeats(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
 		w := newWorld(t, open, soapsim.Config{}, nil)
 		ctx := context.Background()
-		slot := w.firstFree(t, "cardiologist")
+		slot := w.firstFree(t, missim.SpecialtyCardiology)
 		req := contracts.HoldRequest{SlotID: slot.ID, Patient: patient(1), IdempotencyKey: "b1/hold"}
 		held, err := w.client.Hold(ctx, req)
 		if err != nil || held.Status != contracts.AppointmentHeld || held.ID == "" || held.HoldKey != req.IdempotencyKey {
@@ -72,7 +72,7 @@ func TestHoldBookCancelAndRepeats(t *testing.T) {
 			t.Fatalf("Hold of another slot with the same key = %v, want ErrInvalid", err)
 		}
 		for range 2 {
-			booked, err := w.client.Book(ctx, held.ID, "b1/book")
+			booked, err := w.client.Book(ctx, contracts.BookRequest{AppointmentID: held.ID, Hold: req, IdempotencyKey: "b1/book"})
 			if err != nil || booked.Status != contracts.AppointmentBooked || booked.SlotID != slot.ID {
 				t.Fatalf("Book = %+v, %v", booked, err)
 			}
@@ -86,15 +86,15 @@ func TestHoldBookCancelAndRepeats(t *testing.T) {
 				t.Fatalf("Cancel = %+v, %v", c, err)
 			}
 		}
-		if _, err := w.client.Book(ctx, held.ID, "b1/book"); !errors.Is(err, contracts.ErrHoldExpired) {
+		if _, err := w.client.Book(ctx, contracts.BookRequest{AppointmentID: held.ID, Hold: req, IdempotencyKey: "b1/book"}); !errors.Is(err, contracts.ErrHoldExpired) {
 			t.Fatalf("Book of a cancelled hold = %v, want ErrHoldExpired", err)
 		}
-		found, err := w.client.FindByHoldKey(ctx, req.IdempotencyKey)
+		found, err := w.client.FindHold(ctx, req)
 		if err != nil || found.ID != held.ID || found.Status != contracts.AppointmentCancelled {
-			t.Fatalf("FindByHoldKey = %+v, %v", found, err)
+			t.Fatalf("FindHold = %+v, %v", found, err)
 		}
-		if _, err := w.client.FindByHoldKey(ctx, "never"); !errors.Is(err, contracts.ErrNotFound) {
-			t.Fatalf("FindByHoldKey of an unused key = %v, want ErrNotFound", err)
+		if _, err := w.client.FindHold(ctx, contracts.HoldRequest{IdempotencyKey: "never"}); !errors.Is(err, contracts.ErrNotFound) {
+			t.Fatalf("FindHold of an unused key = %v, want ErrNotFound", err)
 		}
 		if _, err := w.client.Cancel(ctx, "B-99", "x"); !errors.Is(err, contracts.ErrNotFound) {
 			t.Fatalf("Cancel of an unknown appointment = %v, want ErrNotFound", err)
@@ -106,23 +106,23 @@ func TestHoldBookCancelAndRepeats(t *testing.T) {
 }
 
 func TestEachFaultBecomesItsKind(t *testing.T) {
-	w := newWorld(t, sqldbtest.SQLite, soapsim.Config{RequireAttachment: []string{"therapist"}, RequireReferral: []string{"surgeon"}}, nil)
+	w := newWorld(t, sqldbtest.SQLite, soapsim.Config{RequireAttachment: []string{missim.SpecialtyTherapy}, RequireReferral: []string{missim.SpecialtySurgery}}, nil)
 	ctx := context.Background()
 	hold := func(slot, key string, p contracts.Patient) error {
 		_, err := w.client.Hold(ctx, contracts.HoldRequest{SlotID: slot, Patient: p, IdempotencyKey: key})
 		return err
 	}
-	therapist := w.firstFree(t, "therapist")
+	therapist := w.firstFree(t, missim.SpecialtyTherapy)
 	outsider := 1
 	for w.sim.AttachedFacility(patient(outsider).SNILS, "") == therapist.Facility.ID {
 		outsider++
 	}
 	wantKind(t, "not attached", hold(therapist.ID, "k1", patient(outsider)), contracts.KindNotAttached)
-	wantKind(t, "referral", hold(w.firstFree(t, "surgeon").ID, "k2", patient(1)), contracts.KindReferralRequired)
+	wantKind(t, "referral", hold(w.firstFree(t, missim.SpecialtySurgery).ID, "k2", patient(1)), contracts.KindReferralRequired)
 	wantKind(t, "unknown slot", hold("SL-0", "k3", patient(1)), contracts.KindNotFound)
 	wantKind(t, "malformed SNILS", hold(therapist.ID, "k4", contracts.Patient{SNILS: "12"}), contracts.KindInvalid)
 
-	slot := w.firstFree(t, "cardiologist")
+	slot := w.firstFree(t, missim.SpecialtyCardiology)
 	if err := hold(slot.ID, "k5", patient(1)); err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +141,9 @@ func TestACommitWithoutAnswerIsResolvedByReadBack(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
 		w := newWorld(t, open, soapsim.Config{}, func(c *soap.Config) { c.CallTimeout = 300 * time.Millisecond })
 		ctx := context.Background()
-		for _, path := range []string{"FindByHoldKey", "Hold"} {
+		for _, path := range []string{"FindHold", "Hold"} {
 			t.Run("then "+path, func(t *testing.T) {
-				slot := w.firstFree(t, "neurologist")
+				slot := w.firstFree(t, missim.SpecialtyNeurology)
 				req := contracts.HoldRequest{SlotID: slot.ID, Patient: patient(7), IdempotencyKey: "lost/" + path}
 				before := len(w.sim.Appointments())
 				w.setFaults(t, missim.Faults{TimeoutAfterCommitRate: 1})
@@ -154,8 +154,8 @@ func TestACommitWithoutAnswerIsResolvedByReadBack(t *testing.T) {
 					t.Fatal("the MIS should have committed the appointment")
 				}
 				var got contracts.Appointment
-				if path == "FindByHoldKey" {
-					got, err = w.client.FindByHoldKey(ctx, req.IdempotencyKey)
+				if path == "FindHold" {
+					got, err = w.client.FindHold(ctx, req)
 				} else {
 					got, err = w.client.Hold(ctx, req)
 				}
@@ -171,14 +171,14 @@ func TestACommitWithoutAnswerIsResolvedByReadBack(t *testing.T) {
 			})
 		}
 		t.Run("a lost answer of a hold that never landed creates once", func(t *testing.T) {
-			slot := w.firstFree(t, "neurologist")
+			slot := w.firstFree(t, missim.SpecialtyNeurology)
 			req := contracts.HoldRequest{SlotID: slot.ID, Patient: patient(8), IdempotencyKey: "never-landed"}
 			w.setFaults(t, missim.Faults{Down: true})
 			_, err := w.client.Hold(ctx, req)
 			w.setFaults(t, missim.Faults{})
 			wantKind(t, "Hold while down", err, contracts.KindUnavailable)
-			if _, err := w.client.FindByHoldKey(ctx, req.IdempotencyKey); !errors.Is(err, contracts.ErrNotFound) {
-				t.Fatalf("FindByHoldKey = %v, want ErrNotFound", err)
+			if _, err := w.client.FindHold(ctx, req); !errors.Is(err, contracts.ErrNotFound) {
+				t.Fatalf("FindHold = %v, want ErrNotFound", err)
 			}
 			if _, err := w.client.Hold(ctx, req); err != nil {
 				t.Fatal(err)
@@ -189,7 +189,7 @@ func TestACommitWithoutAnswerIsResolvedByReadBack(t *testing.T) {
 
 func TestTwentyClientsOneSlotExactlyOneWins(t *testing.T) {
 	w := newWorld(t, sqldbtest.SQLite, soapsim.Config{}, nil)
-	slot := w.firstFree(t, "dentist")
+	slot := w.firstFree(t, missim.SpecialtyDentistry)
 	var (
 		wg          sync.WaitGroup
 		mu          sync.Mutex

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/fedhealth/federation/contracts"
 )
@@ -18,7 +19,7 @@ func (c *Client) Hold(ctx context.Context, req contracts.HoldRequest) (contracts
 	if req.SlotID == "" || req.IdempotencyKey == "" || (req.Patient.SNILS == "" && req.Patient.OMS == "") {
 		return contracts.Appointment{}, c.errorf("Hold", "slot id, idempotency key and SNILS or OMS are required: %w", contracts.ErrInvalid)
 	}
-	defer c.steps.lock(req.IdempotencyKey)()
+	defer c.steps.Lock(req.IdempotencyKey)()
 	slotID, session, bookID, err := c.ledger.Get(ctx, c.cfg.Region.Code, req.IdempotencyKey)
 	switch {
 	case errors.Is(err, contracts.ErrNotFound):
@@ -118,8 +119,10 @@ func (c *Client) findOnSlot(ctx context.Context, session, slotID string) (bookID
 }
 
 // Book confirms a hold: the appointment was made by Hold, so Book only
-// reads it back. A cancelled one is a released hold (ErrHoldExpired).
-func (c *Client) Book(ctx context.Context, appointmentID, _ string) (contracts.Appointment, error) {
+// reads it back by its Book_Id (req.Hold is not needed). A cancelled one is
+// a released hold (ErrHoldExpired).
+func (c *Client) Book(ctx context.Context, req contracts.BookRequest) (contracts.Appointment, error) {
+	appointmentID := req.AppointmentID
 	a, err := c.ReadAppointment(ctx, appointmentID)
 	if err != nil {
 		return a, err
@@ -145,7 +148,8 @@ func (c *Client) Cancel(ctx context.Context, appointmentID, _ string) (contracts
 	return contracts.Appointment{ID: appointmentID, Status: st}, err
 }
 
-// ReadAppointment reads the appointment back by its Book_Id.
+// ReadAppointment reads the appointment back by its Book_Id. It is not part
+// of contracts.MIS, which finds an appointment again through FindHold.
 func (c *Client) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
 	if appointmentID == "" {
 		return contracts.Appointment{}, c.errorf("ReadAppointment", "appointment id required: %w", contracts.ErrInvalid)
@@ -163,28 +167,33 @@ func (c *Client) ReadAppointment(ctx context.Context, appointmentID string) (con
 	return contracts.Appointment{}, c.errorf("ReadAppointment", "appointment %s: %w", appointmentID, contracts.ErrNotFound)
 }
 
-// FindByHoldKey answers from the ledger: the recorded appointment read
-// back, or, when only the intent is recorded (the Hold's answer was lost),
-// what the read-back finds on the slot, which is then recorded.
-// ErrNotFound when nothing was ever made for the key.
-func (c *Client) FindByHoldKey(ctx context.Context, holdKey string) (contracts.Appointment, error) {
+// FindHold answers from the ledger, by req's key: the recorded appointment
+// read back, or, when only the intent is recorded (the Hold's answer was
+// lost), what the read-back by the recorded session finds on the slot,
+// which is then recorded. The session is the MIS's and durable, so the
+// patient in req is not needed. ErrNotFound when nothing was ever made for
+// the key.
+func (c *Client) FindHold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
+	holdKey := req.IdempotencyKey
 	if holdKey == "" {
-		return contracts.Appointment{}, c.errorf("FindByHoldKey", "hold key required: %w", contracts.ErrInvalid)
+		return contracts.Appointment{}, c.errorf("FindHold", "hold key required: %w", contracts.ErrInvalid)
 	}
-	defer c.steps.lock(holdKey)()
+	defer c.steps.Lock(holdKey)()
 	slotID, session, bookID, err := c.ledger.Get(ctx, c.cfg.Region.Code, holdKey)
 	switch {
 	case errors.Is(err, contracts.ErrNotFound):
-		return contracts.Appointment{}, c.errorf("FindByHoldKey", "no hold was ever made with this key: %w", contracts.ErrNotFound)
+		return contracts.Appointment{}, c.errorf("FindHold", "no hold was ever made with this key: %w", contracts.ErrNotFound)
 	case err != nil:
-		return contracts.Appointment{}, c.errorf("FindByHoldKey", "ledger: %w", err)
+		return contracts.Appointment{}, c.errorf("FindHold", "ledger: %w", err)
+	case req.SlotID != "" && req.SlotID != slotID:
+		return contracts.Appointment{}, c.errorf("FindHold", "the key's hold was made for another slot: %w", contracts.ErrInvalid)
 	case bookID == "":
 		id, found, err := c.findOnSlot(ctx, session, slotID)
 		if err != nil {
 			return contracts.Appointment{}, err
 		}
 		if !found {
-			return contracts.Appointment{}, c.errorf("FindByHoldKey", "the hold never took effect: %w", contracts.ErrNotFound)
+			return contracts.Appointment{}, c.errorf("FindHold", "the hold never took effect: %w", contracts.ErrNotFound)
 		}
 		if _, err := c.record(ctx, contracts.HoldRequest{SlotID: slotID, IdempotencyKey: holdKey}, id); err != nil {
 			return contracts.Appointment{}, err
@@ -210,4 +219,37 @@ func (c *Client) status(method, s string) (contracts.AppointmentStatus, error) {
 		return contracts.AppointmentNoShow, nil
 	}
 	return "", fmt.Errorf("%s in region %s: unknown appointment status %q: %w", method, c.cfg.Region.Code, s, contracts.ErrRegionUnavailable)
+}
+
+// PeriodAppointments lists the appointments whose visit starts within
+// [from, to] (GetAppointmentsByPeriod), each with its patient:
+// reconciliation turns those into patient keys to find the appointments
+// made through other channels (contracts.PeriodAppointmentReader).
+func (c *Client) PeriodAppointments(ctx context.Context, from, to time.Time) ([]contracts.PeriodAppointment, error) {
+	if to.Before(from) {
+		return nil, c.errorf("PeriodAppointments", "the period ends before it starts: %w", contracts.ErrInvalid)
+	}
+	var resp GetAppointmentsByPeriodResponse
+	req := &GetAppointmentsByPeriodRequest{From: from.Format(time.RFC3339), To: to.Format(time.RFC3339)}
+	if err := c.call(ctx, MethodGetAppointmentsByPeriod, false, req, &resp); err != nil {
+		return nil, err
+	}
+	out := make([]contracts.PeriodAppointment, 0, len(resp.Appointments))
+	for _, a := range resp.Appointments {
+		st, err := c.status(MethodGetAppointmentsByPeriod, a.Status)
+		if err != nil {
+			return nil, err
+		}
+		start, err1 := time.Parse(time.RFC3339, a.VisitTime)
+		end, err2 := time.Parse(time.RFC3339, a.VisitEndTime)
+		if a.BookID == "" || err1 != nil || err2 != nil {
+			return nil, c.errorf("PeriodAppointments", "appointment %q without its id or visit times: %w", a.BookID, contracts.ErrRegionUnavailable)
+		}
+		out = append(out, contracts.PeriodAppointment{
+			Appointment: contracts.Appointment{ID: a.BookID, SlotID: a.SlotID, Status: st},
+			Start:       start, End: end, Channel: a.Channel,
+			Patient: contracts.Patient{SNILS: a.PatientSNILS, OMS: a.PatientOMS},
+		})
+	}
+	return out, nil
 }

@@ -61,6 +61,18 @@ func truncated(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
+// endless streams an envelope that never ends, until the client leaves.
+func endless(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", soap.ContentType)
+	_, _ = w.Write([]byte(`<soap:Envelope xmlns:soap="` + soap.EnvelopeNamespace + `"><soap:Body>`))
+	chunk := []byte(strings.Repeat("<x/>", 1024))
+	for r.Context().Err() == nil {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+	}
+}
+
 func TestBadAnswersGiveClearErrors(t *testing.T) {
 	db, _ := sqldbtest.SQLite(t)
 	l, err := ledger.New(context.Background(), db, false, nil, nil)
@@ -81,6 +93,9 @@ func TestBadAnswersGiveClearErrors(t *testing.T) {
 		{"an HTML page instead of SOAP", soap.MethodGetScheduleInfo, answer(200, `<html><body>gateway</body></html>`), contracts.KindUnavailable, "root element is html", 1},
 		{"a fault with an unknown code", soap.MethodGetScheduleInfo, answer(500, unknownFault), contracts.KindInternal, `unknown code "SOMETHING_NEW"`, 1},
 		{"a huge answer", soap.MethodGetScheduleInfo, answer(200, huge), contracts.KindUnavailable, "larger than", 1},
+		{"an endless answer", soap.MethodGetScheduleInfo, endless, contracts.KindUnavailable, "larger than", 1},
+		{"a fault that does not decode", soap.MethodGetScheduleInfo, answer(500, `<soap:Envelope xmlns:soap="`+soap.EnvelopeNamespace+`"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><detail>`), contracts.KindUnavailable, "fault does not decode", 1},
+		{"an empty Body", soap.MethodGetScheduleInfo, answer(200, `<soap:Envelope xmlns:soap="`+soap.EnvelopeNamespace+`"><soap:Body></soap:Body></soap:Envelope>`), contracts.KindUnavailable, "where an element was expected", 1},
 		{"a truncated search answer", soap.MethodGetScheduleInfo, truncated, contracts.KindUnavailable, "read answer", 1},
 		{"a gateway's 503 is retried for reads", soap.MethodGetScheduleInfo, answer(503, "busy"), contracts.KindUnavailable, "HTTP 503", 3},
 		{"a truncated CreateAppointment answer", soap.MethodCreateAppointment, truncated, contracts.KindOutcomeUnknown, "read answer", 1},

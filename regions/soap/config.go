@@ -1,77 +1,25 @@
 package soap
 
 import (
-	"errors"
 	"fmt"
-	"net/url"
-	"time"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/mishttp"
 )
 
-// DefaultMaxBody bounds an answer: a broken MIS must not exhaust the
-// broker's memory.
-const DefaultMaxBody = 4 << 20
-
 // Config configures one Client, the SOAP endpoint of one region's MIS.
-// Endpoints come only from configuration, never from a request.
 type Config struct {
 	// Region is the region this MIS serves; its TimeZone renders query
 	// dates and checks the offsets of slot times.
 	Region contracts.Region `yaml:"-"`
-	// Endpoint is the absolute http(s) URL every method is POSTed to.
-	Endpoint string `yaml:"endpoint"`
-	// BearerToken is sent as "Authorization: Bearer ..." when set. Secret:
-	// never in logs or errors.
-	BearerToken string `yaml:"bearer_token"`
-	// CallTimeout bounds one HTTP attempt, body included (default 5s).
-	CallTimeout time.Duration `yaml:"call_timeout"`
-	// MaxBody bounds an answer's size in bytes (default DefaultMaxBody).
-	MaxBody int64 `yaml:"max_body"`
-	// ReadAttempts is how many times a safe read (GetScheduleInfo,
-	// GetPatientAppointments) is tried, the first included (default 3).
-	// Nothing else is ever retried.
-	ReadAttempts int `yaml:"read_attempts"`
-	// RetryWaitMin and RetryWaitMax bound the backoff between read attempts
-	// (defaults 50ms and 1s).
-	RetryWaitMin time.Duration `yaml:"retry_wait_min"`
-	RetryWaitMax time.Duration `yaml:"retry_wait_max"`
-}
-
-func (c *Config) setDefaults() {
-	if c.CallTimeout == 0 {
-		c.CallTimeout = 5 * time.Second
-	}
-	if c.MaxBody == 0 {
-		c.MaxBody = DefaultMaxBody
-	}
-	if c.ReadAttempts == 0 {
-		c.ReadAttempts = 3
-	}
-	if c.RetryWaitMin == 0 {
-		c.RetryWaitMin = 50 * time.Millisecond
-	}
-	if c.RetryWaitMax == 0 {
-		c.RetryWaitMax = time.Second
-	}
+	// EndpointConfig is the endpoint and how it is called: the same keys
+	// as every kind that POSTs each call to one URL.
+	mishttp.EndpointConfig `yaml:",inline"`
 }
 
 // Validate reports what is wrong with c, wrapping contracts.ErrInvalid.
 func (c Config) Validate() error {
-	var errs []error
-	if !contracts.ValidRegionCode(c.Region.Code) {
-		errs = append(errs, fmt.Errorf("region code %q malformed", c.Region.Code))
-	}
-	if _, err := time.LoadLocation(c.Region.TimeZone); err != nil || c.Region.TimeZone == "" {
-		errs = append(errs, fmt.Errorf("region time zone %q does not load", c.Region.TimeZone))
-	}
-	if u, err := url.Parse(c.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		errs = append(errs, errors.New("endpoint must be an absolute http(s) URL without credentials"))
-	}
-	if c.CallTimeout <= 0 || c.MaxBody <= 0 || c.ReadAttempts < 1 || c.RetryWaitMin <= 0 || c.RetryWaitMax < c.RetryWaitMin {
-		errs = append(errs, errors.New("call_timeout, max_body, read_attempts and retry waits must be positive (wait max >= min)"))
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := c.EndpointConfig.Validate(c.Region); err != nil {
 		return fmt.Errorf("soap client config: %w: %w", err, contracts.ErrInvalid)
 	}
 	return nil

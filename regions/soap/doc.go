@@ -8,8 +8,10 @@
 // Methods: GetPatientInfo (OMS, SNILS, birth date -> Session_ID),
 // GetScheduleInfo (-> slots with Slot_Id, times in the region's offset),
 // CreateAppointment(Session_ID, Slot_Id) -> Book_Id, CancelAppointment
-// (Book_Id), and GetPatientAppointments, a read-back of this project's
-// design (the session's appointments, or one by Book_Id).
+// (Book_Id), and two reads of this project's design: GetPatientAppointments
+// (the session's appointments, or one by Book_Id) and
+// GetAppointmentsByPeriod (every appointment of a period with its patient,
+// which reconciliation reads to import the bookings made elsewhere).
 //
 // # Which guarantee comes from where
 //
@@ -34,10 +36,11 @@
 //     answer of CreateAppointment or CancelAppointment is ErrOutcomeUnknown,
 //     resolved by read-back, never by guessing. CancelAppointment is
 //     idempotent at the MIS, so its repeat is safe.
-//   - FindByHoldKey answers from the ledger (and the read-back when only an
+//   - FindHold answers from the ledger (and the read-back when only an
 //     intent is recorded); ErrNotFound when nothing was made for the key.
 //   - Retries: only the safe reads (GetScheduleInfo, GetPatientAppointments)
-//     are retried, through go-retryablehttp; CreateAppointment never is,
+//     are retried (regions/mishttp, the HTTP plumbing every kind shares);
+//     CreateAppointment never is,
 //     since the MIS cannot tell a repeat from a second booking.
 //   - No double booking of one slot comes from the MIS (one live
 //     appointment per slot, SLOT_TAKEN otherwise).

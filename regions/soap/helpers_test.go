@@ -2,6 +2,7 @@ package soap_test
 
 import (
 	"context"
+	"github.com/fedhealth/federation/regions/mishttp"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func newWorld(t *testing.T, open sqldbtest.Open, simCfg soapsim.Config, tune fun
 
 func newClient(t *testing.T, endpoint string, l soap.Ledger, tune func(*soap.Config)) *soap.Client {
 	t.Helper()
-	cfg := soap.Config{Region: region, Endpoint: endpoint, CallTimeout: 2 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}
+	cfg := soap.Config{Region: region, EndpointConfig: mishttp.EndpointConfig{Endpoint: endpoint, CallTimeout: 2 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}}
 	if tune != nil {
 		tune(&cfg)
 	}

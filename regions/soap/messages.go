@@ -18,12 +18,14 @@ const (
 	MethodCreateAppointment      = "CreateAppointment"
 	MethodCancelAppointment      = "CancelAppointment"
 	MethodGetPatientAppointments = "GetPatientAppointments"
+	// MethodGetAppointmentsByPeriod is reconciliation's read by period.
+	MethodGetAppointmentsByPeriod = "GetAppointmentsByPeriod"
 )
 
 // Methods lists every method the adapter calls and the simulator serves.
 func Methods() []string {
 	return []string{MethodGetPatientInfo, MethodGetScheduleInfo, MethodCreateAppointment,
-		MethodCancelAppointment, MethodGetPatientAppointments}
+		MethodCancelAppointment, MethodGetPatientAppointments, MethodGetAppointmentsByPeriod}
 }
 
 // Action is the SOAPAction header value of method.
@@ -160,4 +162,32 @@ type PatientAppointment struct {
 	BookID string `xml:"Book_Id"`
 	SlotID string `xml:"Slot_Id"`
 	Status string `xml:"Status"`
+}
+
+// GetAppointmentsByPeriodRequest asks for every appointment whose visit
+// starts within [From, To] (xs:dateTime).
+type GetAppointmentsByPeriodRequest struct {
+	XMLName xml.Name `xml:"http://www.rt-eu.ru/med/er/v2_0 GetAppointmentsByPeriodRequest"`
+	From    string   `xml:"From"`
+	To      string   `xml:"To"`
+}
+
+// GetAppointmentsByPeriodResponse lists the period's appointments, oldest
+// first.
+type GetAppointmentsByPeriodResponse struct {
+	XMLName      xml.Name            `xml:"http://www.rt-eu.ru/med/er/v2_0 GetAppointmentsByPeriodResponse"`
+	Appointments []PeriodAppointment `xml:"Appointments>Appointment"`
+}
+
+// PeriodAppointment is one appointment of the period, with its patient
+// (personal data: the adapter hands it to reconciliation only).
+type PeriodAppointment struct {
+	BookID       string `xml:"Book_Id"`
+	SlotID       string `xml:"Slot_Id"`
+	Status       string `xml:"Status"`
+	VisitTime    string `xml:"Visit_Time"`
+	VisitEndTime string `xml:"Visit_End_Time"`
+	PatientSNILS string `xml:"Patient_SNILS,omitempty"`
+	PatientOMS   string `xml:"Patient_OMS,omitempty"`
+	Channel      string `xml:"Channel,omitempty"`
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/fedhealth/federation/regions/slotoffset"
 
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 )
 
 // errOffset marks a slot whose time carries a UTC offset the region does
@@ -87,7 +87,7 @@ func (c *Client) slot(s ScheduleSlot) (contracts.Slot, error) {
 	}
 	return contracts.Slot{
 		ID: s.SlotID, Start: start, End: end, Free: s.State == SlotFree,
-		Specialty:    contracts.Coding{System: misv1.SpecialtySystem, Code: s.Post.Code, Display: s.Post.Name},
+		Specialty:    contracts.Coding{System: misv2.SpecialtySystem, Code: s.Post.Code, Display: s.Post.Name},
 		Practitioner: contracts.Practitioner{ID: s.Resource.ID, Name: s.Resource.Name},
 		Facility:     contracts.Facility{ID: s.MO.OID, Name: s.MO.Name, Address: s.MO.Address},
 	}, nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
+	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/soapsim"
 	"github.com/fedhealth/federation/regions/soap"
 	"github.com/fedhealth/federation/sagas/ledger"
@@ -27,10 +28,13 @@ type wsdlDoc struct {
 		Name     string      `xml:"name,attr"`
 		Sequence []xsElement `xml:"sequence>element"`
 	} `xml:"types>schema>complexType"`
-	Messages []wsdlMessage `xml:"message"`
-	PortOps  []struct {
+	Messages  []wsdlMessage `xml:"message"`
+	PortTypes []struct {
 		Name string `xml:"name,attr"`
-	} `xml:"portType>operation"`
+		Ops  []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"operation"`
+	} `xml:"portType"`
 	BindingOps []wsdlBindingOp `xml:"binding>operation"`
 }
 
@@ -82,6 +86,19 @@ func (d *wsdlDoc) children(typ string) ([]xsElement, bool) {
 		}
 	}
 	return nil, false
+}
+
+// operations lists the operations of the named port type.
+func (d *wsdlDoc) operations(portType string) []string {
+	var ops []string
+	for _, pt := range d.PortTypes {
+		if pt.Name == portType {
+			for _, op := range pt.Ops {
+				ops = append(ops, op.Name)
+			}
+		}
+	}
+	return ops
 }
 
 func (d *wsdlDoc) element(name string) (xsElement, bool) {
@@ -164,11 +181,7 @@ func bodyOf(t *testing.T, raw []byte) node {
 
 func TestEveryOperationIsServedAndEncodedAsTheWSDLSays(t *testing.T) {
 	doc := parseWSDL(t)
-	var ops []string
-	for _, op := range doc.PortOps {
-		ops = append(ops, op.Name)
-	}
-	if !slices.Equal(ops, soap.Methods()) {
+	if ops := doc.operations("ERegistryPortType"); !slices.Equal(ops, soap.Methods()) {
 		t.Fatalf("WSDL operations %v, the adapter's methods %v", ops, soap.Methods())
 	}
 
@@ -196,7 +209,7 @@ func TestEveryOperationIsServedAndEncodedAsTheWSDLSays(t *testing.T) {
 	}
 	c := newClient(t, srv.URL+"/", l, nil)
 	ctx := context.Background()
-	slots, err := c.SearchSlots(ctx, contracts.SlotQuery{Specialty: "therapist", From: time.Now(), To: time.Now().AddDate(0, 0, 3), Limit: 2})
+	slots, err := c.SearchSlots(ctx, contracts.SlotQuery{Specialty: missim.SpecialtyTherapy, From: time.Now(), To: time.Now().AddDate(0, 0, 3), Limit: 2})
 	if err != nil || len(slots) != 2 {
 		t.Fatalf("search = %v, %v", slots, err)
 	}
@@ -206,9 +219,14 @@ func TestEveryOperationIsServedAndEncodedAsTheWSDLSays(t *testing.T) {
 	}
 	_, _ = c.Hold(ctx, contracts.HoldRequest{SlotID: slots[0].ID, Patient: patient(2), IdempotencyKey: "w/2"}) // a fault
 	_, _ = c.ReadSlot(ctx, slots[1].ID)
-	_, _ = c.Book(ctx, held.ID, "w/book")
+	_, _ = c.Book(ctx, contracts.BookRequest{AppointmentID: held.ID, IdempotencyKey: "w/book"})
 	_, _ = c.Cancel(ctx, held.ID, "w/cancel")
-	_, _ = c.FindByHoldKey(ctx, "w/2") // intent only: read back by session
+	_, _ = c.FindHold(ctx, contracts.HoldRequest{IdempotencyKey: "w/2"}) // intent only: read back by session
+	period, err := c.PeriodAppointments(ctx, time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 0, 3))
+	if i := slices.IndexFunc(period, func(a contracts.PeriodAppointment) bool { return a.ID == held.ID }); err != nil || i < 0 ||
+		period[i].Patient.SNILS == "" || !period[i].End.After(period[i].Start) {
+		t.Errorf("the period lists %+v (%v), want the held appointment with its patient and times", period, err)
+	}
 
 	served2 := map[string]bool{}
 	for _, ex := range rec.seen {

@@ -29,6 +29,10 @@ type Config struct {
 	Now       func() time.Time     // nil means time.Now
 	Meter     metric.MeterProvider // nil means the otel global provider
 	Logger    *slog.Logger         // nil discards
+	// KeepPatient names the regions whose MIS reads appointments only by
+	// patient: their bookings keep the sealed identifiers once confirmed,
+	// for reconciliation (sagas.Booking.ConfirmKeepingPatient). nil: none.
+	KeepPatient func(region string) bool
 }
 
 // Saga advances booking sagas. It is safe for concurrent use; two Advance
@@ -139,22 +143,16 @@ func (u untilDeadline) Hold(ctx context.Context, req contracts.HoldRequest) (con
 	return u.MIS.Hold(ctx, req)
 }
 
-func (u untilDeadline) Book(ctx context.Context, appointmentID, key string) (contracts.Appointment, error) {
+func (u untilDeadline) Book(ctx context.Context, req contracts.BookRequest) (contracts.Appointment, error) {
 	ctx, cancel := u.ctx(ctx)
 	defer cancel()
-	return u.MIS.Book(ctx, appointmentID, key)
+	return u.MIS.Book(ctx, req)
 }
 
-func (u untilDeadline) FindByHoldKey(ctx context.Context, key string) (contracts.Appointment, error) {
+func (u untilDeadline) FindHold(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
 	ctx, cancel := u.ctx(ctx)
 	defer cancel()
-	return u.MIS.FindByHoldKey(ctx, key)
-}
-
-func (u untilDeadline) ReadAppointment(ctx context.Context, appointmentID string) (contracts.Appointment, error) {
-	ctx, cancel := u.ctx(ctx)
-	defer cancel()
-	return u.MIS.ReadAppointment(ctx, appointmentID)
+	return u.MIS.FindHold(ctx, req)
 }
 
 // shed ends a booking that cannot finish before its deadline because the

@@ -23,9 +23,12 @@ type scriptedMIS struct {
 	mu      sync.Mutex
 	answers map[string][]error // per operation, consumed in order; nil = success
 	calls   []string           // "op key"
-	found   bool               // FindByHoldKey finds the hold
-	booked  bool               // ReadAppointment reads the appointment booked
-	classes []contracts.CallClass
+	found   bool               // FindHold finds the hold
+	booked  bool               // FindHold finds the hold, booked
+	// patients are the patients of the hold requests FindHold and Book
+	// were given, in order.
+	patients []contracts.Patient
+	classes  []contracts.CallClass
 	// deadlines are the time each call had left (0: none); deadlinesAt
 	// the deadlines themselves.
 	deadlines   []time.Duration
@@ -71,33 +74,34 @@ func (m *scriptedMIS) Hold(ctx context.Context, r contracts.HoldRequest) (contra
 	}
 	return contracts.Appointment{ID: "A-1", Status: contracts.AppointmentHeld}, m.next("hold", r.IdempotencyKey)
 }
-func (m *scriptedMIS) Book(ctx context.Context, id, key string) (contracts.Appointment, error) {
+func (m *scriptedMIS) Book(ctx context.Context, r contracts.BookRequest) (contracts.Appointment, error) {
 	m.seen(ctx)
-	return contracts.Appointment{ID: id, Status: contracts.AppointmentBooked}, m.next("book", key)
+	m.patient(r.Hold.Patient)
+	return contracts.Appointment{ID: r.AppointmentID, Status: contracts.AppointmentBooked}, m.next("book", r.IdempotencyKey)
 }
 func (m *scriptedMIS) Cancel(ctx context.Context, id, key string) (contracts.Appointment, error) {
 	m.seen(ctx)
 	return contracts.Appointment{ID: id, Status: contracts.AppointmentCancelled}, m.next("cancel", key)
 }
-func (m *scriptedMIS) ReadAppointment(ctx context.Context, id string) (contracts.Appointment, error) {
+func (m *scriptedMIS) FindHold(ctx context.Context, r contracts.HoldRequest) (contracts.Appointment, error) {
 	m.seen(ctx)
-	if err := m.next("read", id); err != nil {
+	m.patient(r.Patient)
+	if err := m.next("find", r.IdempotencyKey); err != nil {
 		return contracts.Appointment{}, err
 	}
-	if m.booked {
-		return contracts.Appointment{ID: id, Status: contracts.AppointmentBooked}, nil
+	switch {
+	case m.booked:
+		return contracts.Appointment{ID: "A-1", Status: contracts.AppointmentBooked}, nil
+	case m.found:
+		return contracts.Appointment{ID: "A-1", Status: contracts.AppointmentHeld}, nil
 	}
-	return contracts.Appointment{ID: id, Status: contracts.AppointmentHeld}, nil
+	return contracts.Appointment{}, contracts.ErrNotFound
 }
-func (m *scriptedMIS) FindByHoldKey(ctx context.Context, key string) (contracts.Appointment, error) {
-	m.seen(ctx)
-	if err := m.next("find", key); err != nil {
-		return contracts.Appointment{}, err
-	}
-	if !m.found {
-		return contracts.Appointment{}, contracts.ErrNotFound
-	}
-	return contracts.Appointment{ID: "A-1"}, nil
+
+func (m *scriptedMIS) patient(p contracts.Patient) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.patients = append(m.patients, p)
 }
 
 type directory struct{ mis contracts.MIS }
@@ -109,6 +113,9 @@ type plainSealer struct{}
 
 func (plainSealer) Seal(p, _ []byte) ([]byte, error) { return p, nil }
 func (plainSealer) Open(p, _ []byte) ([]byte, error) { return p, nil }
+
+// patient is the fixture booking's, sealed in it.
+var patient = contracts.Patient{SNILS: "11223344595", OMS: "7700000000001234", BirthDate: "1985-03-14"}
 
 type fixture struct {
 	store *store.DB
@@ -128,7 +135,11 @@ func newFixture(t *testing.T, answers map[string][]error) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := sagas.NewBooking("b1", "c1", sagas.SlotSnapshot{ID: "77:S-1", MISSlotID: "S-1"}, "77", nil, "", f.now, 2*time.Minute)
+	sealed, err := sagas.SealPatient(plainSealer{}, "b1", patient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := sagas.NewBooking("b1", "c1", sagas.SlotSnapshot{ID: "77:S-1", MISSlotID: "S-1"}, "77", sealed, "", f.now, 2*time.Minute)
 	if err := db.Create(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +185,7 @@ func TestAnUnknownOutcomeIsRepeatedWithTheSameKeyNeverGuessed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The appointment read back is only held, so the book is repeated.
-	if got := f.mis.calls; len(got) != 4 || got[1] != "book b1:book" || got[2] != "read A-1" || got[3] != "book b1:book" {
+	if got := f.mis.calls; len(got) != 4 || got[1] != "book b1:book" || got[2] != "find b1:hold" || got[3] != "book b1:book" {
 		t.Errorf("calls %v, want the book read back, then repeated with the same key", got)
 	}
 	if f.booking(t).Status != sagas.StatusConfirmed {
@@ -203,8 +214,8 @@ func TestRefusalsEndTheBookingWithTheCitizensReason(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := f.booking(t)
-			if b.Status != sagas.StatusRejected || b.Reason != c.reason || b.Step != sagas.StepDone {
-				t.Errorf("booking %s %q at %s, want rejected %q done", b.Status, b.Reason, b.Step, c.reason)
+			if b.Status != sagas.StatusRejected || b.Reason != c.reason || b.Step != sagas.StepDone || b.PatientSealed != nil {
+				t.Errorf("booking %s %q at %s, sealed %q, want rejected %q done with identifiers erased", b.Status, b.Reason, b.Step, b.PatientSealed, c.reason)
 			}
 			if len(f.mis.calls) != len(c.wantCalls) {
 				t.Fatalf("calls %v, want %v", f.mis.calls, c.wantCalls)
@@ -238,6 +249,38 @@ func TestPastTheDeadlineTheBookingFailsAndALateHoldIsFoundAndReleased(t *testing
 	}
 	if b := f.booking(t); b.Step != sagas.StepDone || b.Status != sagas.StatusFailed {
 		t.Errorf("after release %s at %s", b.Status, b.Step)
+	}
+}
+
+func TestThePatientStaysSealedUntilTheReleaseHasFinished(t *testing.T) {
+	// The hold's answer is lost and not found at once; the deadline passes;
+	// the release's first read-back meets a region that is down.
+	f := newFixture(t, map[string][]error{"hold": {contracts.ErrOutcomeUnknown}, "find": {nil, contracts.ErrRegionUnavailable}})
+	_ = f.saga.Advance(context.Background(), "b1")
+	f.now = f.now.Add(3 * time.Minute)
+	if err := f.saga.Advance(context.Background(), "b1"); !errors.Is(err, contracts.ErrRegionUnavailable) {
+		t.Fatalf("advance: %v, want the region's trouble back so the release is delivered again", err)
+	}
+	if b := f.booking(t); b.Status != sagas.StatusFailed || b.Step != sagas.StepRelease || len(b.PatientSealed) == 0 {
+		t.Fatalf("booking %s at %s, sealed %d bytes; want failed, releasing, the patient still sealed for the read-back", b.Status, b.Step, len(b.PatientSealed))
+	}
+	f.mis.found = true // the hold did land
+	if err := f.saga.Advance(context.Background(), "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.mis.calls[len(f.mis.calls)-1]; got != "cancel b1:release" {
+		t.Errorf("calls %v, want the hold found and cancelled", f.mis.calls)
+	}
+	if b := f.booking(t); b.Step != sagas.StepDone || b.PatientSealed != nil {
+		t.Errorf("booking at %s, sealed %q; want done with the identifiers erased", b.Step, b.PatientSealed)
+	}
+	for i, p := range f.mis.patients {
+		if p != patient {
+			t.Errorf("read-back %d was given patient %+v, want the booking's: after the booking ended too", i, p)
+		}
+	}
+	if len(f.mis.patients) != 3 {
+		t.Errorf("%d read-backs, want 3 (after the hold, and two by the release)", len(f.mis.patients))
 	}
 }
 

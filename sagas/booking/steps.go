@@ -15,18 +15,17 @@ import (
 // its key returns the same hold, so a crash between the two calls loses
 // nothing, and a write per booking is saved.
 func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
-	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.ID, b.PatientSealed)
+	req, err := s.holdRequest(b)
 	if err != nil {
 		return s.update(ctx, b.ID, sagas.StepHold, func(b *sagas.Booking) { b.Fail(sagas.ReasonMISRejected, s.cfg.Now()) })
 	}
-	holdKey := sagas.IdempotencyKey(b.ID, sagas.StepHold)
-	appt, err := mis.Hold(ctx, contracts.HoldRequest{SlotID: b.Slot.MISSlotID, Patient: patient, IdempotencyKey: holdKey})
+	appt, err := mis.Hold(ctx, req)
 	if errors.Is(err, contracts.ErrOutcomeUnknown) {
 		// The MIS may have made the hold and lost only its answer (some
-		// commit, then fail every answer): read it back by its key and go
-		// on from what the MIS holds, rather than repeat the call until
-		// the deadline and then undo what was done.
-		if found, ferr := mis.FindByHoldKey(ctx, holdKey); ferr == nil && found.ID != "" {
+		// commit, then fail every answer): read it back and go on from
+		// what the MIS holds, rather than repeat the call until the
+		// deadline and then undo what was done.
+		if found, ferr := mis.FindHold(ctx, req); ferr == nil && found.ID != "" {
 			appt, err = found, nil
 		}
 	}
@@ -39,24 +38,36 @@ func (s *Saga) hold(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*
 		return nil, err
 	}
 	heldAt := s.cfg.Now()
-	return s.bookHold(ctx, mis, b.ID, sagas.StepHold, appt, func(b *sagas.Booking) { b.Held(appt, heldAt) })
+	return s.bookHold(ctx, mis, b.ID, sagas.StepHold, req, appt, func(b *sagas.Booking) { b.Held(appt, heldAt) })
 }
 
-// book confirms a hold saved earlier.
+// holdRequest is the request of b's Hold, the same for every step: the
+// MIS finds the hold again by it (contracts.MIS, "Finding an appointment
+// again"), so it carries the patient while the booking keeps it sealed.
+func (s *Saga) holdRequest(b *sagas.Booking) (contracts.HoldRequest, error) {
+	patient, err := sagas.OpenPatient(s.cfg.Sealer, b.ID, b.PatientSealed)
+	return contracts.HoldRequest{SlotID: b.Slot.MISSlotID, Patient: patient,
+		IdempotencyKey: sagas.IdempotencyKey(b.ID, sagas.StepHold)}, err
+}
+
+// book confirms a hold saved earlier. Identifiers that no longer open
+// leave a request without the patient: the MIS then answers from what it
+// recorded (contracts.MIS).
 func (s *Saga) book(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
-	return s.bookHold(ctx, mis, b.ID, sagas.StepBook, contracts.Appointment{ID: b.AppointmentID}, func(*sagas.Booking) {})
+	req, _ := s.holdRequest(b)
+	return s.bookHold(ctx, mis, b.ID, sagas.StepBook, req, contracts.Appointment{ID: b.AppointmentID}, func(*sagas.Booking) {})
 }
 
 // bookHold books hold. held records the hold in the booking when it is not
 // saved yet (from is StepHold). A refusal rejects the booking and releases
 // the hold, in case the MIS kept it; trouble reaching the MIS saves the hold
 // and leaves the command to be delivered again.
-func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from sagas.Step, hold contracts.Appointment, held func(*sagas.Booking)) (*sagas.Booking, error) {
-	appt, err := mis.Book(ctx, hold.ID, sagas.IdempotencyKey(id, sagas.StepBook))
+func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from sagas.Step, req contracts.HoldRequest, hold contracts.Appointment, held func(*sagas.Booking)) (*sagas.Booking, error) {
+	appt, err := mis.Book(ctx, contracts.BookRequest{AppointmentID: hold.ID, Hold: req, IdempotencyKey: sagas.IdempotencyKey(id, sagas.StepBook)})
 	if errors.Is(err, contracts.ErrOutcomeUnknown) {
 		// As for the hold: the appointment may be booked with only the
 		// answer lost. Read it back; booked is booked.
-		if read, rerr := mis.ReadAppointment(ctx, hold.ID); rerr == nil && read.Status == contracts.AppointmentBooked {
+		if read, rerr := mis.FindHold(ctx, req); rerr == nil && read.ID == hold.ID && read.Status == contracts.AppointmentBooked {
 			appt, err = read, nil
 		}
 	}
@@ -75,7 +86,11 @@ func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, id string, from 
 	default:
 		saved, err = s.update(ctx, id, from, func(b *sagas.Booking) {
 			held(b)
-			b.Confirm(appt, s.cfg.Now())
+			if s.cfg.KeepPatient != nil && s.cfg.KeepPatient(b.Region) {
+				b.ConfirmKeepingPatient(appt, s.cfg.Now())
+			} else {
+				b.Confirm(appt, s.cfg.Now())
+			}
 		})
 	}
 	if errors.Is(err, errMoved) {
@@ -104,12 +119,16 @@ func (s *Saga) releaseLate(ctx context.Context, id, appointmentID string) error 
 }
 
 // release is the compensation of hold and book: it cancels whatever this
-// saga's hold key created at the MIS, found by id or, when the hold's answer
-// never arrived, by the key itself.
+// saga's hold created at the MIS, found by id or, when the hold's answer
+// never arrived, by the hold's request, whose patient the booking keeps
+// sealed until the release has finished (a restarted broker reads back
+// with it). Identifiers that no longer open leave a request without the
+// patient: the MIS then answers from what it recorded.
 func (s *Saga) release(ctx context.Context, mis contracts.MIS, b *sagas.Booking) (*sagas.Booking, error) {
 	id := b.AppointmentID
 	if id == "" {
-		a, err := mis.FindByHoldKey(ctx, sagas.IdempotencyKey(b.ID, sagas.StepHold))
+		req, _ := s.holdRequest(b)
+		a, err := mis.FindHold(ctx, req)
 		if errors.Is(err, contracts.ErrNotFound) {
 			return s.released(ctx, b.ID, "Nothing was left at the clinic.")
 		}
@@ -140,7 +159,11 @@ func (s *Saga) failOverdue(ctx context.Context, id string) (bool, error) {
 		if b.Status != sagas.StatusPending || !s.cfg.Now().After(b.Deadline) {
 			return errMoved
 		}
-		b.Fail(sagas.ReasonDeadline, s.cfg.Now())
+		if b.ViaOperator() {
+			b.OperatorExpire(s.cfg.Now()) // nothing at an MIS: no release follows
+		} else {
+			b.Fail(sagas.ReasonDeadline, s.cfg.Now())
+		}
 		failed = b
 		return nil
 	})
@@ -176,8 +199,8 @@ func (s *Saga) FailOverdue(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// NudgeStalled sends a new command to every booking whose release or
-// cancellation has not moved since before: its command was lost or
+// NudgeStalled sends a new command to every booking whose release,
+// cancellation or reschedule has not moved since before: its command was lost or
 // dead-lettered (an MIS answer that seemed permanent). A saga with nothing
 // to do ignores the command, so a nudge too many is harmless. It returns how
 // many it nudged.
@@ -188,13 +211,12 @@ func (s *Saga) NudgeStalled(ctx context.Context, before time.Time, limit int) (i
 	}
 	for i, id := range ids {
 		err := s.cfg.Store.Update(ctx, id, func(b *sagas.Booking) error {
-			if b.Step != sagas.StepRelease && b.Step != sagas.StepCancel {
+			if b.Step != sagas.StepRelease && b.Step != sagas.StepCancel && !b.Rescheduling() {
 				return errMoved
 			}
-			b.Nudge(s.cfg.Now())
-			return nil
+			return b.Nudge(s.cfg.Now())
 		})
-		if err != nil && !errors.Is(err, errMoved) {
+		if err != nil && !errors.Is(err, errMoved) && !errors.Is(err, contracts.ErrConflict) {
 			return i, err
 		}
 	}

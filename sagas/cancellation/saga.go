@@ -1,7 +1,9 @@
 // Package cancellation is the cancellation saga: cancel the appointment at
 // the region's MIS, then record it in the citizen's history. The MIS call
 // carries the saga id and step as its idempotency key, so a repeat after a
-// crash or duplicate delivery cancels nothing twice.
+// crash or duplicate delivery cancels nothing twice. It needs no patient
+// identifiers (they are erased when a booking is confirmed): every kind
+// cancels by the appointment id alone (contracts.MIS).
 package cancellation
 
 import (

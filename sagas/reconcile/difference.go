@@ -33,6 +33,34 @@ const (
 	// ConfirmedNotBooked: the broker has the booking as confirmed, but the
 	// MIS holds no booked appointment for it, or more than one.
 	ConfirmedNotBooked Kind = "confirmed_not_booked"
+
+	// The kinds a reconciliation pass (Pass) finds by reading one booking's
+	// appointment at its MIS, each repaired by the clinic event it names.
+
+	// CancelledAtMIS: the broker has the booking confirmed, the MIS has
+	// its appointment cancelled (repaired: cancelled).
+	CancelledAtMIS Kind = "cancelled_at_mis"
+	// MovedAtMIS: the MIS's appointment is on another slot, at another
+	// time (repaired: moved).
+	MovedAtMIS Kind = "moved_at_mis"
+	// VisitedAtMIS: the MIS recorded the visit (repaired: visited).
+	VisitedAtMIS Kind = "visited_at_mis"
+	// NoShowAtMIS: the MIS recorded a no-show (repaired: no_show).
+	NoShowAtMIS Kind = "no_show_at_mis"
+	// EndedDifferently: both sides have the booking ended, differently
+	// (the broker visited or no-show, the MIS cancelled). A final status is
+	// never changed but a visit and a no-show correcting each other, so it
+	// is reported for a person, not repaired.
+	EndedDifferently Kind = "ended_differently"
+	// Unreadable: the MIS answered the read of this appointment with an
+	// error that is not about the region's health (a malformed id, a broken
+	// answer).
+	Unreadable Kind = "unreadable"
+	// BookedElsewhere: the MIS holds a booked appointment, made through
+	// another channel, for a patient who has a portal booking, and the
+	// history has no booking of it (repaired: booked_elsewhere, which
+	// creates the booking).
+	BookedElsewhere Kind = "booked_elsewhere"
 )
 
 // Invariant is the broken invariant k is counted under: "lost", "double",
@@ -43,7 +71,7 @@ func (k Kind) Invariant() string {
 		return "double"
 	case OrphanAfterFinal, OrphanPastExpiry:
 		return "orphan"
-	case BookedNotConfirmed, ConfirmedNotBooked:
+	case BookedNotConfirmed, ConfirmedNotBooked, CancelledAtMIS, MovedAtMIS, VisitedAtMIS, NoShowAtMIS, EndedDifferently, Unreadable, BookedElsewhere:
 		return "mismatch"
 	}
 	return string(k)

@@ -15,6 +15,9 @@ type Booking struct {
 	ID     string
 	Region string
 	Status sagas.Status
+	// AppointmentID is set for a booking made elsewhere, which no hold
+	// of the broker's names: its appointment is found by the MIS's id.
+	AppointmentID string
 }
 
 // Counts are the broken invariants found, one per difference; all zero is
@@ -74,6 +77,9 @@ func Compare(bookings []Booking, appointments map[string][]contracts.Appointment
 	known := make(map[regional]Booking, len(bookings))
 	for _, b := range bookings {
 		known[regional{b.Region, b.ID}] = b
+		if b.AppointmentID != "" {
+			known[regional{b.Region, elsewhere + b.AppointmentID}] = b
+		}
 		if !b.Status.Final() {
 			r.add(Difference{Kind: Lost, Region: b.Region, BookingID: b.ID, Status: b.Status})
 		}
@@ -89,7 +95,7 @@ func Compare(bookings []Booking, appointments map[string][]contracts.Appointment
 		if b.Status != sagas.StatusConfirmed {
 			continue
 		}
-		if mine := bookedFor(appointments[b.Region], b.ID); len(mine) != 1 {
+		if mine := bookedFor(appointments[b.Region], b); len(mine) != 1 {
 			r.add(Difference{Kind: ConfirmedNotBooked, Region: b.Region, BookingID: b.ID, Status: b.Status, Appointments: mine})
 		}
 	}
@@ -100,9 +106,18 @@ func Compare(bookings []Booking, appointments map[string][]contracts.Appointment
 // belongs only to a booking made in that region.
 type regional struct{ region, id string }
 
+// elsewhere prefixes, in the known map, the MIS appointment id of a
+// booking made elsewhere, so it never meets a booking id.
+const elsewhere = "\x00appointment:"
+
 // appointment adds the orphan or mismatch that a is, if any.
 func (r *Report) appointment(region string, a contracts.Appointment, known map[regional]Booking, now time.Time, margin time.Duration) {
-	id, _ := holdOwner(a)
+	id, mine := holdOwner(a)
+	if !mine {
+		if b, ok := known[regional{region, elsewhere + a.ID}]; ok {
+			id = b.ID
+		}
+	}
 	b, isKnown := known[regional{region, id}]
 	d := Difference{Region: region, BookingID: id, Status: b.Status, Appointments: []contracts.Appointment{a}}
 	switch {
@@ -158,7 +173,7 @@ func appendFirst(order []string, seen map[string][]contracts.Appointment, k stri
 // hold key, when a booking saga's hold made that key.
 func holdOwner(a contracts.Appointment) (string, bool) {
 	id, step, ok := contracts.ParseStepKey(a.HoldKey)
-	if !ok || step != contracts.StepHold {
+	if !ok || !contracts.HoldStep(step) { // the booking's hold, or a move's
 		return "", false
 	}
 	return id, true
@@ -179,11 +194,13 @@ func booked(a contracts.Appointment) bool {
 	return false
 }
 
-// bookedFor returns the booked appointments in list made by booking id's hold.
-func bookedFor(list []contracts.Appointment, id string) []contracts.Appointment {
+// bookedFor returns the booked appointments in list made by b's hold, or,
+// for a booking made elsewhere, its appointment.
+func bookedFor(list []contracts.Appointment, b Booking) []contracts.Appointment {
 	var out []contracts.Appointment
 	for _, a := range list {
-		if owner, ok := holdOwner(a); ok && owner == id && booked(a) {
+		owner, ok := holdOwner(a)
+		if ((ok && owner == b.ID) || (!ok && b.AppointmentID != "" && a.ID == b.AppointmentID)) && booked(a) {
 			out = append(out, a)
 		}
 	}

@@ -184,3 +184,18 @@ func TestTheBookingSagasHoldKeyIsTheOneCompareReads(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareMatchesABookingMadeElsewhereByItsAppointment(t *testing.T) {
+	appts := map[string][]contracts.Appointment{"77": {{ID: "E-1", SlotID: "W-1", Status: contracts.AppointmentBooked}}}
+	if r := reconcile.Compare(nil, appts, now, time.Minute); r.Counts.Mismatch != 1 {
+		t.Fatalf("an appointment made elsewhere the history lacks: %v, want one mismatch", r.Counts)
+	}
+	imported := []reconcile.Booking{{ID: "b-e1", Region: "77", Status: sagas.StatusConfirmed, AppointmentID: "E-1"}}
+	if r := reconcile.Compare(imported, appts, now, time.Minute); !r.OK() {
+		t.Fatalf("the imported booking: %v %v", r.Counts, r.Differences)
+	}
+	imported[0].Region = "78" // an appointment of one MIS belongs only to a booking of that region
+	if r := reconcile.Compare(imported, appts, now, time.Minute); r.Counts.Mismatch != 2 {
+		t.Fatalf("another region's booking: %v, want two mismatches", r.Counts)
+	}
+}

@@ -40,6 +40,24 @@ func (rt *Runtime) handle(region string, msg *message.Message) error {
 	return rt.settle(ctx, region, log, err)
 }
 
+// handleClinic applies a clinic event. Its error is settled like a saga
+// command's: a running saga (unavailable) comes back after a pause, an
+// invalid event is dead-lettered with the reason.
+func (rt *Runtime) handleClinic(msg *message.Message) error {
+	ev, _ := contracts.DecodeClinicEvent(msg.Payload) // for the log and the span; Apply judges it
+	log := rt.cfg.Logger.With("region", ev.Region, "event_id", ev.EventID, "change", ev.Change,
+		"correlation_id", msg.Metadata.Get(sagas.MetaCorrelationID))
+	ctx, span := rt.tracer.Start(msg.Context(), "clinic.apply", trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("region", ev.Region), attribute.String("change", string(ev.Change))))
+	defer span.End()
+	ctx = contracts.WithCorrelationID(ctx, msg.Metadata.Get(sagas.MetaCorrelationID))
+	err := rt.cfg.Clinic.Apply(ctx, msg.Payload)
+	if err != nil {
+		span.RecordError(err)
+	}
+	return rt.settle(ctx, ev.Region, log, err)
+}
+
 // settle logs what becomes of a command whose handling ended in err and
 // returns err: nil acknowledges it, a Permanent error dead-letters it
 // (poison queue middleware), any other sends it back to Kafka.
@@ -49,10 +67,16 @@ func (rt *Runtime) settle(ctx context.Context, region string, log *slog.Logger, 
 	case Permanent(err):
 		log.ErrorContext(ctx, "saga command cannot be processed; dead-lettered", "err", err)
 	case kind == contracts.KindUnavailable:
-		// The region's breaker is open or its MIS is failing: wait a little
-		// before the command goes back, so a dead region costs no CPU.
+		// The region's breaker is open or its MIS is failing: wait before
+		// the command goes back (for the breaker's next state, with
+		// gates), so a dead region costs no CPU.
 		log.DebugContext(ctx, "region unavailable; command will be retried", "err", err)
-		rt.pause(ctx, region, kind, rt.cfg.UnavailableBackoff)
+		if rt.cfg.Gates != nil {
+			rt.deferred.Add(ctx, 1, metric.WithAttributes(attribute.String("region", region), attribute.String("reason", kind.String())))
+			rt.cfg.Gates.wait(ctx, region, rt.cfg.UnavailableBackoff, rt.cfg.UnavailableWaitMax)
+		} else {
+			rt.pause(ctx, region, kind, rt.cfg.UnavailableBackoff)
+		}
 	case kind == contracts.KindUnsupported:
 		// Written by a newer instance (rolling deploy): leave it for one
 		// that knows it. It stays in its partition until then, also after
@@ -98,5 +122,20 @@ func (rt *Runtime) sweep(ctx context.Context) {
 		if n > 0 {
 			rt.cfg.Logger.Warn("stalled releases or cancellations sent a new command", "count", n)
 		}
+		rt.retryUnmatched(ctx)
+	}
+}
+
+// retryUnmatched applies the parked clinic events whose booking appeared.
+func (rt *Runtime) retryUnmatched(ctx context.Context) {
+	if rt.cfg.Clinic == nil {
+		return
+	}
+	n, err := rt.cfg.Clinic.RetryUnmatched(ctx, 100)
+	if err != nil && ctx.Err() == nil {
+		rt.cfg.Logger.Warn("parked clinic events not applied", "err", err)
+	}
+	if n > 0 {
+		rt.cfg.Logger.Info("parked clinic events applied", "count", n)
 	}
 }

@@ -1,7 +1,9 @@
 // Package runner runs the sagas on Kafka: one watermill handler per region
 // topic (so a slow or failing region holds up only its own topic), the
-// dead-letter route for messages that can never be processed, and the
-// deadline sweeper that fails bookings whose region did not answer in time.
+// handler of the clinics' changes (contracts.TopicClinic, applied by
+// sagas/clinic), the dead-letter route for messages that can never be
+// processed, and the deadline sweeper that fails bookings whose region did
+// not answer in time (and retries parked clinic changes).
 //
 // What becomes of a command derives from the kind of its error
 // (contracts.KindOf): a permanent one (invalid, not found, or a panic) goes
@@ -29,18 +31,28 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Advancer moves one saga as far as it can; booking.Saga and
-// cancellation.Saga implement it. An error means "deliver again later",
+// Advancer moves one saga as far as it can; booking.Saga,
+// cancellation.Saga and reschedule.Saga implement it, one per
+// contracts.SagaKind in Config.Sagas (a command of a kind this instance
+// has no saga for waits for one that has). An error means "deliver again later",
 // unless it is Permanent.
 type Advancer interface {
 	Advance(ctx context.Context, sagaID string) error
 }
 
 // Sweeper fails bookings whose deadline passed and re-sends the commands
-// of compensations and cancellations that stalled (booking.Saga).
+// of compensations, cancellations and reschedules that stalled
+// (booking.Saga).
 type Sweeper interface {
 	FailOverdue(ctx context.Context, limit int) (int, error)
 	NudgeStalled(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// ClinicApplier applies clinic events (clinic.Applier): Apply's error is
+// settled like a saga step's; RetryUnmatched runs on the sweeper's period.
+type ClinicApplier interface {
+	Apply(ctx context.Context, payload []byte) error
+	RetryUnmatched(ctx context.Context, limit int) (int, error)
 }
 
 // Config wires the runner.
@@ -51,6 +63,9 @@ type Config struct {
 	Namespace string
 	Sagas     map[contracts.SagaKind]Advancer
 	Sweeper   Sweeper
+	// Clinic, when set, consumes contracts.TopicClinic: the clinics'
+	// changes reach the history through the same store as saga results.
+	Clinic ClinicApplier
 	// Subscriber returns a subscriber in the named consumer group.
 	Subscriber func(consumerGroup string) (message.Subscriber, error)
 	// DeadLetters receives poison messages on contracts.TopicDeadLetter.
@@ -60,6 +75,12 @@ type Config struct {
 	// UnavailableBackoff is the pause before a command whose region is
 	// unavailable goes back to Kafka; default 500ms.
 	UnavailableBackoff time.Duration
+	// Gates, when set, hold the commands of a region whose breaker is
+	// open or half-open until it changes state (at most
+	// UnavailableWaitMax) instead of UnavailableBackoff; see RegionGates.
+	Gates *RegionGates
+	// UnavailableWaitMax bounds a wait at a gate; default 5s.
+	UnavailableWaitMax time.Duration
 	// UnsupportedBackoff is the pause before a command this instance cannot
 	// handle (contracts.ErrUnsupported: written by a newer instance) goes
 	// back to Kafka for an instance that can; default 5s. It holds up the
@@ -84,6 +105,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.UnavailableBackoff == 0 {
 		c.UnavailableBackoff = 500 * time.Millisecond
+	}
+	if c.UnavailableWaitMax == 0 {
+		c.UnavailableWaitMax = 5 * time.Second
 	}
 	if c.UnsupportedBackoff == 0 {
 		c.UnsupportedBackoff = 5 * time.Second
@@ -134,6 +158,13 @@ const scope = "github.com/fedhealth/federation/sagas/runner"
 func HandlerName(region string) string   { return "saga.r" + region }
 func ConsumerGroup(region string) string { return "federation.saga.r" + region }
 
+// ClinicHandlerName and ClinicConsumerGroup are part of the wire too: the
+// group holds the offsets of contracts.TopicClinic.
+const (
+	ClinicHandlerName   = "clinic"
+	ClinicConsumerGroup = "federation.clinic"
+)
+
 // New builds the router with one handler per region.
 func New(cfg Config) (*Runtime, error) {
 	cfg.setDefaults()
@@ -166,6 +197,14 @@ func New(cfg Config) (*Runtime, error) {
 		rt.subs = append(rt.subs, sub)
 		router.AddConsumerHandler(HandlerName(region), cfg.Namespace+contracts.RegionTopic(region), sub,
 			func(msg *message.Message) error { return rt.handle(region, msg) })
+	}
+	if cfg.Clinic != nil {
+		sub, err := cfg.Subscriber(cfg.Namespace + ClinicConsumerGroup)
+		if err != nil {
+			return nil, fmt.Errorf("runner: subscriber for clinic events: %w", err)
+		}
+		rt.subs = append(rt.subs, sub)
+		router.AddConsumerHandler(ClinicHandlerName, cfg.Namespace+contracts.TopicClinic, sub, rt.handleClinic)
 	}
 	return rt, nil
 }

@@ -75,6 +75,9 @@ type DB struct {
 
 	db, rdb *sql.DB
 	wc, rc  *stmtCache
+	// group batches SQLite's transactions (groupcommit.go); nil on
+	// PostgreSQL.
+	group *groupCommit
 	probeState
 }
 
@@ -102,11 +105,18 @@ func Open(cfg Config) (*DB, error) {
 	if rdb == db {
 		rc = wc
 	}
-	return &DB{W: Pool{wc}, R: Pool{rc}, Dialect: d, db: db, rdb: rdb, wc: wc, rc: rc}, nil
+	out := &DB{W: Pool{wc}, R: Pool{rc}, Dialect: d, db: db, rdb: rdb, wc: wc, rc: rc}
+	if d == SQLite {
+		out.group = newGroupCommit(db, wc)
+	}
+	return out, nil
 }
 
 // Close closes the statements and the pools.
 func (d *DB) Close() error {
+	if d.group != nil {
+		d.group.close()
+	}
 	d.wc.close()
 	d.rc.close()
 	if d.rdb != d.db {
@@ -123,8 +133,14 @@ func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
 func (d *DB) Conn(ctx context.Context) (*sql.Conn, error) { return d.db.Conn(ctx) }
 
 // InTx runs fn in a transaction and commits when fn returns nil; on an
-// error nothing fn wrote is kept and the error is returned as it is.
+// error nothing fn wrote is kept and the error is returned as it is. On
+// SQLite the transactions of concurrent callers are committed together
+// (groupcommit.go), each still all or nothing; fn must therefore not
+// assume that nothing else was written in its transaction before it.
 func (d *DB) InTx(ctx context.Context, fn func(Tx) error) error {
+	if d.group != nil {
+		return d.group.inTx(ctx, fn)
+	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Classify(fmt.Errorf("store: begin: %w", err))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
@@ -16,28 +17,50 @@ import (
 var _ sagas.Store = (*DB)(nil)
 
 const bookingColumns = `id, citizen, region, slot, status, reason, step, appointment_id,
-	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version, timeline_len, saga_kind`
+	hold_expires, patient_sealed, correlation_id, deadline, created_at, updated_at, version, timeline_len, saga_kind,
+	reason_code, cancelled_by, source, channel, clinic_at, clinic_seq, move_state`
 
 // Create implements sagas.Store.
-func (s *DB) Create(ctx context.Context, b *sagas.Booking) error {
+func (s *DB) Create(ctx context.Context, b *sagas.Booking) error { return s.create(ctx, b, nil) }
+
+// create inserts b, after guard (when set) has passed the citizen's live
+// bookings in the same transaction (guards.go).
+func (s *DB) create(ctx context.Context, b *sagas.Booking, guard func([]*sagas.Booking) error) error {
 	slot, err := json.Marshal(b.Slot)
 	if err != nil {
 		return fmt.Errorf("store: encode slot: %w", err)
 	}
+	move, err := encodeMove(b.Move)
+	if err != nil {
+		return err
+	}
 	err = s.inTx(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO bookings (`+bookingColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`),
+		if guard != nil {
+			if err := s.guard(ctx, tx, b, guard); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO bookings (`+bookingColumns+`, mis_slot_id, slot_start, slot_end)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			b.ID, b.Citizen, b.Region, string(slot), b.Status, b.Reason, b.Step, b.AppointmentID,
 			nanos(b.HoldExpires), b.PatientSealed, b.CorrelationID, nanos(b.Deadline),
-			nanos(b.CreatedAt), nanos(b.UpdatedAt), len(b.NewTimeline()), b.Saga)
+			nanos(b.CreatedAt), nanos(b.UpdatedAt), len(b.NewTimeline()), b.Saga,
+			b.ReasonCode, b.CancelledBy, sourceOf(b), b.Channel, nanos(b.ClinicAt), b.ClinicSeq, move, arbitratedSlot(b),
+			nanos(b.Slot.Start), nanos(b.Slot.End))
 		if sqldb.IsUniqueViolation(err) {
-			return fmt.Errorf("store: booking %s exists: %w", b.ID, contracts.ErrConflict)
+			return errDuplicate
 		}
 		if err != nil {
 			return fmt.Errorf("store: insert booking: %w", err)
 		}
+		if err := s.writePatientKeys(ctx, tx, b); err != nil {
+			return err
+		}
 		return s.writeChanges(ctx, tx, b, 0)
 	})
+	if errors.Is(err, errDuplicate) {
+		return s.whichDuplicate(ctx, b)
+	}
 	if err != nil {
 		return err
 	}
@@ -80,12 +103,22 @@ func (s *DB) Update(ctx context.Context, id string, fn func(*sagas.Booking) erro
 var errStale = errors.New("store: booking changed concurrently")
 
 func (s *DB) save(ctx context.Context, tx txn, b *sagas.Booking, firstNew int) error {
+	slot, err := json.Marshal(b.Slot) // a clinic's move changes the slot's time
+	if err != nil {
+		return fmt.Errorf("store: encode slot: %w", err)
+	}
+	move, err := encodeMove(b.Move)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, s.d.Bind(`UPDATE bookings SET status = ?, reason = ?, saga_kind = ?, step = ?,
 		appointment_id = ?, hold_expires = ?, patient_sealed = ?, updated_at = ?, version = version + 1,
-		timeline_len = timeline_len + ?
+		timeline_len = timeline_len + ?, slot = ?, slot_start = ?, slot_end = ?, reason_code = ?, cancelled_by = ?,
+		clinic_at = ?, clinic_seq = ?, move_state = ?
 		WHERE id = ? AND version = ?`),
 		b.Status, b.Reason, b.Saga, b.Step, b.AppointmentID, nanos(b.HoldExpires), b.PatientSealed,
-		nanos(b.UpdatedAt), len(b.NewTimeline()), b.ID, b.Version)
+		nanos(b.UpdatedAt), len(b.NewTimeline()), string(slot), nanos(b.Slot.Start), nanos(b.Slot.End),
+		b.ReasonCode, b.CancelledBy, nanos(b.ClinicAt), b.ClinicSeq, move, b.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("store: update booking: %w", err)
 	}
@@ -96,13 +129,19 @@ func (s *DB) save(ctx context.Context, tx txn, b *sagas.Booking, firstNew int) e
 	return s.writeChanges(ctx, tx, b, firstNew)
 }
 
-// writeChanges appends the booking's new timeline entries and outbox messages.
+// writeChanges appends the booking's new timeline entries and outbox
+// messages, and records the clinic event the change applies.
 func (s *DB) writeChanges(ctx context.Context, tx txn, b *sagas.Booking, seq int) error {
 	for i, e := range b.NewTimeline() {
-		if _, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO booking_timeline (booking_id, seq, at, status, detail)
-			VALUES (?, ?, ?, ?, ?)`), b.ID, seq+i, nanos(e.At), e.Status, e.Detail); err != nil {
+		if _, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO booking_timeline (booking_id, seq, at, status, detail,
+			source, code, note, prev_start, prev_end)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), b.ID, seq+i, nanos(e.At), e.Status, e.Detail,
+			e.Source, e.Code, e.Note, nanos(e.PrevStart), nanos(e.PrevEnd)); err != nil {
 			return fmt.Errorf("store: insert timeline: %w", err)
 		}
+	}
+	if err := s.recordClinicEvent(ctx, tx, b); err != nil {
+		return err
 	}
 	return s.enqueue(ctx, tx, b.PendingOutbox())
 }
@@ -138,13 +177,46 @@ func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Bookin
 	if err := s.loadTimelines(ctx, q, []*sagas.Booking{b}); err != nil {
 		return nil, err
 	}
+	if b.PatientKeys, err = s.patientKeys(ctx, q, b.ID); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
-// ListByCitizen implements sagas.Store.
-func (s *DB) ListByCitizen(ctx context.Context, citizen string, limit int) ([]*sagas.Booking, error) {
-	rows, err := s.r.QueryContext(ctx, s.d.Bind(`SELECT `+bookingColumns+` FROM bookings
-		WHERE citizen = ? ORDER BY created_at DESC, id LIMIT ?`), citizen, limit)
+// patientKeys reads the patient keys of booking id.
+func (s *DB) patientKeys(ctx context.Context, q querier, id string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, s.d.Bind(`SELECT patient_key FROM booking_patient_keys WHERE booking_id = ? ORDER BY patient_key`), id)
+	if err != nil {
+		return nil, fmt.Errorf("store: patient keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// ListByCitizen implements sagas.Store: by the citizen column, or by the
+// patient keys (index booking_patient_keys) for bookings made elsewhere.
+// The two are a union of ids rather than an OR: PostgreSQL cannot serve
+// "citizen = ? OR id IN (...)" from the indexes and read every booking
+// (27.7 ms for one citizen's page over 50,000 bookings, 1.2 ms as a union).
+func (s *DB) ListByCitizen(ctx context.Context, citizen string, patientKeys []string, limit int) ([]*sagas.Booking, error) {
+	query := `SELECT ` + bookingColumns + ` FROM bookings WHERE citizen = ?`
+	args := []any{citizen}
+	if len(patientKeys) > 0 {
+		query = `SELECT ` + bookingColumns + ` FROM bookings WHERE id IN (SELECT id FROM bookings WHERE citizen = ?
+			UNION SELECT booking_id FROM booking_patient_keys WHERE patient_key IN (` + questionMarks(len(patientKeys)) + `))`
+		for _, k := range patientKeys {
+			args = append(args, k)
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, s.d.Bind(query+` ORDER BY created_at DESC, id LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", err)
 	}
@@ -187,10 +259,25 @@ func (s *DB) ids(ctx context.Context, query string, args ...any) ([]string, erro
 	return ids, rows.Err()
 }
 
-// Stalled implements sagas.Store.
+// Stalled implements sagas.Store. Feed bookings are never listed: no saga
+// command moves them, so a nudge could only be refused.
 func (s *DB) Stalled(ctx context.Context, before time.Time, limit int) ([]string, error) {
 	return s.ids(ctx, s.d.Bind(`SELECT id FROM bookings
-		WHERE step IN ('release', 'cancel') AND updated_at < ? ORDER BY updated_at LIMIT ?`), nanos(before), limit)
+		WHERE step IN ('release', 'cancel', 'reschedule_hold', 'reschedule_book', 'reschedule_release', 'reschedule_cancel', 'reschedule_shift')
+		AND saga_kind <> 'operator' AND updated_at < ? ORDER BY updated_at LIMIT ?`), nanos(before), limit)
+}
+
+// encodeMove is the move_state column of a booking: its move in progress
+// as JSON, ” when none runs.
+func encodeMove(m *sagas.Move) (string, error) {
+	if m == nil {
+		return "", nil
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("store: encode move: %w", err)
+	}
+	return string(body), nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -210,16 +297,29 @@ func scanBooking(row scanner) (*sagas.Booking, int, error) {
 		b                                       sagas.Booking
 		slot                                    string
 		holdExpires, deadline, created, updated int64
+		clinicAt                                int64
 		timelineLen                             int
+		move                                    string
 	)
 	err := row.Scan(&b.ID, &b.Citizen, &b.Region, &slot, &b.Status, &b.Reason, &b.Step,
 		&b.AppointmentID, &holdExpires, &b.PatientSealed, &b.CorrelationID, &deadline,
-		&created, &updated, &b.Version, &timelineLen, &b.Saga)
+		&created, &updated, &b.Version, &timelineLen, &b.Saga,
+		&b.ReasonCode, &b.CancelledBy, &b.Source, &b.Channel, &clinicAt, &b.ClinicSeq, &move)
 	if err != nil {
 		return nil, 0, err
 	}
+	if b.ReasonCode == "" && b.Reason != "" {
+		b.ReasonCode, _ = sagas.CodeOf(b.Reason) // a row from before codes were stored
+	}
+	b.ClinicAt = fromNanos(clinicAt)
 	if err := json.Unmarshal([]byte(slot), &b.Slot); err != nil {
 		return nil, 0, fmt.Errorf("store: booking %s slot: %w", b.ID, err)
+	}
+	if move != "" {
+		b.Move = &sagas.Move{}
+		if err := json.Unmarshal([]byte(move), b.Move); err != nil {
+			return nil, 0, fmt.Errorf("store: booking %s move: %w", b.ID, err)
+		}
 	}
 	b.HoldExpires, b.Deadline = fromNanos(holdExpires), fromNanos(deadline)
 	b.CreatedAt, b.UpdatedAt = fromNanos(created), fromNanos(updated)
@@ -235,7 +335,7 @@ func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) 
 	for i, b := range bs {
 		byID[b.ID], args[i] = b, b.ID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT booking_id, at, status, detail FROM booking_timeline
+	rows, err := q.QueryContext(ctx, `SELECT booking_id, at, status, detail, source, code, note, prev_start, prev_end FROM booking_timeline
 		WHERE booking_id IN (`+s.d.List(len(bs))+`) ORDER BY booking_id, seq`, args...)
 	if err != nil {
 		return fmt.Errorf("store: timeline: %w", err)
@@ -243,14 +343,17 @@ func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) 
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			id string
-			at int64
-			e  sagas.TimelineEntry
+			id                     string
+			at, prevStart, prevEnd int64
+			e                      sagas.TimelineEntry
 		)
-		if err := rows.Scan(&id, &at, &e.Status, &e.Detail); err != nil {
+		if err := rows.Scan(&id, &at, &e.Status, &e.Detail, &e.Source, &e.Code, &e.Note, &prevStart, &prevEnd); err != nil {
 			return err
 		}
-		e.At = fromNanos(at)
+		e.At, e.PrevStart, e.PrevEnd = fromNanos(at), fromNanos(prevStart), fromNanos(prevEnd)
+		if e.Code == "" {
+			e.Code, e.Note = sagas.CodeOf(e.Detail) // a row from before codes were stored
+		}
 		byID[id].Timeline = append(byID[id].Timeline, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -258,6 +361,29 @@ func (s *DB) loadTimelines(ctx context.Context, q querier, bs []*sagas.Booking) 
 	}
 	for _, b := range bs {
 		b.MarkSaved()
+	}
+	return nil
+}
+
+// questionMarks is n "?" placeholders for Bind (sqldb.Dialect.List numbers
+// its own from $1, which cannot follow other placeholders).
+func questionMarks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// sourceOf is where b was made; a booking built without one is the portal's.
+func sourceOf(b *sagas.Booking) sagas.Source {
+	if b.Source == "" {
+		return sagas.SourcePortal
+	}
+	return b.Source
+}
+
+// writePatientKeys indexes a new booking by its patient keys.
+func (s *DB) writePatientKeys(ctx context.Context, tx txn, b *sagas.Booking) error {
+	for _, k := range b.PatientKeys {
+		if _, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO booking_patient_keys (patient_key, booking_id) VALUES (?, ?)
+			ON CONFLICT DO NOTHING`), k, b.ID); err != nil {
+			return fmt.Errorf("store: insert patient key: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 // Package store is the SQL implementation of sagas.Store: bookings (saga
-// state and history in one row), their timelines and the transactional
-// outbox the relay publishes from. Its schema is migrated by goose from the
+// state and history in one row), their timelines, the transactional
+// outbox the relay publishes from, and the per-citizen rows that keep the
+// citizen guards' check and insert together (guards.go). Its schema is migrated by goose from the
 // files embedded next to this code; the database handle itself is shared
 // with the broker's other stores through sagas/sqldb.
 //

@@ -42,6 +42,9 @@ type Config struct {
 	// on every /admin call; when empty, only loopback connections are
 	// served. At least 16 characters.
 	AdminToken string
+	// Quirks are bugs the publisher has on purpose (missim.Quirk): those
+	// missim.QuirkKinds gives kind feed.
+	Quirks missim.Quirks
 }
 
 func (c *Config) setDefaults() {

@@ -2,6 +2,7 @@ package feedsim
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ type Faults struct {
 	Down bool `json:"down"`
 	// LatencyMS is added before every answer.
 	LatencyMS int `json:"latency_ms"`
+	// ErrorRate is the fraction (0..1) of feed requests answered 500, as
+	// a flaky static host.
+	ErrorRate float64 `json:"error_rate"`
 	// BrokenLineRate is the fraction (0..1) of Slot lines published cut in
 	// half; Version says how many.
 	BrokenLineRate float64 `json:"broken_line_rate"`
@@ -36,6 +40,8 @@ func (f Faults) Validate() error {
 	switch {
 	case f.LatencyMS < 0 || f.LatencyMS > maxLatencyMS:
 		return errors.New("latency_ms must be within 0..60000")
+	case !(f.ErrorRate >= 0 && f.ErrorRate <= 1):
+		return errors.New("error_rate must be within 0..1")
 	case !(f.BrokenLineRate >= 0 && f.BrokenLineRate <= 1):
 		return errors.New("broken_line_rate must be within 0..1")
 	case strings.ContainsAny(f.ForeignHost, "/?#@ "):
@@ -58,7 +64,7 @@ func (s *Server) SetFaults(f Faults) error {
 		s.publish(f)
 	}
 	s.mu.Unlock()
-	s.log.Info("faults set", "down", f.Down, "latency_ms", f.LatencyMS, "broken_line_rate", f.BrokenLineRate,
+	s.log.Info("faults set", "down", f.Down, "latency_ms", f.LatencyMS, "error_rate", f.ErrorRate, "broken_line_rate", f.BrokenLineRate,
 		"foreign_host", f.ForeignHost, "huge_file_mb", f.HugeFileMB)
 	return nil
 }
@@ -66,12 +72,16 @@ func (s *Server) SetFaults(f Faults) error {
 // Faults returns the faults in force.
 func (s *Server) Faults() Faults { return *s.faults.Load() }
 
-// withFaults injects Down and LatencyMS around the feed handlers.
+// withFaults injects Down, ErrorRate and LatencyMS around the feed handlers.
 func (s *Server) withFaults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f := s.faults.Load()
 		if f.Down {
 			http.Error(w, "publisher down (injected fault)", http.StatusServiceUnavailable)
+			return
+		}
+		if f.ErrorRate > 0 && rand.Float64() < f.ErrorRate { // fault timing needs no seed: the drills count outcomes, not which request failed
+			http.Error(w, "publisher error (injected fault)", http.StatusInternalServerError)
 			return
 		}
 		if f.LatencyMS > 0 {

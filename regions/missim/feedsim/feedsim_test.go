@@ -115,7 +115,7 @@ func TestAdminNeedsTheTokenWhenOneIsConfigured(t *testing.T) {
 		{"no token is unauthorized", "", `{"down":true}`, http.StatusUnauthorized},
 		{"a wrong token is unauthorized", "fedcba9876543210", `{"down":true}`, http.StatusUnauthorized},
 		{"an out-of-range fault is refused", "0123456789abcdef", `{"broken_line_rate":2}`, http.StatusBadRequest},
-		{"an unknown field is refused", "0123456789abcdef", `{"error_rate":1}`, http.StatusBadRequest},
+		{"an unknown field is refused", "0123456789abcdef", `{"commit_rate":1}`, http.StatusBadRequest},
 		{"the token sets the faults", "0123456789abcdef", `{"down":true}`, http.StatusOK},
 	}
 	for _, c := range cases {
@@ -137,5 +137,23 @@ func TestAHugeFileRunsOnPastItsSlots(t *testing.T) {
 	n, _ := bufio.NewReader(resp.Body).Discard(3 << 20)
 	if n < 2<<20 {
 		t.Fatalf("huge file: %d bytes", n)
+	}
+}
+
+// An error rate of 1 fails every feed request and never the admin
+// endpoints; a rate out of range is refused and changes nothing.
+func TestTheErrorRateFailsFeedRequestsOnly(t *testing.T) {
+	sim, base := start(t, feedsim.Config{Region: "27", TimeZone: "Asia/Vladivostok"})
+	if err := sim.SetFaults(feedsim.Faults{ErrorRate: 1.5}); err == nil {
+		t.Fatal("an error rate of 1.5 was accepted")
+	}
+	if err := sim.SetFaults(feedsim.Faults{ErrorRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, base+"/$bulk-publish", nil).StatusCode; got != http.StatusInternalServerError {
+		t.Errorf("manifest under error_rate 1: status %d, want 500", got)
+	}
+	if got := get(t, base+"/admin/faults", nil).StatusCode; got != http.StatusOK {
+		t.Errorf("admin under error_rate 1: status %d, want 200", got)
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/fedhealth/federation/regions/feed/wire"
+	"github.com/fedhealth/federation/regions/missim"
 )
 
 // file is one published NDJSON file with its strong validator.
@@ -52,12 +54,47 @@ func (s *Server) publish(f Faults) {
 		p.files[path] = &file{kind: kind, body: buf.Bytes(), etag: etagOf(buf.Bytes())}
 		p.paths = append(p.paths, path)
 	}
-	add("/data/locations.ndjson", wire.TypeLocation, lines(s.world.locations))
-	add("/data/schedules.ndjson", wire.TypeSchedule, lines(s.world.schedules))
-	for _, l := range s.world.locations {
-		add("/data/slots-"+l.ID+".ndjson", wire.TypeSlot, lines(s.world.byFac[l.ID]))
+	q := s.cfg.Quirks
+	add("/data/locations.ndjson", wire.TypeLocation, lines(publishedLocations(q, s.world.locations)))
+	add("/data/schedules.ndjson", wire.TypeSchedule, lines(publishedSchedules(q, s.world.schedules)))
+	for i, l := range s.world.locations {
+		slots := lines(s.world.byFac[l.ID])
+		if i == 0 && len(slots) > 0 && q.Has(missim.QuirkBadNDJSON) {
+			last := slots[len(slots)-1]
+			slots[len(slots)-1] = last[:len(last)/2] // every version, not a fault's chance
+		}
+		add("/data/slots-"+l.ID+".ndjson", wire.TypeSlot, slots)
 	}
 	s.pub = p
+}
+
+// publishedLocations are the Location lines as published: without
+// telecom under missim.QuirkMissingRequired.
+func publishedLocations(q missim.Quirks, locs []wire.Location) []wire.Location {
+	if !q.Has(missim.QuirkMissingRequired) {
+		return locs
+	}
+	out := slices.Clone(locs)
+	for i := range out {
+		out[i].Telecom = nil
+	}
+	return out
+}
+
+// publishedSchedules are the Schedule lines as published: without actors
+// under missim.QuirkNoScheduleActor, the first left out under
+// missim.QuirkDanglingReference (its slots still point to it).
+func publishedSchedules(q missim.Quirks, scheds []wire.Schedule) []wire.Schedule {
+	out := slices.Clone(scheds)
+	if q.Has(missim.QuirkNoScheduleActor) {
+		for i := range out {
+			out[i].Actor = nil
+		}
+	}
+	if q.Has(missim.QuirkDanglingReference) && len(out) > 0 {
+		out = out[1:]
+	}
+	return out
 }
 
 func lines[T any](xs []T) [][]byte {
@@ -73,8 +110,10 @@ func etagOf(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
-// manifest renders the manifest of p for the given base URL.
-func (p *publication) manifest(base, fileBase string) []byte {
+// manifest renders the manifest of p for the given base URL: without
+// transactionTime under missim.QuirkBadManifest, without the Location
+// file under missim.QuirkIncompleteManifest.
+func (p *publication) manifest(base, fileBase string, q missim.Quirks) []byte {
 	m := wire.Manifest{
 		TransactionTime: p.published.Format(time.RFC3339),
 		Request:         base + wire.ManifestPath,
@@ -82,7 +121,13 @@ func (p *publication) manifest(base, fileBase string) []byte {
 		Error:           []wire.Output{},
 	}
 	for _, path := range p.paths {
+		if p.files[path].kind == wire.TypeLocation && q.Has(missim.QuirkIncompleteManifest) {
+			continue
+		}
 		m.Output = append(m.Output, wire.Output{Type: p.files[path].kind, URL: fileBase + path})
+	}
+	if q.Has(missim.QuirkBadManifest) {
+		m.TransactionTime = ""
 	}
 	b, _ := json.Marshal(m) // plain struct: cannot fail
 	return b

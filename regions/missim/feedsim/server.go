@@ -10,6 +10,7 @@ import (
 	"time"
 	_ "time/tzdata" // regions' zones must load on hosts without a zoneinfo database
 
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/feed/wire"
 	"github.com/fedhealth/federation/regions/missim"
 )
@@ -32,6 +33,9 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if err := cfg.Quirks.Check(contracts.RegionFeed); err != nil {
+		return nil, fmt.Errorf("feedsim: %w", err)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -85,8 +89,12 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	if h := s.faults.Load().ForeignHost; h != "" {
 		fileBase = "http://" + h
 	}
-	body := p.manifest(base, fileBase)
+	body := p.manifest(base, fileBase, s.cfg.Quirks)
 	w.Header().Set("Content-Type", "application/json")
+	if s.cfg.Quirks.Has(missim.QuirkNoCacheHeaders) {
+		_, _ = w.Write(body) // no validators, every request answered in full
+		return
+	}
 	w.Header().Set("ETag", etagOf(body))
 	http.ServeContent(w, r, "", p.published, bytes.NewReader(body))
 }

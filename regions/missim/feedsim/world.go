@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/feed/wire"
 	"github.com/fedhealth/federation/regions/missim"
 )
@@ -43,7 +43,7 @@ func buildWorld(cfg Config, loc *time.Location) *world {
 					{Reference: fmt.Sprintf("PractitionerRole/PR-%d", n), Display: pick(r, surnames) + " " + pick(r, givenNames)},
 					{Reference: "Location/" + l.ID, Display: l.Name},
 				},
-				ServiceType: []wire.CodeableConcept{{Coding: []wire.Coding{{System: misv1.SpecialtySystem, Code: spec.Code, Display: spec.Display}}}},
+				ServiceType: []wire.CodeableConcept{{Coding: []wire.Coding{{System: misv2.SpecialtySystem, Code: spec.Code, Display: spec.Display}}}},
 			})
 		}
 	}
@@ -55,7 +55,7 @@ func location(r *rand.Rand, region string, n int) wire.Location {
 	phone := fmt.Sprintf("+7 (%03d) %03d-%02d-%02d", 100+r.IntN(900), r.IntN(1000), r.IntN(100), r.IntN(100))
 	return wire.Location{
 		ResourceType: wire.TypeLocation, ID: fmt.Sprintf("L-%d", n),
-		Identifier: []wire.Identifier{{System: misv1.FacilityOIDSystem, Value: fmt.Sprintf("urn:oid:1.2.643.5.1.13.13.12.2.%s.%d", region, n)}},
+		Identifier: []wire.Identifier{{System: misv2.FacilityOIDSystem, Value: fmt.Sprintf("urn:oid:1.2.643.5.1.13.13.12.2.%s.%d", region, n)}},
 		Name:       fmt.Sprintf("Клиника «Здоровье» № %d", n),
 		Telecom:    []wire.ContactPoint{{System: "phone", Value: phone}},
 		Address: &wire.Address{Line: []string{fmt.Sprintf("%s, д. %d", pick(r, streets), 1+r.IntN(120))},
@@ -63,23 +63,17 @@ func location(r *rand.Rand, region string, n int) wire.Location {
 	}
 }
 
-// addSlots lays out working days (Monday to Saturday) from the local day
-// of cfg.Now; ids follow start order, so they are stable per config.
+// addSlots gives every schedule the slots of missim.SlotStarts (working
+// days, Monday to Saturday, from the local day of cfg.Now), the same as
+// every simulator of this repository; ids follow start order, so they are
+// stable per config.
 func (w *world) addSlots(cfg Config, loc *time.Location, r *rand.Rand) {
-	now := cfg.Now().In(loc)
-	day0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	step := time.Duration(cfg.SlotMinutes) * time.Minute
-	for d := range cfg.Days {
-		day := day0.AddDate(0, 0, d)
-		if day.Weekday() == time.Sunday {
-			continue
-		}
-		start := time.Date(day.Year(), day.Month(), day.Day(), cfg.DayStartHour, 0, 0, 0, loc)
-		end := time.Date(day.Year(), day.Month(), day.Day(), cfg.DayEndHour, 0, 0, 0, loc)
-		for t := start; !t.Add(step).After(end); t = t.Add(step) {
-			for i, sc := range w.schedules {
-				w.addSlot(cfg, sc, w.locations[i/cfg.PractitionersPerFacility], t, t.Add(step), r.Float64() < cfg.BusyRate)
-			}
+	days := missim.Config{Region: cfg.Region, Now: cfg.Now, Days: cfg.Days, SlotMinutes: cfg.SlotMinutes,
+		DayStartHour: cfg.DayStartHour, DayEndHour: cfg.DayEndHour, Quirks: cfg.Quirks}
+	for _, t := range missim.SlotStarts(days, loc) {
+		for i, sc := range w.schedules {
+			w.addSlot(cfg, sc, w.locations[i/cfg.PractitionersPerFacility], t, t.Add(step), r.Float64() < cfg.BusyRate)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/regions/jsonrpc"
+	"github.com/fedhealth/federation/regions/missim"
 )
 
 // maxRequest bounds a request body.
@@ -84,7 +85,11 @@ func decodeRun[P any](fn func(*Server, *P) (any, *rpcErr)) func(*Server, json.Ra
 }
 
 // handleDocument serves the OpenRPC document at GET /.
-func (s *Server) handleDocument(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Quirks.Has(missim.QuirkNoMetadata) {
+		http.NotFound(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", jsonrpc.ContentType)
 	_, _ = w.Write(jsonrpc.OpenRPC)
 }
@@ -92,7 +97,7 @@ func (s *Server) handleDocument(w http.ResponseWriter, _ *http.Request) {
 // handleRPC serves POST /: authentication, the call, then the faults in
 // force, then the method.
 func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
-	if tok := s.cfg.BearerToken; tok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+tok)) != 1 {
+	if tok := s.cfg.BearerToken; tok != "" && !s.cfg.Quirks.Has(missim.QuirkOpenAccess) && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+tok)) != 1 {
 		http.Error(w, "bearer token required", http.StatusUnauthorized)
 		return
 	}
@@ -112,25 +117,25 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) > 0 && raw[0] == '[':
-		writeAnswer(w, nil, nil, errNotOneCall) // this MIS serves no batches
+		s.writeAnswer(w, nil, nil, errNotOneCall, false) // this MIS serves no batches
 		return
 	case json.Unmarshal(raw, &req) != nil:
-		writeAnswer(w, nil, nil, errParse)
+		s.writeAnswer(w, nil, nil, errParse, false)
 		return
 	case req.JSONRPC != jsonrpc.Version || len(req.ID) == 0 || string(req.ID) == "null" || req.Method == "":
-		writeAnswer(w, req.ID, nil, errNotOneCall)
+		s.writeAnswer(w, req.ID, nil, errNotOneCall, false)
 		return
-	case req.Method == "rpc.discover":
-		writeAnswer(w, req.ID, json.RawMessage(jsonrpc.OpenRPC), nil)
+	case req.Method == "rpc.discover" && !s.cfg.Quirks.Has(missim.QuirkNoMetadata):
+		s.writeAnswer(w, req.ID, json.RawMessage(jsonrpc.OpenRPC), nil, false)
 		return
 	}
 	m, known := methods[req.Method]
 	switch {
 	case !known:
-		writeAnswer(w, req.ID, nil, errMethodNotFound)
+		s.writeAnswer(w, req.ID, nil, errMethodNotFound, false)
 		return
 	case f.ErrorRate > 0 && rand.Float64() < f.ErrorRate, !m.changes && f.ReadErrorRate > 0 && rand.Float64() < f.ReadErrorRate:
-		writeAnswer(w, req.ID, nil, errBusy)
+		s.writeAnswer(w, req.ID, nil, errBusy, false)
 		return
 	}
 	out, rerr := m.run(s, req.Params)
@@ -143,11 +148,19 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 			rerr = errAfterCommit // the change is made; the MIS fails while it answers
 		}
 	}
-	writeAnswer(w, req.ID, out, rerr)
+	s.writeAnswer(w, req.ID, out, rerr, s.cfg.Quirks.Has(missim.QuirkBadJSON) && req.Method == jsonrpc.MethodReceptions)
 }
 
-// writeAnswer writes the result, or the error object, of call id.
-func writeAnswer(w http.ResponseWriter, id json.RawMessage, result any, rerr *rpcErr) {
+// writeAnswer writes the result, or the error object, of call id; cut
+// (missim.QuirkBadJSON) sends only the first half of it.
+func (s *Server) writeAnswer(w http.ResponseWriter, id json.RawMessage, result any, rerr *rpcErr, cut bool) {
+	q := s.cfg.Quirks
+	if q.Has(missim.QuirkIDNotEchoed) {
+		id = nil
+	}
+	if rerr != nil && q.Has(missim.QuirkWrongFault) && rerr.Code != jsonrpc.CodeBusy {
+		rerr = &rpcErr{status: rerr.status, Error: jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: rerr.Message}} // every refusal as a crash
+	}
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
@@ -160,9 +173,13 @@ func writeAnswer(w http.ResponseWriter, id json.RawMessage, result any, rerr *rp
 	} else {
 		resp.Error, status = &errAfterCommit.Error, http.StatusInternalServerError
 	}
+	b, _ := json.Marshal(resp) // a Response of raw messages: cannot fail
+	if cut {
+		b = b[:len(b)/2]
+	}
 	w.Header().Set("Content-Type", jsonrpc.ContentType)
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(resp)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // sleep waits d or until the client leaves; false means it left.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/regions/jsonrpc"
+	"github.com/fedhealth/federation/regions/missim"
 )
 
 // Search limits of maxCount.
@@ -24,7 +25,7 @@ func (s *Server) schedule(p *jsonrpc.ScheduleParams) (any, *rpcErr) {
 		return nil, invalidParams("dates must be YYYY-MM-DD and maxCount not negative")
 	}
 	count := defaultCount
-	if p.MaxCount > 0 {
+	if p.MaxCount > 0 && !s.cfg.Quirks.Has(missim.QuirkIgnoreCount) {
 		count = min(p.MaxCount, maxCount)
 	}
 	var at time.Time
@@ -34,6 +35,9 @@ func (s *Server) schedule(p *jsonrpc.ScheduleParams) (any, *rpcErr) {
 			return nil, invalidParams("startTime must be RFC 3339 and come with availableResourceId")
 		}
 		at = t
+		if s.cfg.Quirks.Has(missim.QuirkWrongSlotRead) {
+			at = at.Add(time.Duration(s.cfg.SlotMinutes) * time.Minute) // the resource's next slot answers instead
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -54,7 +58,11 @@ func (s *Server) schedule(p *jsonrpc.ScheduleParams) (any, *rpcErr) {
 			res.ScheduleOfDay = append(res.ScheduleOfDay, jsonrpc.DaySchedule{Date: day, ScheduleBySlot: []jsonrpc.ScheduleSlot{}})
 		}
 		d := &res.ScheduleOfDay[len(res.ScheduleOfDay)-1]
-		d.ScheduleBySlot = append(d.ScheduleBySlot, sl.wire())
+		entry := sl.wire()
+		if s.cfg.Quirks.Has(missim.QuirkMissingRequired) {
+			entry.Lpu = jsonrpc.Lpu{} // the organisation left out
+		}
+		d.ScheduleBySlot = append(d.ScheduleBySlot, entry)
 		n++
 	}
 	return res, nil
@@ -107,7 +115,7 @@ func (s *Server) slotAt(resource, start, end string) (*slot, *rpcErr) {
 // holds the lock.
 func (s *Server) admit(sl *slot, oms string) *rpcErr {
 	switch {
-	case sl.live != nil:
+	case sl.live != nil && !s.cfg.Quirks.Has(missim.QuirkDoubleBook):
 		return errSlotTaken
 	case s.requireReferral[sl.prac.spec.Code]:
 		return errReferralRequired
@@ -145,9 +153,14 @@ func (s *Server) cancel(p *jsonrpc.CancelParams) (any, *rpcErr) {
 	if a == nil {
 		return nil, errApptUnknown
 	}
-	if a.status == jsonrpc.StatusBooked {
+	switch {
+	case a.status == jsonrpc.StatusBooked:
 		a.status, a.updated = jsonrpc.StatusCancelled, now
-		a.slot.live = nil
+		if !s.cfg.Quirks.Has(missim.QuirkCancelKeepsSlot) {
+			a.slot.live = nil
+		}
+	case s.cfg.Quirks.Has(missim.QuirkCancelNotIdempotent):
+		return nil, errApptUnknown // what is cancelled is, to this MIS, gone
 	}
 	return &jsonrpc.CancelResult{ID: a.id, Status: a.status}, nil
 }

@@ -129,7 +129,7 @@ func TestFaultsAndAdminAsMissim(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer got.Body.Close()
-	var admin struct{ Appointments []rpcsim.AdminAppointment }
+	var admin struct{ Appointments []missim.AdminAppointment }
 	if err := json.NewDecoder(got.Body).Decode(&admin); err != nil || len(admin.Appointments) != 1 || admin.Appointments[0].Status != jsonrpc.StatusBooked {
 		t.Fatalf("admin appointments: %+v %v, want the one committed before the error", admin, err)
 	}

@@ -1,16 +1,16 @@
 package rpcsim
 
 import (
+	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // regions' zones must load on hosts without a zoneinfo database
 
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -27,6 +27,7 @@ type Server struct {
 	requireReferral map[string]bool
 	faults          atomic.Pointer[missim.Faults]
 	handler         http.Handler
+	notifier        *missim.Notifier // sends nothing: jsonrpc has no callbacks
 
 	mu       sync.Mutex
 	patients map[string]string // OMS policy -> the birth date it came with first
@@ -47,6 +48,9 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := cfg.Quirks.Check(contracts.RegionJSONRPC); err != nil {
+		return nil, fmt.Errorf("rpcsim: %w", err)
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -59,6 +63,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		s.slots[slotKey(sl.prac.id, sl.start)] = sl
 	}
 	s.faults.Store(&missim.Faults{})
+	s.notifier = missim.NewNotifier(cfg.Region, nil, s.Faults, s.log).WithQuirks(cfg.Quirks)
 	s.handler = s.routes()
 	s.log.Info("JSON-RPC MIS simulator ready", "slots", len(s.order), "facilities", len(s.facilities))
 	return s, nil
@@ -77,12 +82,8 @@ func set(xs []string) map[string]bool {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /admin/appointments", s.handleAdminAppointments)
-	admin.HandleFunc("GET /admin/faults", s.handleGetFaults)
-	admin.HandleFunc("PUT /admin/faults", s.handlePutFaults)
 	root := http.NewServeMux()
-	root.Handle("/admin/", missim.AdminAuth(s.cfg.AdminToken, admin))
+	root.Handle("/admin/", missim.AdminHandler(s.cfg.AdminToken, s))
 	root.HandleFunc("GET /{$}", s.handleDocument)
 	root.HandleFunc("POST /{$}", s.handleRPC)
 	return root
@@ -96,15 +97,4 @@ func (s *Server) attached(oms string) *facility {
 	h := fnv.New64a()
 	h.Write([]byte(oms))
 	return s.facilities[h.Sum64()%uint64(len(s.facilities))]
-}
-
-// loopback reports whether the connection was accepted on a loopback
-// address (the server's side, which the client cannot choose).
-func loopback(r *http.Request) bool {
-	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return false
-	}
-	ap, err := netip.ParseAddrPort(addr.String())
-	return err == nil && ap.Addr().Unmap().IsLoopback()
 }

@@ -2,10 +2,9 @@ package rpcsim
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"time"
 
-	"github.com/fedhealth/federation/contracts/misv1"
+	"github.com/fedhealth/federation/contracts/misv2"
 	"github.com/fedhealth/federation/regions/jsonrpc"
 	"github.com/fedhealth/federation/regions/missim"
 )
@@ -19,7 +18,7 @@ type facility struct {
 // one organisation.
 type practitioner struct {
 	id, name string
-	spec     misv1.Coding
+	spec     misv2.Coding
 	fac      *facility
 }
 
@@ -36,49 +35,23 @@ func slotKey(resourceID string, start time.Time) string {
 	return fmt.Sprintf("%s|%d", resourceID, start.Unix())
 }
 
-var surnames = []string{"Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков", "Морозов"}
-var initials = []string{"А. В.", "Д. С.", "М. И.", "Е. П.", "О. Н.", "С. А.", "И. К.", "Т. Ю."}
-
-// buildWorld lays out facilities, practitioners (the first of each
-// organisation a therapist, as in missim) and slots on working days, in
-// start order.
+// buildWorld lays out missim's directory for cfg (missim.Directory: the
+// same polyclinics and doctors as the FHIR simulator of the same seed)
+// with this style's resource ids (numeric, from 3001), and every doctor's slots
+// (missim.SlotStarts), in start order.
 func buildWorld(cfg Config, loc *time.Location) (facs []*facility, slots []*slot) {
-	r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(cfg.Seed)^0x2545f491))
-	specs := missim.Specialties()
 	var pracs []*practitioner
-	for f := range cfg.Facilities {
-		fac := &facility{
-			oid:     fmt.Sprintf("1.2.643.5.1.13.13.12.2.%s.%d", cfg.Region, f+1),
-			name:    fmt.Sprintf("ГБУЗ «Городская поликлиника № %d»", 1+r.IntN(9)+10*f),
-			address: fmt.Sprintf("ул. Тверская, д. %d", 1+r.IntN(120)),
-		}
+	for _, f := range missim.Directory(cfg) {
+		fac := &facility{oid: f.OID, name: f.Name, address: f.Address}
 		facs = append(facs, fac)
-		for p := range cfg.PractitionersPerFacility {
-			spec := specs[0]
-			if p > 0 {
-				spec = specs[1+(f+p-1)%(len(specs)-1)]
-			}
-			pracs = append(pracs, &practitioner{
-				id:   fmt.Sprint(3001 + len(pracs)),
-				name: surnames[r.IntN(len(surnames))] + " " + initials[r.IntN(len(initials))],
-				spec: spec, fac: fac,
-			})
+		for _, d := range f.Doctors {
+			pracs = append(pracs, &practitioner{id: fmt.Sprint(3000 + d.N), name: d.Name, spec: d.Specialty, fac: fac})
 		}
 	}
-	now := cfg.Now().In(loc)
-	day0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	step := time.Duration(cfg.SlotMinutes) * time.Minute
-	for d := range cfg.Days {
-		day := day0.AddDate(0, 0, d)
-		if day.Weekday() == time.Sunday {
-			continue
-		}
-		start := time.Date(day.Year(), day.Month(), day.Day(), cfg.DayStartHour, 0, 0, 0, loc)
-		end := time.Date(day.Year(), day.Month(), day.Day(), cfg.DayEndHour, 0, 0, 0, loc)
-		for t := start; !t.Add(step).After(end); t = t.Add(step) {
-			for _, p := range pracs {
-				slots = append(slots, &slot{prac: p, start: t, end: t.Add(step)})
-			}
+	for _, t := range missim.SlotStarts(cfg, loc) {
+		for _, p := range pracs {
+			slots = append(slots, &slot{prac: p, start: t, end: t.Add(step)})
 		}
 	}
 	return facs, slots

@@ -5,12 +5,15 @@
 // at once, a repeat of it is refused SLOT_TAKEN, and the only way to learn
 // the outcome of a lost call is the read-back GetPatientAppointments.
 //
-// It owns seeded data in the manner of regions/missim (polyclinics with
-// registry OIDs, practitioners with specialties from missim's directory,
-// slots on working days in the region's time zone; its own small
-// generator, since missim's is internal to that package), one live
+// It serves missim's seeded region (missim.Directory and missim.SlotStarts:
+// the same polyclinics with registry OIDs, doctors with specialties and
+// slots on working days in the region's time zone as the FHIR simulator
+// of the same seed) under this style's ids, one live
 // appointment per slot, a fault injector (down, latency, error rate, read
-// error rate, commit-then-no-answer: the same Faults as missim) and the
-// admin endpoints /admin/appointments and /admin/faults, behind the same
-// rule as missim's: the admin token when configured, else loopback only.
+// error rate, commit-then-no-answer, commit-then-error: the same Faults as
+// missim) and missim's admin endpoints (missim.AdminHandler:
+// /admin/appointments in missim's admin view, /admin/faults, and the
+// clinic's changes, each reported to the broker by a signed
+// UpdateAppointmentStatus), behind the same rule: the admin token when
+// configured, else loopback only.
 package soapsim

@@ -2,9 +2,11 @@ package soapsim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/soap"
 )
 
@@ -32,6 +34,9 @@ func (s *Server) patientInfo(req *soap.GetPatientInfoRequest) (any, *simFault) {
 	s.mu.Lock()
 	s.sessions[id] = patientKey(snils, req.OMSNumber)
 	s.mu.Unlock()
+	if s.cfg.Quirks.Has(missim.QuirkMissingRequired) {
+		return &soap.GetPatientInfoResponse{}, nil // the session is opened, its id left out
+	}
 	return &soap.GetPatientInfoResponse{SessionID: id}, nil
 }
 
@@ -42,7 +47,7 @@ func (s *Server) scheduleInfo(req *soap.GetScheduleInfoRequest) (any, *simFault)
 		return nil, clientFault(soap.FaultInvalidRequest, "dates must be YYYY-MM-DD and Max_Count not negative")
 	}
 	count := defaultCount
-	if req.MaxCount > 0 {
+	if req.MaxCount > 0 && !s.cfg.Quirks.Has(missim.QuirkIgnoreCount) {
 		count = min(req.MaxCount, maxCount)
 	}
 	s.mu.Lock()
@@ -53,7 +58,7 @@ func (s *Server) scheduleInfo(req *soap.GetScheduleInfoRequest) (any, *simFault)
 		if !ok {
 			return nil, clientFault(soap.FaultSlotNotFound, "no such slot")
 		}
-		resp.Slots = append(resp.Slots, sl.wire())
+		resp.Slots = append(resp.Slots, s.slotRead(sl).wire())
 		return resp, nil
 	}
 	for _, sl := range s.order {
@@ -66,6 +71,9 @@ func (s *Server) scheduleInfo(req *soap.GetScheduleInfoRequest) (any, *simFault)
 			continue
 		}
 		resp.Slots = append(resp.Slots, sl.wire())
+	}
+	if s.cfg.Quirks.Has(missim.QuirkUnsorted) {
+		slices.Reverse(resp.Slots) // the page found by start, answered latest first
 	}
 	return resp, nil
 }
@@ -91,7 +99,7 @@ func (s *Server) createAppointment(req *soap.CreateAppointmentRequest) (any, *si
 	switch {
 	case !ok:
 		return nil, clientFault(soap.FaultSlotNotFound, "no such slot")
-	case sl.live != nil:
+	case sl.live != nil && !s.cfg.Quirks.Has(missim.QuirkDoubleBook):
 		return nil, clientFault(soap.FaultSlotTaken, "the slot is already booked")
 	case s.requireReferral[sl.prac.post.Code]:
 		return nil, clientFault(soap.FaultReferralRequired, "a referral is required for this post")
@@ -114,7 +122,9 @@ func (s *Server) cancelAppointment(req *soap.CancelAppointmentRequest) (any, *si
 	}
 	if a.status == soap.StatusBooked {
 		a.status, a.updated = soap.StatusCancelled, now
-		a.slot.live = nil
+		if !s.cfg.Quirks.Has(missim.QuirkCancelKeepsSlot) {
+			a.slot.live = nil
+		}
 	}
 	return &soap.CancelAppointmentResponse{BookID: a.id, Status: a.status}, nil
 }
@@ -136,6 +146,45 @@ func (s *Server) patientAppointments(req *soap.GetPatientAppointmentsRequest) (a
 		}
 	}
 	return resp, nil
+}
+
+// appointmentsByPeriod lists every appointment whose visit starts within
+// [From, To], with its patient and, when made elsewhere, its channel.
+func (s *Server) appointmentsByPeriod(req *soap.GetAppointmentsByPeriodRequest) (any, *simFault) {
+	from, err1 := time.Parse(time.RFC3339, req.From)
+	to, err2 := time.Parse(time.RFC3339, req.To)
+	if err1 != nil || err2 != nil || to.Before(from) {
+		return nil, clientFault(soap.FaultInvalidRequest, "From and To must be xs:dateTime, From not after To")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	resp := &soap.GetAppointmentsByPeriodResponse{}
+	for _, a := range s.appts {
+		if a.slot.start.Before(from) || a.slot.start.After(to) {
+			continue
+		}
+		pa := soap.PeriodAppointment{BookID: a.id, SlotID: a.slot.id, Status: a.status, Channel: a.channel,
+			VisitTime: a.slot.start.Format(time.RFC3339), VisitEndTime: a.slot.end.Format(time.RFC3339)}
+		if v, ok := strings.CutPrefix(a.patient, "snils:"); ok {
+			pa.PatientSNILS = v
+		} else if v, ok := strings.CutPrefix(a.patient, "oms:"); ok {
+			pa.PatientOMS = v
+		}
+		resp.Appointments = append(resp.Appointments, pa)
+	}
+	return resp, nil
+}
+
+// slotRead is the slot a read by Slot_Id answers with: the one after sl
+// under missim.QuirkWrongSlotRead; the caller holds the lock.
+func (s *Server) slotRead(sl *slot) *slot {
+	if !s.cfg.Quirks.Has(missim.QuirkWrongSlotRead) {
+		return sl
+	}
+	if i := slices.Index(s.order, sl); i >= 0 && i+1 < len(s.order) {
+		return s.order[i+1]
+	}
+	return sl
 }
 
 // appt finds an appointment by Book_Id; the caller holds the lock.

@@ -2,6 +2,7 @@ package soapsim
 
 import (
 	"crypto/rand"
+	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // regions' zones must load on hosts without a zoneinfo database
 
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -26,6 +28,7 @@ type Server struct {
 	requireReferral map[string]bool
 	faults          atomic.Pointer[missim.Faults]
 	handler         http.Handler
+	notifier        *missim.Notifier
 
 	mu       sync.Mutex
 	sessions map[string]string // Session_ID -> patient key
@@ -34,10 +37,12 @@ type Server struct {
 
 // appointment is one booking; guarded by Server.mu.
 type appointment struct {
-	id, patient      string
+	id, patient      string // patient: patientKey's "snils:…" or "oms:…"
+	channel          string // BookElsewhere's channel; empty for the broker's
 	slot             *slot
 	status           string
 	created, updated time.Time
+	version          int64 // grows with each change at the clinic
 }
 
 // New builds the region's directory and schedule from cfg.
@@ -45,6 +50,9 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if err := cfg.Quirks.Check(contracts.RegionSOAP); err != nil {
+		return nil, fmt.Errorf("soapsim: %w", err)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -58,6 +66,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		s.slots[sl.id] = sl
 	}
 	s.faults.Store(&missim.Faults{})
+	s.notifier = missim.NewNotifier(cfg.Region, soapCallback, s.Faults, s.log).WithQuirks(cfg.Quirks)
 	s.handler = s.routes()
 	s.log.Info("SOAP MIS simulator ready", "slots", len(s.order), "facilities", len(s.facilities))
 	return s, nil
@@ -76,12 +85,8 @@ func set(xs []string) map[string]bool {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /admin/appointments", s.handleAdminAppointments)
-	admin.HandleFunc("GET /admin/faults", s.handleGetFaults)
-	admin.HandleFunc("PUT /admin/faults", s.handlePutFaults)
 	root := http.NewServeMux()
-	root.Handle("/admin/", missim.AdminAuth(s.cfg.AdminToken, admin))
+	root.Handle("/admin/", missim.AdminHandler(s.cfg.AdminToken, s))
 	root.HandleFunc("GET /{$}", s.handleWSDL)
 	root.HandleFunc("POST /{$}", s.handleSOAP)
 	return root

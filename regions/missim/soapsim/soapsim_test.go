@@ -91,6 +91,34 @@ func TestTheWSDLIsServedAndBadRequestsAreFaults(t *testing.T) {
 	}
 }
 
+// An MIS that commits and then fails while answering: CreateAppointment is
+// answered with a server fault of no known code, and the appointment
+// stands (the adapter must find it by read-back, never book again).
+func TestCommitThenErrorMakesTheAppointmentAndAnswersAFault(t *testing.T) {
+	sim, err := soapsim.New(soapsim.Config{Region: "16"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	var session soap.GetPatientInfoResponse
+	if code, body := do(t, http.MethodPost, srv.URL+"/", "", string(must(soap.Marshal(&soap.GetPatientInfoRequest{OMSNumber: "1600000000001234"})))); code != 200 {
+		t.Fatalf("GetPatientInfo = %d %s", code, body)
+	} else if d, start, err := soap.ReadEnvelope(strings.NewReader(body)); err != nil || d.DecodeElement(&session, &start) != nil {
+		t.Fatalf("GetPatientInfo answer %s: %v", body, err)
+	}
+	if code, body := do(t, http.MethodPut, srv.URL+"/admin/faults", "", `{"error_after_commit_rate":1}`); code != 200 {
+		t.Fatalf("PUT faults = %d %s", code, body)
+	}
+	create := string(must(soap.Marshal(&soap.CreateAppointmentRequest{SessionID: session.SessionID, SlotID: "SL-1"})))
+	if code, body := do(t, http.MethodPost, srv.URL+"/", "", create); code != 500 || !strings.Contains(body, "soap:Server") || strings.Contains(body, "Book_Id") {
+		t.Fatalf("CreateAppointment after commit = %d %s, want a server fault without the Book_Id", code, body)
+	}
+	if appts := sim.Appointments(); len(appts) != 1 || appts[0].SlotID != "SL-1" || appts[0].Status != soap.StatusBooked {
+		t.Fatalf("appointments %+v, want the one made before the fault", appts)
+	}
+}
+
 func must(b []byte, err error) []byte {
 	if err != nil {
 		panic(err)

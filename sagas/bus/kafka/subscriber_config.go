@@ -45,8 +45,18 @@ type SubscriberConfig struct {
 	// NackResendSleep is the pause before a nacked message is delivered
 	// again; default 100ms.
 	NackResendSleep time.Duration
-	// MaxWait bounds an idle fetch; default 100ms, so that an idle
-	// subscriber closes promptly.
+	// MaxWait bounds an idle fetch round trip; default 1.5s. kafka-go asks
+	// the broker to hold a fetch for MaxWait minus its RTT allowance (1s,
+	// or a quarter of MaxWait when MaxWait is under 1s) and drops the
+	// connection when the answer is later than MaxWait. So with 1.5s an
+	// idle partition polls every 0.5s with a 1s margin, while 100ms polled
+	// every 75ms with a 25ms margin: at 85 regions the embedded broker fell
+	// behind, every late answer became an "i/o timeout", a redial and a
+	// storm. A fetch returns at once when a message arrives, so MaxWait
+	// adds no latency; it bounds how long closing a reader or ending a
+	// generation waits for an idle fetch (about MaxWait - 1s). Values from
+	// 1s to 1.2s are refused: the broker would hold a fetch for (almost)
+	// nothing and idle readers would spin.
 	MaxWait time.Duration
 	// SessionTimeout, RebalanceTimeout and HeartbeatInterval tune the group
 	// membership; defaults 10s, 10s and 250ms. A short heartbeat makes
@@ -88,7 +98,7 @@ func (c *SubscriberConfig) setDefaults() {
 		c.StartOffset = kafka.FirstOffset
 	}
 	setDefault(&c.NackResendSleep, 100*time.Millisecond)
-	setDefault(&c.MaxWait, 100*time.Millisecond)
+	setDefault(&c.MaxWait, 1500*time.Millisecond)
 	setDefault(&c.ReadBatchTimeout, 2*time.Second)
 	setDefault(&c.SessionTimeout, 10*time.Second)
 	setDefault(&c.RebalanceTimeout, 10*time.Second)
@@ -120,6 +130,9 @@ func (c SubscriberConfig) Validate() error {
 	}
 	if c.HeartbeatInterval >= c.SessionTimeout {
 		return errors.New("kafka subscriber: heartbeat interval must be shorter than the session timeout")
+	}
+	if c.MaxWait >= time.Second && c.MaxWait < 1200*time.Millisecond {
+		return errors.New("kafka subscriber: max wait from 1s to 1.2s makes idle fetches spin (kafka-go keeps 1s of it for the round trip); use under 1s or at least 1.2s")
 	}
 	if c.NackResendSleep < 0 || c.MaxWait < 0 || c.TopicPartitions < 0 {
 		return errors.New("kafka subscriber: negative nack sleep, max wait or topic partitions")

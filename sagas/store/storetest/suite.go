@@ -17,6 +17,10 @@ import (
 // Store is what the suite exercises.
 type Store interface {
 	sagas.Store
+	sagas.OperatorQueue
+	sagas.ClinicStore
+	sagas.OperatorConfirmed
+	ReconcileStore
 	FetchOutbox(ctx context.Context, limit int) ([]sagas.OutboxRecord, error)
 	DeleteOutbox(ctx context.Context, seqs []int64) error
 }
@@ -38,6 +42,24 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"concurrent updates of one booking all land", concurrentUpdates},
 		{"published outbox messages are gone", outboxDelete},
 		{"the saga that drives a booking is stored with it", sagaKindStored},
+		{"of two concurrent feed bookings of one slot exactly one wins", feedSlotOneWinner},
+		{"a feed booking that ends frees its slot", feedSlotFreedAtEnd},
+		{"the operator queue is the region's, oldest first, in pages", operatorQueuePages},
+		{"a feed region's confirmed bookings are the region's, soonest first, bounded", operatorConfirmedOnly},
+		{"live lists a citizen's pending, cancelling and not yet ended confirmed bookings, soonest first", liveOnly},
+		{"a guarded creation shows the guard the citizen's live bookings and writes nothing when refused", guardedCreation},
+		{"of concurrent guarded creations of one citizen exactly one passes", func(t *testing.T, s Store) { guardedOneWinner(t, s, s) }},
+		{"a clinic's change is saved with its source, code, both times and who cancelled", clinicChangeSaved},
+		{"a clinic event applied twice changes the booking once", clinicEventOnce},
+		{"one clinic event delivered to many at once is applied once", clinicEventConcurrent},
+		{"a booking made elsewhere is listed by the patient's keys, to no one else", historyByPatientKeys},
+		{"a booking is found by its region and MIS appointment id", byAppointment},
+		{"unmatched clinic events are parked once and listed when their appointment appears", unmatchedParked},
+		{"outbox messages enqueued alone are published", enqueueAlone},
+		{"a move in progress is saved with its booking, live and stalled, and gone once it ends", moveSaved},
+		{"of holders racing for a region's reconcile lease exactly one wins, and its pass is recorded", reconcileLeaseOneHolder},
+		{"reconciliation reads a region's bookings with an appointment, by period, in pages", reconcileBookingsByRegionAndPeriod},
+		{"identifiers kept for reconciliation stay until the slot's end, then the sweep erases them", patientsKeptUntilTheSweep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -56,6 +78,7 @@ func RunPair(t *testing.T, open Pair) {
 	}{
 		{"a booking created through one handle reads back through the other", createdReadsBackElsewhere},
 		{"concurrent updates through two handles all land", concurrentUpdatesTwoHandles},
+		{"of concurrent guarded creations of one citizen through two handles exactly one passes", guardedOneWinner},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -205,7 +228,7 @@ func historyNewestFirst(t *testing.T, s Store) {
 		_ = s.Create(ctx, newBooking(id, "c1", t0.Add(time.Duration(i)*time.Minute)))
 	}
 	_ = s.Create(ctx, newBooking("theirs", "c2", t0))
-	bs, err := s.ListByCitizen(ctx, "c1", 10)
+	bs, err := s.ListByCitizen(ctx, "c1", nil, 10)
 	if err != nil || len(bs) != 3 || bs[0].ID != "new" || bs[2].ID != "old" || len(bs[0].Timeline) != 1 {
 		t.Errorf("history %v %v, want new, mid, old with timelines", ids(bs), err)
 	}

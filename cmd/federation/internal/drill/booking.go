@@ -14,6 +14,7 @@ import (
 // accepted is one booking the broker accepted (202), followed to its end.
 type accepted struct {
 	ID, Region, Citizen string
+	Slot                string // the slot booked, as the API names it
 	Phase               string // "baseline" or "fault"
 	Start               time.Time
 	Status              string

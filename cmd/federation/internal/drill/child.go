@@ -169,3 +169,14 @@ func (b *broker) stop() error {
 		return errors.Join(errors.New("drill: broker ignored SIGINT for 15s"), b.kill())
 	}
 }
+
+// logTail is the last n lines of the broker's log, headed by its path.
+func (b *broker) logTail(n int) string {
+	data, err := os.ReadFile(b.logPath)
+	if err != nil {
+		return fmt.Sprintf("(broker log %s: %v)", b.logPath, err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	lines = lines[max(0, len(lines)-n):]
+	return fmt.Sprintf("--- the last %d lines of %s ---\n%s", len(lines), b.logPath, strings.Join(lines, "\n"))
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // Names lists the drills in the order "all" runs them.
-var Names = []string{"kill", "mis-down", "mis-errors", "commit-timeout", "duplicates", "poison", "stall"}
+var Names = []string{"kill", "mis-down", "mis-errors", "commit-timeout", "duplicates", "poison", "isolation", "stall", "reconcile"}
 
 // ClusterNames are the drills that need a real cluster and are not in
 // "all": kafka-kill (a three-node Kafka from deploy/local) and

@@ -30,6 +30,14 @@ func TestShortDrillsKeepEveryInvariant(t *testing.T) {
 		if r.InvariantsBroken() || r.Accepted == 0 {
 			t.Errorf("%s", r)
 		}
+		if len(r.Kinds) != 4 {
+			t.Errorf("%s: lines for kinds %v, want fhir, soap, jsonrpc and feed", r.Drill, r.KindLines())
+		}
+		for _, k := range r.Kinds {
+			if k.Accepted == 0 {
+				t.Errorf("%s: no booking accepted in kind %s", r.Drill, k.Kind)
+			}
+		}
 	}
 }
 

@@ -1,17 +1,22 @@
 package drill
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/fleet"
+	"github.com/fedhealth/federation/sagas/reconcile"
 )
 
 // holdTTL is the simulators' hold lifetime: short, so that an orphan hold
@@ -35,6 +40,20 @@ type env struct {
 	client *client
 	load   *load
 	idp    *issuer
+	ledger *stepLedger  // the broker's step ledger, read to tie keyless kinds' appointments to bookings
+	bot    *operatorBot // the operators of the feed regions
+	// probed are the confirmed feed bookings already asked to confirm
+	// again with another appointment id; doubleConfirmed counts those
+	// the broker let through (feedCheck).
+	probed          map[string]bool
+	doubleConfirmed int
+	// feedCounts and feedNotes are the feed regions' invariants at the
+	// last check (feedCheck).
+	feedCounts reconcile.Counts
+	feedNotes  []string
+	// imported are the bookings made elsewhere that reconciliation
+	// imported (the reconcile drill), compared like the load's.
+	imported []reconcile.Booking
 }
 
 // setup starts the simulators and the broker, and gathers free slots.
@@ -43,15 +62,17 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, t: cfg.timing(), dir: dir, rng: mrand.New(mrand.NewPCG(uint64(cfg.Seed), uint64(len(name))))}
-	if e.sims, err = fleet.StartSimulators(fleet.Regions[:5], cfg.Seed, holdTTL, slog.New(slog.DiscardHandler)); err != nil {
+	e := &env{cfg: cfg, t: cfg.timing(), dir: dir, rng: mrand.New(mrand.NewPCG(uint64(cfg.Seed), uint64(len(name)))),
+		probed: map[string]bool{}}
+	if e.sims, err = fleet.StartSimulators(fleet.Regions[:fleet.DefaultCount], cfg.Seed, holdTTL, slog.New(slog.DiscardHandler)); err != nil {
 		return e, err
 	}
 	var regs []regionEntry
 	for _, s := range e.sims {
 		e.codes = append(e.codes, s.Region.Code)
-		regs = append(regs, regionEntry{Code: s.Region.Code, Name: s.Region.Name, TimeZone: s.Region.TimeZone, URL: s.URL})
+		regs = append(regs, regionEntry{Code: s.Region.Code, Name: s.Region.Name, TimeZone: s.Region.TimeZone, URL: s.URL, Kind: string(s.Kind())})
 	}
+	e.ledger = newStepLedger(filepath.Join(dir, "data"), cfg.DatabaseURL)
 	run := runID()
 	e.run, e.regs = run, regs
 	if e.idp, err = startIssuer(); err != nil {
@@ -66,6 +87,13 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 	}
 	e.client = newClient(e.broker.url, e.idp.dev)
 	e.load = newLoad(ctx, e.client, run, cfg.Bookings)
+	var feeds []string
+	for _, c := range e.codes {
+		if e.kind(c) == contracts.RegionFeed {
+			feeds = append(feeds, c)
+		}
+	}
+	e.bot = startOperatorBot(ctx, e.client, e.idp.dev, run, feeds)
 	return e, e.load.gather(ctx, e.codes, cfg.Seed)
 }
 
@@ -79,8 +107,14 @@ func runID() string {
 
 // close stops everything; the directory stays when keep is set.
 func (e *env) close(keep bool) {
+	if e.bot != nil {
+		e.bot.close()
+	}
 	if e.broker != nil {
 		_ = e.broker.stop()
+	}
+	if e.ledger != nil {
+		_ = e.ledger.close()
 	}
 	_ = fleet.CloseAll(e.sims)
 	if e.idp != nil {
@@ -101,25 +135,55 @@ func (e *env) sim(code string) *fleet.Simulator {
 	return nil
 }
 
-// pickRegion chooses the region to fault, by seed.
-func (e *env) pickRegion() string { return e.codes[e.rng.IntN(len(e.codes))] }
-
-// fault sets region's faults, panicking on an invalid value (a bug here).
-func (e *env) fault(region string, f missim.Faults) {
-	if err := e.sim(region).MIS.SetFaults(f); err != nil {
-		panic(fmt.Sprintf("drill: faults %+v: %v", f, err))
+// kind returns the kind of region code.
+func (e *env) kind(code string) contracts.RegionKind {
+	if s := e.sim(code); s != nil {
+		return s.Kind()
 	}
+	return ""
 }
 
-// others lists every region but one.
-func (e *env) others(region string) []string {
-	var out []string
+// pickPerKind chooses one region of every kind in the drill, by seed, in
+// the order of the kinds' first regions: a fault drill faults them all,
+// so that every kind's invariants are proven under the fault, and the
+// regions left healthy show the isolation.
+func (e *env) pickPerKind() []string {
+	byKind := map[contracts.RegionKind][]string{}
+	var kinds []contracts.RegionKind
 	for _, c := range e.codes {
-		if c != region {
-			out = append(out, c)
+		k := e.kind(c)
+		if len(byKind[k]) == 0 {
+			kinds = append(kinds, k)
 		}
+		byKind[k] = append(byKind[k], c)
+	}
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = byKind[k][e.rng.IntN(len(byKind[k]))]
 	}
 	return out
+}
+
+// firstOfKind returns the first region of kind k, "" when there is none.
+func (e *env) firstOfKind(k contracts.RegionKind) string {
+	for _, c := range e.codes {
+		if e.kind(c) == k {
+			return c
+		}
+	}
+	return ""
+}
+
+// fault sets region's faults, panicking on an invalid value (a bug here).
+// A feed region's publisher commits nothing, so every fault but down is
+// the publisher failing half its reads (publisherFault).
+func (e *env) fault(region string, f missim.Faults) {
+	if e.kind(region) == contracts.RegionFeed {
+		f = publisherFault(f)
+	}
+	if err := e.sim(region).SetFaults(f); err != nil {
+		panic(fmt.Sprintf("drill: faults %+v: %v", f, err))
+	}
 }
 
 // loadInBackground offers load (phase "fault") until the returned stop is
@@ -132,4 +196,48 @@ func (e *env) loadInBackground(ctx context.Context) (stop func()) {
 		e.load.phase(loadCtx, "fault", e.codes, e.cfg.Rate, time.Hour)
 	}()
 	return func() { cancel(); <-done }
+}
+
+// publisherFault is the publisher's share of an MIS fault: down stays
+// down, latency stays latency, and an error or commit fault (there is no
+// commit at a publisher) is half its reads failing. Either way the
+// bookings already in the operator queue must not notice: they no longer
+// depend on the feed.
+func publisherFault(f missim.Faults) missim.Faults {
+	out := missim.Faults{Down: f.Down, LatencyMS: f.LatencyMS}
+	if f.ErrorRate > 0 || f.ReadErrorRate > 0 || f.TimeoutAfterCommitRate > 0 || f.ErrorAfterCommitRate > 0 {
+		out.ErrorRate = 0.5
+	}
+	return out
+}
+
+// countKind counts the bookings accepted so far in the regions of kind k.
+func (e *env) countKind(k contracts.RegionKind) int {
+	n := 0
+	for _, b := range e.load.bookings() {
+		if e.kind(b.Region) == k {
+			n++
+		}
+	}
+	return n
+}
+
+// writeBookings writes the load's bookings, one JSON object a line, to
+// bookings.jsonl in the drill's directory: region, phase, status and the
+// milliseconds from request to final status.
+func (e *env) writeBookings() {
+	if e.load == nil {
+		return
+	}
+	var b bytes.Buffer
+	for _, a := range e.load.bookings() {
+		ms := int64(-1)
+		if !a.Final.IsZero() {
+			ms = a.Final.Sub(a.Start).Milliseconds()
+		}
+		line, _ := json.Marshal(map[string]any{"id": a.ID, "region": a.Region, "phase": a.Phase,
+			"start": a.Start.UTC().Format(time.RFC3339Nano), "status": a.Status, "ms": ms})
+		b.Write(append(line, '\n'))
+	}
+	_ = os.WriteFile(filepath.Join(e.dir, "bookings.jsonl"), b.Bytes(), 0o600)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fedhealth/federation/contracts"
@@ -42,38 +43,46 @@ func duplicatesDrill(ctx context.Context, e *env, r *Result) error {
 	return nil
 }
 
-// poisonDrill publishes an undecodable message to one region's topic, then
-// runs load: the message must land in the dead-letter topic and the
-// region's later bookings must still complete.
+// poisonDrill publishes an undecodable message to the topic of one region
+// of every kind, then runs load: each message must land in the
+// dead-letter topic and each region's later bookings must still complete.
 func poisonDrill(ctx context.Context, e *env, r *Result) error {
-	region := e.pickRegion()
-	topic := e.broker.namespace + contracts.RegionTopic(region)
+	poisoned := e.pickPerKind()
 	payload := fmt.Appendf(nil, "\x00poison %d: not a SagaCommand{", e.cfg.Seed)
 	w := &kafka.Writer{Addr: kafka.TCP(e.broker.kafka...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
-	err := w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: []byte("drill-poison-" + e.load.run), Value: payload})
-	_ = w.Close()
-	if err != nil {
-		return fmt.Errorf("publish poison to %s: %w", topic, err)
+	for _, region := range poisoned {
+		topic := e.broker.namespace + contracts.RegionTopic(region)
+		if err := w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: []byte("drill-poison-" + e.load.run), Value: payload}); err != nil {
+			_ = w.Close()
+			return fmt.Errorf("publish poison to %s: %w", topic, err)
+		}
 	}
+	_ = w.Close()
 	after := time.Now()
 	e.load.phase(ctx, "fault", e.codes, e.cfg.Rate, e.t.baseline)
 	e.load.wait(e.t.deadline + 30*time.Second)
-	r.extra("region", region)
-	found := deadLettered(ctx, e.broker.kafka, e.broker.namespace, topic, payload)
-	r.extra("dead_lettered", found)
-	if !found {
-		r.Failures = append(r.Failures, "the poison message is not in "+contracts.TopicDeadLetter)
-	}
-	confirmed := 0
-	for _, b := range e.load.bookings() {
-		if b.Region == region && b.Start.After(after) && sagas.Status(b.Status) == sagas.StatusConfirmed {
-			confirmed++
+	r.extra("regions", strings.Join(poisoned, ","))
+	dead, confirmed := 0, 0
+	for _, region := range poisoned {
+		topic := e.broker.namespace + contracts.RegionTopic(region)
+		if deadLettered(ctx, e.broker.kafka, e.broker.namespace, topic, payload) {
+			dead++
+		} else {
+			r.Failures = append(r.Failures, "the poison message of "+topic+" is not in "+contracts.TopicDeadLetter)
 		}
+		n := 0
+		for _, b := range e.load.bookings() {
+			if b.Region == region && b.Start.After(after) && sagas.Status(b.Status) == sagas.StatusConfirmed {
+				n++
+			}
+		}
+		if n == 0 {
+			r.Failures = append(r.Failures, "no booking in region "+region+" was confirmed after the poison")
+		}
+		confirmed += n
 	}
+	r.extra("dead_lettered", dead)
 	r.extra("confirmed_after_poison", confirmed)
-	if confirmed == 0 {
-		r.Failures = append(r.Failures, "no booking in region "+region+" was confirmed after the poison")
-	}
 	return nil
 }
 

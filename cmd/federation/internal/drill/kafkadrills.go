@@ -28,11 +28,14 @@ type tuning struct {
 	places      int           // MIS calls in flight per region (breaker max_concurrent)
 }
 
-// tuningFor gives drill its broker's settings: MIS calls time out after a
-// second (so that faults show quickly), except in the stall drill, whose
-// MIS answer after a second.
+// callTimeout is the drills' MIS call timeout: short, so that faults show
+// quickly.
+const callTimeout = time.Second
+
+// tuningFor gives drill its broker's settings: MIS calls time out after
+// callTimeout, except in the stall drill, whose MIS answer after a second.
 func tuningFor(drill string, t timing) tuning {
-	tune := tuning{deadline: t.deadline, consumers: consumersFor(drill), callTimeout: time.Second, places: 32}
+	tune := tuning{deadline: t.deadline, consumers: consumersFor(drill), callTimeout: callTimeout, places: 32}
 	if drill == "stall" {
 		tune.deadline, tune.callTimeout, tune.places = stallDeadline, 3*stallLatency, stallPlaces
 	}

@@ -17,10 +17,9 @@ const maxInFlight = 16
 // followed to its final status. A slow region holds up only its own
 // bookings.
 type load struct {
-	c        *client
-	run      string
-	citizens int
-	limit    int // most bookings in all; 0: no limit
+	c     *client
+	run   string
+	limit int // most bookings in all; 0: no limit
 	// openLoop offers bookings at the rate whatever is still open, as a
 	// real population of citizens does (the stall drill); otherwise each
 	// region has at most maxInFlight bookings open.
@@ -36,17 +35,25 @@ type load struct {
 	refused  int
 	offers   []offer
 	errs     []error
-	wg       sync.WaitGroup
+	// unanswered counts errs by region: bookings whose request was never
+	// answered, lost to the region's kind's count too.
+	unanswered map[string]int
+	wg         sync.WaitGroup
 }
 
 func newLoad(ctx context.Context, c *client, run string, limit int) *load {
 	follow, cancel := context.WithCancel(ctx)
-	return &load{c: c, run: run, citizens: 20, limit: limit, follow: follow, stopAll: cancel,
-		slots: map[string][]string{}, inFlight: map[string]int{}}
+	return &load{c: c, run: run, limit: limit, follow: follow, stopAll: cancel,
+		slots: map[string][]string{}, inFlight: map[string]int{}, unanswered: map[string]int{}}
 }
 
-// citizen names the n-th booking's citizen.
-func (l *load) citizen(n int) string { return fmt.Sprintf("drill-%s-c%d", l.run, n%l.citizens) }
+// citizen names the n-th booking's citizen: each booking its own, as in a
+// real population, where one citizen rarely has two bookings in flight. A
+// small pool shared by every region would test the per-citizen limits
+// instead (long-polls, read budget, the guards against overlapping and
+// too many active bookings): a slow region's bookings would then hold the
+// long-poll places of the same citizens' bookings elsewhere.
+func (l *load) citizen(n int) string { return fmt.Sprintf("drill-%s-c%d", l.run, n) }
 
 // gather lists each region's free slots, shuffled by seed so that drills
 // with other seeds book other slots.
@@ -58,6 +65,12 @@ func (l *load) gather(ctx context.Context, regions []string, seed int64) error {
 	defer cancel()
 	for _, r := range regions {
 		ids, err := l.c.freeSlots(ctx, l.citizen(0), r)
+		// A feed region has no slots to offer until the broker's first
+		// poll of its publisher: ask again until it has.
+		for (err != nil || len(ids) == 0) && ctx.Err() == nil {
+			sleep(ctx, 200*time.Millisecond)
+			ids, err = l.c.freeSlots(ctx, l.citizen(0), r)
+		}
 		if err != nil {
 			return err
 		}
@@ -114,7 +127,7 @@ func (l *load) one(phase, region, slot string, n int) {
 	o := offer{At: time.Now(), Phase: phase}
 	b, refusal, err := l.c.book(l.follow, l.citizen(n), fmt.Sprintf("drill-%s-%d", l.run, n), slot)
 	if b != nil {
-		b.Region, b.Phase = region, phase
+		b.Region, b.Phase, b.Slot = region, phase, slot
 		l.mu.Lock()
 		l.all = append(l.all, b)
 		l.mu.Unlock()
@@ -126,7 +139,8 @@ func (l *load) one(phase, region, slot string, n int) {
 	o.Ended = time.Now()
 	switch {
 	case err != nil:
-		l.errs = append(l.errs, err)
+		l.errs = append(l.errs, fmt.Errorf("region %s: %w", region, err))
+		l.unanswered[region]++
 		o.Outcome = "error"
 	case b == nil:
 		l.refused++

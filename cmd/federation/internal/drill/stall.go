@@ -31,9 +31,6 @@ const (
 	// most the baseline's plus this many percentage points, as a few
 	// bookings in any window can fail for reasons of their own.
 	stallSlack = 0.05
-	// stallCitizens spreads the load over many citizens, as a real
-	// population is, so that per-citizen limits are not what is tested.
-	stallCitizens = 500
 )
 
 // stallDrill freezes the broker (SIGSTOP) under steady load, resumes it
@@ -46,7 +43,7 @@ func stallDrill(ctx context.Context, e *env, r *Result) error {
 	for _, code := range e.codes {
 		e.fault(code, missim.Faults{LatencyMS: int(stallLatency / time.Millisecond)})
 	}
-	e.load.openLoop, e.load.citizens = true, stallCitizens
+	e.load.openLoop = true
 	t := e.t.stall
 	// The consumers join their groups in the first seconds (each join a
 	// rebalance); bookings asked for meanwhile wait for that, not for the

@@ -6,10 +6,14 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/contracts"
 )
 
-// regionEntry is one region of the broker's registry.
-type regionEntry struct{ Code, Name, TimeZone, URL string }
+// regionEntry is one region of the broker's registry: Kind names the
+// section its endpoint goes in (mis: for fhir, soap:, jsonrpc:, feed:).
+type regionEntry struct{ Code, Name, TimeZone, URL, Kind string }
 
 // configData is what the broker's YAML config says.
 type configData struct {
@@ -40,7 +44,9 @@ func renderConfig(d configData) string {
 	} else {
 		fmt.Fprintf(&b, "  embedded_listen: %s\n", d.KafkaListen)
 	}
-	fmt.Fprintf(&b, "auth:\n  issuer: %q\n  audience: federation\n", d.Issuer)
+	// The operator claim is the dev issuer's: the feed regions' operator
+	// bot signs its tokens there (operatorBot).
+	fmt.Fprintf(&b, "auth:\n  issuer: %q\n  audience: federation\n  operator_claim: %s\n", d.Issuer, auth.DefaultOperatorClaim)
 	b.WriteString("secrets:\n  pseudonym_key: env:FEDERATION_PSEUDONYM_KEY\n  seal_key: env:FEDERATION_SEAL_KEY\n")
 	if d.Postgres {
 		b.WriteString("store:\n  postgres_url: env:FEDERATION_DRILL_DATABASE_URL\n")
@@ -50,11 +56,35 @@ func renderConfig(d configData) string {
 	fmt.Fprintf(&b, "booking:\n  deadline: %s\nregions:\n", d.Deadline)
 	for _, r := range d.Regions {
 		fmt.Fprintf(&b, "  - code: %q\n    name: %q\n    time_zone: %s\n", r.Code, r.Name, r.TimeZone)
-		fmt.Fprintf(&b, "    mis:\n      base_url: %s\n      bearer_token: env:FEDERATION_DRILL_MIS_TOKEN\n      call_timeout: %s\n", r.URL, cmp.Or(d.CallTimeout, time.Second))
-		b.WriteString("      retry: {max_attempts: 2, wait_min: 20ms, wait_max: 200ms, retry_after_cap: 1s}\n")
-		fmt.Fprintf(&b, "    breaker: {consecutive_failures: 5, open_timeout: 1s, half_open_max_requests: 1, max_concurrent: %d}\n", cmp.Or(d.Places, 32))
+		writeEndpoint(&b, r, cmp.Or(d.CallTimeout, time.Second))
+		places := cmp.Or(d.Places, 32)
+		if r.Kind == string(contracts.RegionSOAP) {
+			// A SOAP booking takes three MIS calls (GetPatientInfo and
+			// CreateAppointment for the hold, the read-back for the book),
+			// the other kinds two: the same share of the budget needs more.
+			places = places * 3 / 2
+		}
+		fmt.Fprintf(&b, "    breaker: {consecutive_failures: 5, open_timeout: 1s, half_open_max_requests: 1, max_concurrent: %d}\n", places)
 	}
 	return b.String()
+}
+
+// writeEndpoint writes the region's kind and the section of its kind:
+// the MIS's URL, the token the simulators ignore, the call timeout and
+// one retry of what may be retried.
+func writeEndpoint(b *strings.Builder, r regionEntry, callTimeout time.Duration) {
+	switch r.Kind {
+	case string(contracts.RegionFeed):
+		// Polled every second and stale after three missed polls, so that
+		// a publisher's fault shows within the drill.
+		fmt.Fprintf(b, "    kind: feed\n    feed:\n      base_url: %s\n      poll_interval: 1s\n      timeout: %s\n", r.URL, callTimeout)
+	case string(contracts.RegionSOAP), string(contracts.RegionJSONRPC):
+		fmt.Fprintf(b, "    kind: %s\n    %s:\n      endpoint: %s/\n      bearer_token: env:FEDERATION_DRILL_MIS_TOKEN\n      call_timeout: %s\n", r.Kind, r.Kind, r.URL, callTimeout)
+		b.WriteString("      read_attempts: 2\n      retry_wait_min: 20ms\n      retry_wait_max: 200ms\n")
+	default:
+		fmt.Fprintf(b, "    mis:\n      base_url: %s\n      bearer_token: env:FEDERATION_DRILL_MIS_TOKEN\n      call_timeout: %s\n", r.URL, callTimeout)
+		b.WriteString("      retry: {max_attempts: 2, wait_min: 20ms, wait_max: 200ms, retry_after_cap: 1s}\n")
+	}
 }
 
 // freeAddr finds a free loopback port. Another process could take it before

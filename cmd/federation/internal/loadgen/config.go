@@ -22,8 +22,10 @@ type Config struct {
 	// Target is the federal API's base URL, e.g. http://127.0.0.1:8080.
 	Target string
 	// TokenURL signs the citizens' tokens: POST {"citizen_id": …} answers
-	// {"token": …}. Default the demo's {Target}/api/v1/dev/token; against
-	// serve, a "federation test-idp"'s /token.
+	// {"token": …}, and, for a run with feed regions, the operator bot's:
+	// POST {"operator_id": …, "region": …}. Default the demo's
+	// {Target}/api/v1/dev/token; against serve, a "federation test-idp"'s
+	// /token.
 	TokenURL string
 	// Bookings is how many bookings (or hold+book pairs) to make.
 	Bookings int
@@ -51,14 +53,25 @@ type Config struct {
 	Timeout time.Duration
 	// MaxDuration bounds the whole run; default 10m.
 	MaxDuration time.Duration
-	// Citizens is the size of the pool of citizens the bookings are made
-	// as; default max(Concurrency, Bookings/10), at most 2000.
+	// Citizens bounds the pool of citizens the bookings are made as;
+	// default 2000. A run uses as many as its slots need: each citizen's
+	// bookings are slots that do not overlap, at most perCitizen of them
+	// (see assignCitizens), as in a real population and as the broker's
+	// citizen guards allow.
 	Citizens int
 	// AllowRemote permits non-loopback targets.
 	AllowRemote bool
 	// Progress is the interval of progress lines; default 1s on a
 	// terminal, 5s otherwise.
 	Progress time.Duration
+	// Window, when positive, adds the figures of each such interval of the
+	// run to the report (Report.Windows): a soak's p99 over time.
+	Window time.Duration
+
+	// kinds maps each region to its kind for the report: in saga mode as
+	// the target lists them, in direct mode fhir (the only contract it
+	// speaks).
+	kinds map[string]string
 }
 
 func (c *Config) setDefaults() {
@@ -75,7 +88,7 @@ func (c *Config) setDefaults() {
 		c.MaxDuration = 10 * time.Minute
 	}
 	if c.Citizens == 0 {
-		c.Citizens = min(max(c.Concurrency, c.Bookings/10), 2000)
+		c.Citizens = 2000
 	}
 	if c.Direct && len(c.Regions) == 0 {
 		for code := range c.MIS {

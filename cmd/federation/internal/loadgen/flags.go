@@ -11,16 +11,21 @@ import (
 // options is what the command line asks for: the run and where its JSON goes.
 type options struct {
 	cfg      Config
+	history  HistoryConfig
 	jsonPath string
 }
 
 const usageText = `Usage: federation loadgen --target URL --bookings N --concurrency C [flags]
        federation loadgen --direct --mis 77=URL,78=URL --bookings N --concurrency C [flags]
+       federation loadgen --history N [--history-citizens seed-:100] --target URL --concurrency C [flags]
 
 Books N free slots through the federal API as many citizens and follows each
 booking to its final state (saga mode), or sends N hold+book pairs straight to
-the MIS (--direct). Prints bookings/s, latency percentiles overall and per
-region, outcomes and errors by kind. Flags:
+the MIS (--direct; FHIR MIS only). Prints bookings/s, latency percentiles
+overall, per region and per region kind (fhir, soap, jsonrpc), outcomes and
+errors by kind. With --history it books nothing: it reads N history pages
+(GET /api/v1/bookings) of the citizens "federation seed" wrote with the most
+bookings, and prints their latency. Flags:
 `
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -37,10 +42,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.cfg.Wait, "wait", 0, "long-poll of GET /bookings/{id}?wait= (default 10s)")
 	fs.DurationVar(&o.cfg.Timeout, "timeout", 0, "bound of one booking from start to final state (default 60s)")
 	fs.DurationVar(&o.cfg.MaxDuration, "max-duration", 0, "bound of the whole run (default 10m)")
-	fs.IntVar(&o.cfg.Citizens, "citizens", 0, "citizens to book as (default max(concurrency, bookings/10), at most 2000)")
+	fs.IntVar(&o.cfg.Citizens, "citizens", 0, "most citizens to book as; a run uses as many as its slots need for no citizen to have overlapping bookings (default 2000)")
 	fs.BoolVar(&o.cfg.AllowRemote, "allow-remote", false, "allow targets that are not loopback addresses")
 	fs.DurationVar(&o.cfg.Progress, "progress", 0, "interval of progress lines (default 1s on a terminal, 5s otherwise)")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the figures as JSON to this file")
+	fs.DurationVar(&o.cfg.Window, "window", 0, "add each such interval's completions and p50/p99 to the JSON report (a soak's p99 over time)")
+	fs.IntVar(&o.history.Reads, "history", 0, "read this many history pages instead of booking")
+	o.history.Prefix, o.history.Citizens = "seed-", 100
+	fs.Func("history-citizens", "whose history --history reads: PREFIX:COUNT, subjects PREFIX0 .. PREFIX(COUNT-1) (default seed-:100)", func(v string) error {
+		return parseHistoryCitizens(v, &o.history)
+	})
 	fs.Func("regions", "comma-separated region codes to book in (default: all)", func(v string) error {
 		o.cfg.Regions = splitList(v)
 		return nil

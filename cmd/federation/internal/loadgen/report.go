@@ -32,6 +32,16 @@ type Report struct {
 	Outcomes   map[string]int          `json:"outcomes"`
 	Errors     map[string]int          `json:"errors"`
 	Regions    map[string]RegionReport `json:"regions"`
+	// Kinds are the same figures by region kind.
+	Kinds map[string]KindReport `json:"kinds"`
+	// Unfaulted is the latency of the regions without a fault, all their
+	// bookings together, when the run injected faults: with one faulty
+	// region among 85, its bookings are more than 1% of the run, so the
+	// run's p99 would be the faulty region's, and a worst per-region p99
+	// of ~60 bookings each says little.
+	Unfaulted *Latency `json:"unfaulted_latency,omitempty"`
+	// Windows are the figures of each Config.Window of the run, when set.
+	Windows []Window `json:"windows,omitempty"`
 }
 
 // RegionReport is one region's share of a run.
@@ -51,9 +61,12 @@ func (r *recorder) report(cfg Config, started time.Time, elapsed time.Duration) 
 	if cfg.Direct {
 		rep.Mode, rep.Target = "direct", ""
 	}
-	var all []time.Duration
+	var all, unfaulted []time.Duration
 	recorded := 0
 	for code, rs := range r.regions {
+		if _, faulty := cfg.Faults[code]; !faulty {
+			unfaulted = append(unfaulted, rs.latencies...)
+		}
 		for o, n := range rs.outcomes {
 			rep.Outcomes[o] += n
 			recorded += n
@@ -61,7 +74,13 @@ func (r *recorder) report(cfg Config, started time.Time, elapsed time.Duration) 
 		all = append(all, rs.latencies...)
 		rep.Regions[code] = RegionReport{Outcomes: maps.Clone(rs.outcomes), Latency: summarize(rs.latencies)}
 	}
+	rep.Kinds = byKind(r.regions, cfg.kinds, elapsed)
+	rep.Windows = r.windows(started, cfg.Window)
 	rep.Latency = summarize(all)
+	if len(cfg.Faults) > 0 {
+		u := summarize(unfaulted)
+		rep.Unfaulted = &u
+	}
 	rep.Completed = len(all)
 	rep.NotStarted = cfg.Bookings - recorded
 	if elapsed > 0 {
@@ -95,6 +114,7 @@ func (rep Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "outcomes: %s\n", counts(rep.Outcomes))
 	fmt.Fprintf(w, "errors: %s\n", counts(rep.Errors))
 	rep.writeRegions(w)
+	rep.writeKinds(w)
 }
 
 func (rep Report) writeRegions(w io.Writer) {

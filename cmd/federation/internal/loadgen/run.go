@@ -11,10 +11,11 @@ import (
 
 // job is one booking to make: which slot, in which region, as whom.
 type job struct {
-	index   int
-	region  string
-	slot    string
-	citizen int
+	index      int
+	region     string
+	slot       string
+	start, end time.Time // the slot's
+	citizen    int
 }
 
 // bookFunc makes one booking and returns its final status, or the last
@@ -27,13 +28,13 @@ var (
 )
 
 // plan spreads n bookings over regions round robin; it returns the jobs
-// (slots still empty) and how many each region needs.
-func plan(n, citizens int, regions []string) ([]job, map[string]int) {
+// (slots and citizens still empty) and how many each region needs.
+func plan(n int, regions []string) ([]job, map[string]int) {
 	jobs := make([]job, n)
 	need := map[string]int{}
 	for i := range jobs {
 		r := regions[i%len(regions)]
-		jobs[i] = job{index: i, region: r, citizen: i % citizens}
+		jobs[i] = job{index: i, region: r}
 		need[r]++
 	}
 	return jobs, need

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -23,17 +24,38 @@ func (m *sagaMode) auth(citizen int) http.Header {
 	return http.Header{"Authorization": {"Bearer " + m.tokens[citizen%len(m.tokens)]}, "Content-Type": {"application/json"}}
 }
 
-// regions lists the codes the API serves.
-func (m *sagaMode) regions(ctx context.Context) ([]string, error) {
-	var out []struct{ Code string }
-	if err := call(ctx, m.client, "GET /regions", http.MethodGet, m.api("/regions"), nil, nil, &out); err != nil {
-		return nil, err
+// feedWarmUp bounds how long regions waits for a feed region's first read
+// of its published slots: a broker that has just started answers a feed
+// region's searches with 503 until then, and a load run that began in
+// that window would count warm-up as failures.
+const feedWarmUp = 30 * time.Second
+
+// regions lists the codes the API serves and each one's kind, once every
+// feed region among want (all, when want is empty) has read its feed, or
+// feedWarmUp has passed (the run then goes on and reports what it meets).
+func (m *sagaMode) regions(ctx context.Context, want []string) ([]string, map[string]string, error) {
+	deadline := time.Now().Add(feedWarmUp)
+	for {
+		var out []struct{ Code, Kind, Availability string }
+		if err := call(ctx, m.client, "GET /regions", http.MethodGet, m.api("/regions"), nil, nil, &out); err != nil {
+			return nil, nil, err
+		}
+		codes, kinds, waiting := make([]string, len(out)), map[string]string{}, false
+		for i, r := range out {
+			codes[i], kinds[r.Code] = r.Code, r.Kind
+			if r.Availability == "unknown" && (len(want) == 0 || slices.Contains(want, r.Code)) {
+				waiting = true
+			}
+		}
+		if !waiting || time.Now().After(deadline) {
+			return codes, kinds, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	codes := make([]string, len(out))
-	for i, r := range out {
-		codes[i] = r.Code
-	}
-	return codes, nil
 }
 
 // fetchSlots is the fetchFunc of one region through the API.
@@ -44,6 +66,7 @@ func (m *sagaMode) fetchSlots(region string) fetchFunc {
 			Slots []struct {
 				ID    string    `json:"id"`
 				Start time.Time `json:"start"`
+				End   time.Time `json:"end"`
 			} `json:"slots"`
 		}
 		if err := call(ctx, m.client, "GET /slots", http.MethodGet, m.api("/slots?"+q.Encode()), m.auth(0), nil, &out); err != nil {
@@ -51,7 +74,7 @@ func (m *sagaMode) fetchSlots(region string) fetchFunc {
 		}
 		refs := make([]slotRef, len(out.Slots))
 		for i, s := range out.Slots {
-			refs[i] = slotRef{id: s.ID, start: s.Start}
+			refs[i] = slotRef{id: s.ID, start: s.Start, end: s.End}
 		}
 		return refs, nil
 	}

@@ -16,8 +16,8 @@ const (
 
 // slotRef is one free slot found by a search.
 type slotRef struct {
-	id    string // what the booking names: "77:S-1" (API) or "S-1" (MIS)
-	start time.Time
+	id         string // what the booking names: "77:S-1" (API) or "S-1" (MIS)
+	start, end time.Time
 }
 
 // fetchFunc returns the free slots starting within the local dates from..to.

@@ -43,9 +43,18 @@ type recorder struct {
 	mu      sync.Mutex
 	regions map[string]*regionStats
 	errors  map[string]int
+	// ends are when each booking finished, for the report's windows.
+	ends []ended
 
 	// Counters read by the progress line without the lock.
 	finished, failedRuns atomic.Int64
+}
+
+// ended is one booking's end: when, its latency, whether it failed.
+type ended struct {
+	at      time.Time
+	latency time.Duration
+	failed  bool
 }
 
 type regionStats struct {
@@ -65,6 +74,7 @@ func (r *recorder) add(res result) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.ends = append(r.ends, ended{at: time.Now(), latency: res.latency, failed: !final(res.outcome)})
 	rs := r.regions[res.region]
 	if rs == nil {
 		rs = &regionStats{outcomes: map[string]int{}}
@@ -116,3 +126,51 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Microsecond)) / 1000 }
+
+// Window is the bookings that ended in one interval of a run (--window):
+// how a long run's latency moved.
+type Window struct {
+	// Start is the interval's start, Unix seconds.
+	Start     int64   `json:"start_unix"`
+	Completed int     `json:"completed"`
+	Failed    int     `json:"failed"`
+	P50       float64 `json:"p50_ms"`
+	P99       float64 `json:"p99_ms"`
+}
+
+// windows groups the ends by interval every from started.
+func (r *recorder) windows(started time.Time, every time.Duration) []Window {
+	if every <= 0 {
+		return nil
+	}
+	var out []Window
+	var lat []time.Duration
+	flush := func(w *Window) {
+		if w == nil {
+			return
+		}
+		l := summarize(lat)
+		w.P50, w.P99 = l.P50, l.P99
+		out = append(out, *w)
+		lat = lat[:0]
+	}
+	ends := slices.Clone(r.ends)
+	slices.SortFunc(ends, func(a, b ended) int { return a.at.Compare(b.at) })
+	var cur *Window
+	for _, e := range ends {
+		i := int64(e.at.Sub(started) / every)
+		start := started.Add(time.Duration(i) * every).Unix()
+		if cur == nil || cur.Start != start {
+			flush(cur)
+			cur = &Window{Start: start}
+		}
+		if e.failed {
+			cur.Failed++
+		} else {
+			cur.Completed++
+			lat = append(lat, e.latency)
+		}
+	}
+	flush(cur)
+	return out
+}

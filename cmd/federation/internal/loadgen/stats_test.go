@@ -87,3 +87,23 @@ func TestErrorCodeReadsProblemsAndOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// TestWindowsGroupEndsByIntervalWithTheirOwnPercentiles: each window holds
+// the bookings that ended in it, failures counted apart, its p99 its own.
+func TestWindowsGroupEndsByIntervalWithTheirOwnPercentiles(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	rec := newRecorder()
+	for i := range 100 {
+		rec.ends = append(rec.ends, ended{at: t0.Add(time.Duration(i) * 100 * time.Millisecond), latency: time.Duration(i) * time.Millisecond})
+	}
+	rec.ends = append(rec.ends, ended{at: t0.Add(25 * time.Second), latency: time.Second},
+		ended{at: t0.Add(26 * time.Second), failed: true})
+	got := rec.windows(t0, 10*time.Second)
+	if len(got) != 2 || got[0].Start != t0.Unix() || got[0].Completed != 100 || got[0].P99 != 98 ||
+		got[1].Start != t0.Unix()+20 || got[1].Completed != 1 || got[1].Failed != 1 || got[1].P99 != 1000 {
+		t.Errorf("windows %+v", got)
+	}
+	if rec.windows(t0, 0) != nil {
+		t.Error("windows without an interval")
+	}
+}

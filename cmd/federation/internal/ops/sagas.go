@@ -22,12 +22,11 @@ func ShowSaga(ctx context.Context, st sagas.Store, id string) (*sagas.Booking, e
 // outbox in the same transaction and the running broker's outbox relay
 // publishes it to the region's topic (at once or, with no broker running,
 // when one starts). Harmless on a saga with nothing left to do: the saga
-// finds the booking done and changes nothing.
+// finds the booking done and changes nothing. A feed region's booking has
+// no saga (its region's operators answer it): an error wrapping
+// contracts.ErrConflict that says so, and nothing is sent.
 func RetrySaga(ctx context.Context, st sagas.Store, id string, now time.Time) (*sagas.Booking, error) {
-	err := st.Update(ctx, id, func(b *sagas.Booking) error {
-		b.Nudge(now)
-		return nil
-	})
+	err := st.Update(ctx, id, func(b *sagas.Booking) error { return b.Nudge(now) })
 	if err != nil {
 		return nil, explain(id, err)
 	}
@@ -35,7 +34,9 @@ func RetrySaga(ctx context.Context, st sagas.Store, id string, now time.Time) (*
 }
 
 // AbandonSaga fails a pending booking now, with a reason the citizen reads;
-// the broker's running saga then releases whatever the MIS holds for it.
+// the broker's running saga then releases whatever the MIS holds for it (a
+// feed region's booking has nothing at an MIS: it leaves the operator
+// queue, its slot is offered again and the patient's identifiers erased).
 // The change and its release command are written in one transaction, so
 // they leave through the outbox like any saga step. A booking that is not
 // pending gives an error wrapping contracts.ErrConflict.

@@ -161,3 +161,44 @@ func TestAbandonRefusesABookingThatIsNotPending(t *testing.T) {
 		t.Errorf("outbox holds %d messages after a refused abandon", len(recs))
 	}
 }
+
+// createFeed stores a feed region's booking, pending for its operator.
+func createFeed(t *testing.T, st *store.DB, id string) {
+	t.Helper()
+	b := sagas.NewOperatorBooking(id, "citizen-pseudonym", sagas.SlotSnapshot{ID: "27:S-1", MISSlotID: "S-1"}, "27",
+		[]byte("sealed"), "corr-"+id, now, 24*time.Hour)
+	if err := st.Create(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, st)
+}
+
+func TestRetryOfAFeedBookingIsRefusedAndSendsNothing(t *testing.T) {
+	st := newStore(t)
+	createFeed(t, st, "f1")
+	_, err := ops.RetrySaga(context.Background(), st, "f1", now)
+	if !errors.Is(err, contracts.ErrConflict) || !strings.Contains(err.Error(), "operators") {
+		t.Errorf("retry of a feed booking: %v, want a conflict saying its operators answer it", err)
+	}
+	if recs := drain(t, st); len(recs) != 0 {
+		t.Errorf("a refused retry wrote %d messages", len(recs))
+	}
+}
+
+func TestAbandonEndsAFeedBookingWithoutARelease(t *testing.T) {
+	st := newStore(t)
+	createFeed(t, st, "f1")
+	b, err := ops.AbandonSaga(context.Background(), st, "f1", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != sagas.StatusFailed || b.Reason != sagas.ReasonAbandoned || b.Step != sagas.StepDone || b.PatientSealed != nil {
+		t.Errorf("abandoned feed booking is %s/%s %q (sealed %v)", b.Status, b.Step, b.Reason, b.PatientSealed != nil)
+	}
+	if cmds := commands(t, drain(t, st)); len(cmds) != 0 {
+		t.Errorf("abandoning a feed booking queued %+v: no saga may receive it", cmds)
+	}
+	if live, _ := st.LiveOperatorSlots(context.Background(), "27"); len(live) != 0 {
+		t.Errorf("its slot is still live: %v", live)
+	}
+}

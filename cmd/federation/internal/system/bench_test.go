@@ -2,12 +2,15 @@ package system_test
 
 import (
 	"flag"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/fedhealth/federation/broker/ratelimit"
+	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/regions/missim"
 )
 
@@ -17,11 +20,12 @@ import (
 //
 //	go test ./cmd/federation/internal/system -run XXX -bench BookingLatency -benchtime 300x
 func BenchmarkBookingLatency(b *testing.B) {
-	h, tok, slots := benchSystem(b)
+	h, toks, slots := benchSystem(b)
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := range b.N {
 		start := time.Now()
+		tok := toks[i]
 		id := h.book(tok, slots[i].ID)
 		var v bookingView
 		h.mustJSON(h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=10s", tok, "", nil), http.StatusOK, &v)
@@ -55,10 +59,14 @@ var benchConcurrency = flag.Int("bench.concurrency", 64, "BenchmarkBookingThroug
 //
 //	go test ./cmd/federation/internal/system -run XXX -bench BookingThroughput -benchtime 3000x -bench.concurrency 256
 func BenchmarkBookingThroughput(b *testing.B) {
-	h, tok, slots := benchSystem(b)
-	next := make(chan slotView, b.N)
-	for _, s := range slots[:b.N] {
-		next <- s
+	h, toks, slots := benchSystem(b)
+	type job struct {
+		slot slotView
+		tok  string
+	}
+	next := make(chan job, b.N)
+	for i, s := range slots[:b.N] {
+		next <- job{s, toks[i]}
 	}
 	close(next)
 	b.ResetTimer()
@@ -66,8 +74,9 @@ func BenchmarkBookingThroughput(b *testing.B) {
 	var wg sync.WaitGroup
 	for range *benchConcurrency {
 		wg.Go(func() {
-			for s := range next {
-				id := h.book(tok, s.ID)
+			for j := range next {
+				tok := j.tok
+				id := h.book(tok, j.slot.ID)
 				var v bookingView
 				h.mustJSON(h.call(http.MethodGet, "/api/v1/bookings/"+id+"?wait=20s", tok, "", nil), http.StatusOK, &v)
 				if v.Status != "confirmed" {
@@ -81,9 +90,14 @@ func BenchmarkBookingThroughput(b *testing.B) {
 }
 
 // benchSystem starts five regions whose MIS answer after 2 ms and gathers
-// b.N free slots across them.
-func benchSystem(b *testing.B) (*harness, string, []slotView) {
-	h := newHarness(b, 5, nil)
+// b.N free slots across them, each with a citizen of its own (the
+// citizen guards and per-citizen limits stay on, as in production; the
+// per-address limits are lifted: every request comes from one address).
+func benchSystem(b *testing.B) (*harness, []string, []slotView) {
+	unlimited := ratelimit.Rate{PerSecond: 1e9, Burst: 1e9}
+	h := newHarness(b, 5, func(o *system.Options) {
+		o.Limits.Address = ratelimit.Budget{Reads: unlimited, Writes: unlimited}
+	})
 	tok := h.token("bench")
 	var slots []slotView
 	for code := range h.sims {
@@ -93,7 +107,11 @@ func benchSystem(b *testing.B) (*harness, string, []slotView) {
 	if len(slots) < b.N {
 		b.Fatalf("%d slots for %d bookings", len(slots), b.N)
 	}
-	return h, tok, slots
+	toks := make([]string, b.N)
+	for i := range toks {
+		toks[i] = h.token(fmt.Sprintf("bench-%d", i))
+	}
+	return h, toks, slots
 }
 
 // BenchmarkSlotSearch measures GET /api/v1/slots (a week, 200 slots) through

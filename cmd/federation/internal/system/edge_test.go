@@ -81,7 +81,7 @@ func TestWhatTheInternetSees(t *testing.T) {
 			}
 		}
 		for _, q := range []string{"from=" + ymd(today.AddDate(0, 0, -2)), "from=" + ymd(today.AddDate(0, 0, 178)),
-			"specialty=therapist&facility=urn:oid:1.2.643.5.1.13.13.12.2.77.1"} {
+			"specialty=" + missim.SpecialtyTherapy + "&facility=urn:oid:1.2.643.5.1.13.13.12.2.77.1"} {
 			if r := h.call(http.MethodGet, "/api/v1/slots?region=77&"+q, tok, "", nil); r.status != http.StatusOK {
 				t.Errorf("%s: %d %s, want 200", q, r.status, r.body)
 			}

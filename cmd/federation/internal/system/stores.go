@@ -4,13 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fedhealth/federation/broker/analytics"
+	"github.com/fedhealth/federation/broker/web"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/fedhealth/federation/broker/audit"
+	"github.com/fedhealth/federation/broker/callbacks"
 	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/probes"
 	"github.com/fedhealth/federation/broker/regionstatus"
+	"github.com/fedhealth/federation/sagas/clinic"
 	"github.com/fedhealth/federation/sagas/ledger"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
@@ -19,7 +24,7 @@ import (
 
 // openStores opens the one database of this process and every store over
 // it: bookings and the outbox, idempotency records, region status, the
-// audit trail, the MIS step ledger.
+// audit trail, the MIS step ledger, the live probes' results.
 func (s *System) openStores(ctx context.Context, opts Options) error {
 	db, err := sqldb.Open(DatabaseConfig(opts))
 	if err != nil {
@@ -31,7 +36,11 @@ func (s *System) openStores(ctx context.Context, opts Options) error {
 		return err
 	}
 	s.closers = append(s.closers, s.Store.Close)
+	s.Clinic = clinic.NewPublisher(s.Store)
 	if s.idempotency, err = idempotency.New(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
+		return err
+	}
+	if s.callbacks, err = callbacks.NewStore(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
 		return err
 	}
 	if s.Audit, err = audit.New(ctx, db, audit.Options{SkipMigrations: opts.SkipMigrations, Logger: s.logger}); err != nil {
@@ -40,8 +49,18 @@ func (s *System) openStores(ctx context.Context, opts Options) error {
 	if s.ledger, err = ledger.New(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
 		return err
 	}
+	if s.probes, err = probes.NewStore(ctx, db, opts.SkipMigrations, s.logger); err != nil {
+		return err
+	}
 	statuses, err := regionstatus.NewStore(ctx, db, opts.SkipMigrations, s.logger)
 	if err != nil {
+		return err
+	}
+	s.statusStore = statuses
+	if s.analytics, err = analytics.NewStore(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
+		return err
+	}
+	if s.sessions, err = web.NewSessionStore(ctx, db, opts.SkipMigrations, nil, s.logger); err != nil {
 		return err
 	}
 	s.regionStatus = regionstatus.New(statuses, regionstatus.Config{Instance: instanceName(), Logger: s.logger})
@@ -79,9 +98,12 @@ func Migrate(ctx context.Context, opts Options, logger *slog.Logger) error {
 	return errors.Join(
 		store.Migrate(ctx, db, logger),
 		idempotency.Migrate(ctx, db, logger),
+		callbacks.Migrate(ctx, db, logger),
 		regionstatus.Migrate(ctx, db, logger),
 		audit.Migrate(ctx, db, logger),
 		ledger.Migrate(ctx, db, logger),
+		analytics.Migrate(ctx, db, logger),
+		probes.Migrate(ctx, db, logger),
 	)
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fedhealth/federation/broker/analytics"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,13 +20,21 @@ import (
 
 	"github.com/fedhealth/federation/broker/audit"
 	"github.com/fedhealth/federation/broker/auth"
+	"github.com/fedhealth/federation/broker/bookings"
+	"github.com/fedhealth/federation/broker/callbacks"
 	"github.com/fedhealth/federation/broker/idempotency"
+	"github.com/fedhealth/federation/broker/probes"
 	"github.com/fedhealth/federation/broker/ratelimit"
 	"github.com/fedhealth/federation/broker/regionstatus"
+	"github.com/fedhealth/federation/broker/web"
+	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"github.com/fedhealth/federation/sagas/bus/kafkaembed"
+	"github.com/fedhealth/federation/sagas/clinic"
 	"github.com/fedhealth/federation/sagas/ledger"
+	"github.com/fedhealth/federation/sagas/reconcile"
+	"github.com/fedhealth/federation/sagas/runner"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/store"
 	"go.opentelemetry.io/otel/trace"
@@ -39,6 +48,21 @@ type Options struct {
 	// /healthz and /readyz for monitoring, never the citizens' API. Default
 	// "127.0.0.1:0", a free loopback port (System.InternalURL names it).
 	InternalListen string
+	// Pprof serves Go's profiles at /debug/pprof/ on the internal listener
+	// (benchmarks and incidents); off by default.
+	Pprof bool
+	// CallbackListen, when set, serves the regions' status callbacks on a
+	// listener of its own (the one operators expose to the MIS networks),
+	// and the API listener then does not; empty: the API listener serves
+	// them.
+	CallbackListen string
+	// CallbackSecrets are the signing secrets (whsec_ base64) of each region
+	// that sends callbacks, by region code; several while one rotates. A
+	// region without secrets takes no callbacks (404).
+	CallbackSecrets map[string][]string
+	// CallbackReplayTTL is how long the answer to a callback's webhook-id
+	// is kept; default 72h.
+	CallbackReplayTTL time.Duration
 	// TLSCertFile and TLSKeyFile (PEM), when set, serve the API over TLS
 	// instead of plain HTTP. They are read once at start.
 	TLSCertFile string
@@ -58,9 +82,27 @@ type Options struct {
 	EmbeddedKafkaListen string
 	// Partitions per region topic; default 4.
 	Partitions int
-	// Consumers per region in this instance; default Partitions. With
-	// several instances, Partitions / instances spreads the partitions.
+	// Consumers is the number of consumer-group members per region in
+	// this instance; default 1. Each member reads several partitions and
+	// works up to 32 messages per partition it may hold at once (different
+	// bookings side by side), so one member keeps a region's concurrency
+	// while every extra member costs the broker a coordinator connection
+	// and a heartbeat loop: with 85 regions, 4 members each made the
+	// embedded broker spend most of its time on heartbeats.
 	Consumers int
+	// SlotIndex sizes and paces the slot index behind the search across
+	// regions; zero fields take bookings.IndexConfig's defaults.
+	SlotIndex bookings.IndexConfig
+	// SessionTimeout, HeartbeatInterval and RebalanceTimeout tune the saga
+	// consumer groups; defaults 6s, 500ms and 6s. A killed instance's
+	// partitions move after SessionTimeout (6s is Apache Kafka's smallest,
+	// group.min.session.timeout.ms), the survivors notice the rebalance at
+	// their next heartbeat, and RebalanceTimeout bounds how long a
+	// rebalance waits for a member that does not rejoin. Shorter sessions
+	// move partitions sooner but expire a member that a GC pause or a
+	// saturated machine keeps from heartbeating, and each expiry is a
+	// rebalance of that region.
+	SessionTimeout, HeartbeatInterval, RebalanceTimeout time.Duration
 	// Replication factor of the topics the system creates; default (0 or
 	// -1) the cluster's default.
 	Replication int
@@ -80,6 +122,12 @@ type Options struct {
 	DevIssuerKeyFile string
 	Issuer           string
 	Audience         string
+	// OperatorClaim and RegionClaim name the claims of a regional
+	// operator's token; empty means auth's defaults (operator_id, region).
+	OperatorClaim, RegionClaim string
+	// AnalystClaim names the claim of a ministry analyst's token; empty
+	// means no analysts (the dev issuer's own claim when it is on).
+	AnalystClaim string
 	// IssuerCAFile (PEM), when set, is the only CA trusted for the
 	// issuer's discovery and keys (a private identity provider); default
 	// the system pool.
@@ -90,6 +138,17 @@ type Options struct {
 	SealKey      []byte
 	// BookingDeadline: how long a booking may stay pending; default 2m.
 	BookingDeadline time.Duration
+	// KindDeadlines overrides BookingDeadline by region kind; feed's
+	// default is 24h (bookings.DefaultFeedDeadline): an operator answers.
+	KindDeadlines map[contracts.RegionKind]time.Duration
+	// MaxActivePerCitizen caps a citizen's active bookings across all
+	// regions; 0 means bookings.DefaultMaxActivePerCitizen (10), a
+	// negative value no cap.
+	MaxActivePerCitizen int
+	// AllowOverlappingBookings lifts the rule that a citizen's live
+	// bookings never overlap in time: for tests and drills that book many
+	// slots as one synthetic citizen, never in production.
+	AllowOverlappingBookings bool
 	// IdempotencyTTL: how long a citizen's Idempotency-Key is remembered;
 	// default 72h.
 	IdempotencyTTL time.Duration
@@ -101,6 +160,19 @@ type Options struct {
 	// exporter, so trace ids still reach the logs and the Kafka headers.
 	TracerProvider trace.TracerProvider
 	Logger         *slog.Logger
+	// Reconcile schedules the reconciliation passes (default every 15
+	// minutes per readable region).
+	Reconcile ReconcileOptions
+	// WebOIDC, with an external Issuer, is the pages' client at it (the
+	// authorization-code flow with PKCE); without it (and without
+	// DevIssuer) the pages are not served, only the API.
+	WebOIDC *web.OIDCConfig
+	// WebPlainHTTP drops the Secure flag of the pages' session cookie:
+	// only for the demo and tests served over plain HTTP on loopback.
+	WebPlainHTTP bool
+	// Probes schedule the live conformance probes (default every 10
+	// minutes per region).
+	Probes ProbeOptions
 }
 
 func (o *Options) setDefaults() {
@@ -114,13 +186,25 @@ func (o *Options) setDefaults() {
 		o.Partitions = 4
 	}
 	if o.Consumers == 0 {
-		o.Consumers = o.Partitions
+		o.Consumers = 1
+	}
+	if o.SessionTimeout == 0 {
+		o.SessionTimeout = 6 * time.Second
+	}
+	if o.HeartbeatInterval == 0 {
+		o.HeartbeatInterval = 500 * time.Millisecond
+	}
+	if o.RebalanceTimeout == 0 {
+		o.RebalanceTimeout = 6 * time.Second
 	}
 	if o.Replication == 0 {
 		o.Replication = -1
 	}
 	if o.Audience == "" {
 		o.Audience = "federation"
+	}
+	if o.CallbackReplayTTL == 0 {
+		o.CallbackReplayTTL = defaultCallbackReplayTTL
 	}
 	if o.IdempotencyTTL == 0 {
 		o.IdempotencyTTL = 72 * time.Hour
@@ -141,6 +225,13 @@ func (o Options) Validate() error {
 		return errors.New("system: an OIDC issuer is required (or the demo's development issuer)")
 	case (o.TLSCertFile == "") != (o.TLSKeyFile == ""):
 		return errors.New("system: tls cert_file and key_file go together")
+	case o.WebPlainHTTP && (o.TLSCertFile != "" || !loopbackListen(o.Listen)):
+		return errors.New("system: plain-HTTP session cookies are for a loopback listener without TLS only")
+	case o.SessionTimeout < 0 || o.HeartbeatInterval < 0 || o.RebalanceTimeout < 0:
+		return errors.New("system: kafka session_timeout, heartbeat_interval and rebalance_timeout must not be negative")
+	case 3*o.HeartbeatInterval > o.SessionTimeout:
+		// Kafka's own advice: two late heartbeats must not expire a member.
+		return fmt.Errorf("system: kafka heartbeat_interval %s is more than a third of session_timeout %s", o.HeartbeatInterval, o.SessionTimeout)
 	}
 	return nil
 }
@@ -150,6 +241,10 @@ type System struct {
 	// URL is the API's base URL, e.g. http://127.0.0.1:8080 (https with
 	// TLS).
 	URL string
+	// CallbackURL is the base URL of the listener serving the status
+	// callbacks: the callback listener's, else URL. A region's callback URL
+	// is CallbackURL + "/api/v1/callbacks/" + its code.
+	CallbackURL string
 	// InternalURL is the internal listener's base URL: /metrics, /healthz
 	// and /readyz, e.g. http://127.0.0.1:9090.
 	InternalURL string
@@ -161,21 +256,48 @@ type System struct {
 	// actions.
 	Audit    *audit.Store
 	Registry *regions.Registry
+	// Clinic publishes the clinics' changes of appointments through the
+	// outbox (status callbacks and reconciliation call it).
+	Clinic *clinic.Publisher
 	// KafkaAddrs are the Kafka bootstrap addresses the system uses (the
 	// embedded Kafka-protocol broker's when none were given).
 	KafkaAddrs []string
 	Dev        *auth.DevIssuer
 
 	regionStatus *regionstatus.View
-	ledger       *ledger.Store
-	idempotency  *idempotency.Store
-	embedded     *kafkaembed.Cluster
-	server       *http.Server
-	internal     *http.Server
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup
-	closers      []func() error
-	logger       *slog.Logger
+	// gates hold an unavailable region's saga commands until its breaker
+	// changes state (runner.RegionGates).
+	gates       *runner.RegionGates
+	reconcile   *reconcile.Pass
+	statusStore *regionstatus.Store // the shared records behind regionStatus (callback refusals too)
+	// analytics is the analysts' read model; analyticsFeed feeds it from
+	// the events topic.
+	analytics     *analytics.Store
+	analyticsFeed *analytics.Consumer
+	leadTimes     *leadTimes // the searches' earliest free slots, sampled for analytics
+	ledger        *ledger.Store
+	probes        *probes.Store // the live conformance probes' results
+	idempotency   *idempotency.Store
+	callbacks     *callbacks.Store
+	embedded      *kafkaembed.Cluster
+	server        *http.Server
+	internal      *http.Server
+	pprof         bool // Options.Pprof
+	// callbackServer serves the callback listener, when there is one.
+	callbackServer *http.Server
+	cancel         context.CancelFunc
+	wg             sync.WaitGroup
+	closers        []func() error
+	logger         *slog.Logger
+
+	// sessions are the pages' sessions, in the shared database so that
+	// any instance serves any signed-in reader.
+	sessions *web.SessionStore
+
+	// sagaGroups maps every saga consumer group to the topic it consumes,
+	// for WaitConsumersAssigned; kafkaSecurity is how to ask the broker.
+	sagaGroups    map[string]string
+	kafkaSecurity kafka.Security
 }
 
 // Start brings the whole system up and returns once the API answers and
@@ -186,7 +308,7 @@ func Start(ctx context.Context, opts Options) (*System, error) {
 		return nil, err
 	}
 	startTracing(opts.TracerProvider)
-	s := &System{logger: WithTraceIDs(opts.Logger)}
+	s := &System{logger: WithTraceIDs(opts.Logger), pprof: opts.Pprof}
 	if err := s.start(ctx, opts); err != nil {
 		s.Close()
 		return nil, err
@@ -212,6 +334,14 @@ func (s *System) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	s.InternalURL = baseURL(internal.Addr(), false)
+	s.CallbackURL = s.URL
+	var callbackLn net.Listener
+	if opts.CallbackListen != "" {
+		if callbackLn, err = s.listen(opts.CallbackListen); err != nil {
+			return err
+		}
+		s.CallbackURL = baseURL(callbackLn.Addr(), false) // plain HTTP behind the operators' TLS terminator
+	}
 	if err := s.openStores(ctx, opts); err != nil {
 		return err
 	}
@@ -222,8 +352,18 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	s.gates = runner.NewRegionGates(func(region string) contracts.RegionStatus { return s.Registry.Status(region) })
+	statusHook := func(region string, to contracts.RegionStatus) {
+		s.regionStatus.Record(region, to)
+		s.recordTransition(region, to)
+		s.gates.Changed(region, to)
+	}
+	calls, err := s.recordMISCalls()
+	if err != nil {
+		return err
+	}
 	if s.Registry, err = regions.NewRegistry(opts.Regions, s.logger, regions.WithMeterProvider(tel.provider),
-		regions.WithStatusHook(s.regionStatus.Record), regions.WithLedger(s.ledger)); err != nil {
+		regions.WithStatusHook(statusHook), regions.WithCallObserver(calls), regions.WithLedger(s.ledger)); err != nil {
 		return err
 	}
 	s.regionStatus.UseLocal(s.Registry)
@@ -234,7 +374,15 @@ func (s *System) start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	return s.serve(runCtx, listeners{public: ln, internal: internal, tls: tlsCfg}, opts, tel, rt)
+	if err := s.startReconciling(runCtx, opts, tel.provider); err != nil {
+		return err
+	}
+	pm, err := newProbeMetrics(tel.provider, s.probes, s.logger)
+	if err != nil {
+		return err
+	}
+	s.startProbing(runCtx, opts, pm)
+	return s.serve(runCtx, listeners{public: ln, internal: internal, callbacks: callbackLn, tls: tlsCfg}, opts, tel, rt)
 }
 
 // listen opens a TCP listener that Close closes.
@@ -287,6 +435,11 @@ func (s *System) Close() error {
 	if s.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, s.server.Shutdown(ctx))
+		cancel()
+	}
+	if s.callbackServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.callbackServer.Shutdown(ctx))
 		cancel()
 	}
 	if s.internal != nil {

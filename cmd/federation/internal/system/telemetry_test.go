@@ -89,7 +89,7 @@ func TestTelemetryIsOnWithoutAnyCollector(t *testing.T) {
 		h.faults("77", missim.Faults{Down: true})
 		defer h.faults("77", missim.Faults{})
 		const failedTrace = "5b8efff798038103d269b633813fc60c"
-		r := h.call(http.MethodGet, "/api/v1/slots?region=77&specialty=cardiologist", tok, "", map[string]string{
+		r := h.call(http.MethodGet, "/api/v1/slots?region=77&specialty="+missim.SpecialtyCardiology, tok, "", map[string]string{
 			"traceparent": "00-" + failedTrace + "-eee19b7ec3c1b174-01"})
 		if r.status != http.StatusServiceUnavailable {
 			t.Fatalf("search in a region that is down: %d %s, want 503", r.status, r.body)

@@ -93,22 +93,59 @@ auth:
   {{- with .Values.config.auth.caSecretKey }}
   ca_file: {{ $secrets }}/{{ . }}
   {{- end }}
+  {{- with .Values.config.auth.operatorClaim }}
+  operator_claim: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.config.auth.regionClaim }}
+  region_claim: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.config.auth.analystClaim }}
+  analyst_claim: {{ . | quote }}
+  {{- end }}
 secrets:
   pseudonym_key: file:{{ $secrets }}/pseudonym-key
   seal_key: file:{{ $secrets }}/seal-key
 booking:
   deadline: {{ .Values.config.booking.deadline }}
+{{- with .Values.config.conformanceProbes }}
+probes:
+  interval: {{ .interval | quote }}
+  {{- with .regions }}
+  regions:
+  {{- range $code, $every := . }}
+    {{ $code | quote }}: {{ $every | quote }}
+  {{- end }}
+  {{- end }}
+  timeout: {{ .timeout | quote }}
+  retention: {{ .retention | quote }}
+{{- end }}
 {{- with .Values.config.trustedProxies }}
 limits:
   # The ingress controller's pods: the client is read from X-Forwarded-For
   # only when the request comes from one of these.
   trusted_proxies: {{ toJson . }}
 {{- end }}
+{{- with .Values.callbacks }}
+{{- if .enabled }}
+# The clinics' status callbacks, on a listener of their own (the Service's
+# callbacks port), so only it is exposed to the MIS networks.
+callback_listen: 0.0.0.0:{{ .port }}
+callbacks:
+  replay_ttl: {{ .replayTtl }}
+  secrets:
+  {{- range .regions }}
+    {{ . | quote }}: [file:{{ $secrets }}/callback-secret-{{ . }}]
+  {{- end }}
+{{- end }}
+{{- end }}
 regions:
 {{- range .Values.regions }}
+  {{- $kind := .kind | default "fhir" }}
   - code: {{ .code | quote }}
     name: {{ .name | quote }}
     time_zone: {{ .timeZone | quote }}
+    kind: {{ $kind }}
+    {{- if eq $kind "fhir" }}
     mis:
       base_url: {{ .mis.baseUrl | quote }}
       {{- if .mis.bearerToken }}
@@ -138,6 +175,49 @@ regions:
         wait_max: {{ .waitMax }}
         retry_after_cap: {{ .retryAfterCap }}
       {{- end }}
+    {{- else if or (eq $kind "soap") (eq $kind "jsonrpc") }}
+    {{- $ep := get . $kind | default dict }}
+    {{ $kind }}:
+      endpoint: {{ required (printf "region %s: %s.endpoint is required" .code $kind) $ep.endpoint | quote }}
+      {{- if $ep.bearerToken }}
+      bearer_token: file:{{ $secrets }}/mis-token-{{ .code }}
+      {{- end }}
+      {{- $tls := $ep.tls | default dict }}
+      {{- if or $tls.clientCert $tls.ca }}
+      tls:
+        {{- if $tls.clientCert }}
+        cert_file: {{ $secrets }}/mis-{{ .code }}-tls.crt
+        key_file: {{ $secrets }}/mis-{{ .code }}-tls.key
+        {{- end }}
+        {{- if $tls.ca }}
+        ca_file: {{ $secrets }}/mis-{{ .code }}-ca.crt
+        {{- end }}
+      {{- end }}
+      {{- if not (or $ep.bearerToken $tls.clientCert) }}
+      {{- fail (printf "region %s: the MIS needs credentials: %s.bearerToken or %s.tls.clientCert" .code $kind $kind) }}
+      {{- end }}
+      {{- if and (eq $kind "jsonrpc") $ep.refSecret }}
+      ref_secret: file:{{ $secrets }}/mis-{{ .code }}-ref-secret
+      {{- end }}
+      {{- with $ep.callTimeout }}
+      call_timeout: {{ . }}
+      {{- end }}
+      {{- with $ep.readAttempts }}
+      read_attempts: {{ . }}
+      {{- end }}
+    {{- else if eq $kind "feed" }}
+    {{- $f := .feed | default dict }}
+    feed:
+      base_url: {{ required (printf "region %s: feed.baseUrl is required" .code) $f.baseUrl | quote }}
+      {{- with $f.pollInterval }}
+      poll_interval: {{ . }}
+      {{- end }}
+      {{- with $f.staleAfter }}
+      stale_after: {{ . }}
+      {{- end }}
+    {{- else }}
+    {{- fail (printf "region %s: kind %q is not one of fhir, soap, jsonrpc, feed" .code $kind) }}
+    {{- end }}
     {{- with .breaker }}
     breaker:
       consecutive_failures: {{ .consecutiveFailures }}
