@@ -192,9 +192,12 @@ type OperatorQueue interface {
 	// loaded.
 	Queue(ctx context.Context, region string, after QueueCursor, limit int) ([]*Booking, error)
 	// LiveOperatorSlots returns the MIS slot ids held by region's live
-	// feed bookings (pending, confirmed, or cancelling): the slots no
-	// search may offer, whichever instance took them.
-	LiveOperatorSlots(ctx context.Context, region string) ([]string, error)
+	// feed bookings (pending, confirmed, or cancelling) of slots that end
+	// after endingAfter (or whose end is unknown): the slots no search may
+	// offer, whichever instance took them. A search offers no slot that
+	// has begun, so the slots of the past are left out: the set stays a
+	// region's coming bookings, not all it ever had.
+	LiveOperatorSlots(ctx context.Context, region string, endingAfter time.Time) ([]string, error)
 }
 
 // QueueCursor is a position in an operator queue: the item last seen.

@@ -17,6 +17,9 @@ import (
 // costs nothing at thousands of searches a second.
 const takenRefresh = time.Second
 
+// takenQueryTimeout bounds one reading of a region's booked slots.
+const takenQueryTimeout = 5 * time.Second
+
 // takenSlots knows which slots of each feed region are held by its live
 // bookings (pending, confirmed, or cancelling), as the store says. A feed
 // region's search subtracts them and a booking request refuses them: the
@@ -57,7 +60,12 @@ func (t *takenSlots) of(ctx context.Context, region string) (map[string]bool, er
 		return r.slots, nil
 	}
 	v, err, _ := t.group.Do(region+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
-		ids, err := t.queue.LiveOperatorSlots(context.WithoutCancel(ctx), region)
+		// Shared by every reader waiting on it, so no one reader's cancel
+		// may end it; bounded, so a store that hangs fails the searches
+		// with an error instead of holding them all.
+		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), takenQueryTimeout)
+		defer cancel()
+		ids, err := t.queue.LiveOperatorSlots(qctx, region, now)
 		if err != nil {
 			return nil, err
 		}

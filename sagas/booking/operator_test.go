@@ -59,7 +59,7 @@ func TestAnUnansweredFeedBookingExpiresWithoutAnyMISCall(t *testing.T) {
 	if len(mis.calls) != 0 {
 		t.Errorf("MIS calls for a feed booking: %v", mis.calls)
 	}
-	if live, err := db.LiveOperatorSlots(ctx, "25"); err != nil || len(live) != 0 {
+	if live, err := db.LiveOperatorSlots(ctx, "25", time.Time{}); err != nil || len(live) != 0 {
 		t.Errorf("live feed slots after expiry: %v, %v; want none (the slot is offered again)", live, err)
 	}
 }
@@ -103,7 +103,7 @@ func TestAnAbandonedFeedBookingEndsAtOnceWithNothingToRelease(t *testing.T) {
 			t.Errorf("abandon queued %s to %s: nothing may go to the region's topic", r.Metadata[sagas.MetaKind], r.Topic)
 		}
 	}
-	if live, _ := db.LiveOperatorSlots(ctx, "25"); len(live) != 0 {
+	if live, _ := db.LiveOperatorSlots(ctx, "25", time.Time{}); len(live) != 0 {
 		t.Errorf("the abandoned booking's slot is still live: %v", live)
 	}
 	now = now.Add(time.Hour)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas"
@@ -50,9 +51,10 @@ func (s *DB) Queue(ctx context.Context, region string, after sagas.QueueCursor, 
 
 // LiveOperatorSlots implements sagas.OperatorQueue, from the partial
 // index bookings_feed_slot (its terms are the index's).
-func (s *DB) LiveOperatorSlots(ctx context.Context, region string) ([]string, error) {
+func (s *DB) LiveOperatorSlots(ctx context.Context, region string, endingAfter time.Time) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, s.d.Bind(`SELECT mis_slot_id FROM bookings
-		WHERE region = ? AND saga_kind = 'operator' AND status IN ('pending', 'confirmed', 'cancelling')`), region)
+		WHERE region = ? AND saga_kind = 'operator' AND status IN ('pending', 'confirmed', 'cancelling')
+		AND (slot_end = 0 OR slot_end > ?)`), region, nanos(endingAfter))
 	if err != nil {
 		return nil, fmt.Errorf("store: live feed slots of region %s: %w", region, err)
 	}

@@ -84,12 +84,19 @@ func feedSlotFreedAtEnd(t *testing.T, s Store) {
 		if err := s.Create(ctx, newFeedBooking(name+"-1", "c1", "25", slot, t0)); err != nil {
 			t.Fatal(err)
 		}
-		live, err := s.LiveOperatorSlots(ctx, "25")
+		live, err := s.LiveOperatorSlots(ctx, "25", time.Time{})
 		if err != nil || !slices.Contains(live, slot) {
 			t.Fatalf("%s: live slots %v, %v; want %s among them", name, live, err, slot)
 		}
-		if other, _ := s.LiveOperatorSlots(ctx, "77"); len(other) != 0 {
+		if other, _ := s.LiveOperatorSlots(ctx, "77", time.Time{}); len(other) != 0 {
 			t.Fatalf("%s: region 77 lists region 25's live slots %v", name, other)
+		}
+		// The slot ends 48h20m after t0: live until then, of the past after.
+		if live, _ := s.LiveOperatorSlots(ctx, "25", t0.Add(48*time.Hour+19*time.Minute)); !slices.Contains(live, slot) {
+			t.Fatalf("%s: a slot that has not ended is not among the live ones %v", name, live)
+		}
+		if live, _ := s.LiveOperatorSlots(ctx, "25", t0.Add(48*time.Hour+20*time.Minute)); slices.Contains(live, slot) {
+			t.Fatalf("%s: a slot that has ended is still among the live ones %v", name, live)
 		}
 		if err := s.Create(ctx, newFeedBooking(name+"-2", "c2", "25", slot, t0)); !errors.Is(err, contracts.ErrSlotTaken) {
 			t.Fatalf("%s: a second booking of a live slot: %v, want ErrSlotTaken", name, err)
@@ -101,7 +108,7 @@ func feedSlotFreedAtEnd(t *testing.T, s Store) {
 		if b.PatientSealed != nil {
 			t.Errorf("%s: the patient's identifiers outlive the booking", name)
 		}
-		if live, _ := s.LiveOperatorSlots(ctx, "25"); slices.Contains(live, slot) {
+		if live, _ := s.LiveOperatorSlots(ctx, "25", time.Time{}); slices.Contains(live, slot) {
 			t.Fatalf("%s: the slot is still live after the booking ended", name)
 		}
 		if err := s.Create(ctx, newFeedBooking(name+"-2", "c2", "25", slot, t0)); err != nil {

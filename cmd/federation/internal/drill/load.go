@@ -64,15 +64,29 @@ func (l *load) gather(ctx context.Context, regions []string, seed int64) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	for _, r := range regions {
-		ids, err := l.c.freeSlots(ctx, l.citizen(0), r)
 		// A feed region has no slots to offer until the broker's first
-		// poll of its publisher: ask again until it has.
-		for (err != nil || len(ids) == 0) && ctx.Err() == nil {
+		// poll of its publisher: ask again until it has. The failure
+		// names the last real answer, not the deadline that cut the
+		// last question short.
+		var ids []string
+		last := "no answer"
+		for ctx.Err() == nil {
+			got, err := l.c.freeSlots(ctx, l.citizen(0), r)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				last = err.Error()
+			case err == nil && len(got) == 0:
+				last = "an empty list of slots starting two minutes from now or later"
+			case err == nil:
+				ids = got
+			}
+			if len(ids) > 0 {
+				break
+			}
 			sleep(ctx, 200*time.Millisecond)
-			ids, err = l.c.freeSlots(ctx, l.citizen(0), r)
 		}
-		if err != nil {
-			return err
+		if len(ids) == 0 {
+			return fmt.Errorf("drill: no free slots of region %s within a minute; the last answer: %s", r, last)
 		}
 		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 		l.slots[r] = ids

@@ -114,10 +114,18 @@ func runOne(ctx context.Context, cfg Config, binary, name string) (r Result, err
 			return
 		}
 		keep := cfg.KeepDir || err != nil || r.Failed()
-		e.close(keep)
+		// CI keeps no directory: the broker's last words (and, when
+		// something in it hung, where) go with the error.
+		var last string
 		if err != nil && e.broker != nil {
-			// CI keeps no directory: the broker's last words go with the error.
-			err = fmt.Errorf("%w\n%s", err, e.broker.logTail(60))
+			last = e.broker.logTail(60)
+			if waits := e.broker.longWaits(200); waits != "" {
+				last += "\n" + waits
+			}
+		}
+		e.close(keep)
+		if last != "" {
+			err = fmt.Errorf("%w\n%s", err, last)
 		}
 		if keep {
 			r.extra("dir", e.dir)

@@ -198,7 +198,7 @@ func TestAbandonEndsAFeedBookingWithoutARelease(t *testing.T) {
 	if cmds := commands(t, drain(t, st)); len(cmds) != 0 {
 		t.Errorf("abandoning a feed booking queued %+v: no saga may receive it", cmds)
 	}
-	if live, _ := st.LiveOperatorSlots(context.Background(), "27"); len(live) != 0 {
+	if live, _ := st.LiveOperatorSlots(context.Background(), "27", time.Time{}); len(live) != 0 {
 		t.Errorf("its slot is still live: %v", live)
 	}
 }
