@@ -37,15 +37,11 @@ func (c *Client) Hold(ctx context.Context, req contracts.HoldRequest) (contracts
 // holdFirst is the first Hold of a key: open a session, record the intent,
 // then create.
 func (c *Client) holdFirst(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
-	var info GetPatientInfoResponse
-	err := c.call(ctx, MethodGetPatientInfo, false, &GetPatientInfoRequest{OMSNumber: req.Patient.OMS, SNILS: req.Patient.SNILS}, &info)
+	session, err := c.openSession(ctx, req.Patient)
 	if err != nil {
 		return contracts.Appointment{}, err
 	}
-	if info.SessionID == "" {
-		return contracts.Appointment{}, c.errorf(MethodGetPatientInfo, "answer has no Session_ID: %w", contracts.ErrRegionUnavailable)
-	}
-	created, err := c.ledger.Begin(ctx, c.cfg.Region.Code, req.IdempotencyKey, req.SlotID, info.SessionID)
+	created, err := c.ledger.Begin(ctx, c.cfg.Region.Code, req.IdempotencyKey, req.SlotID, session)
 	if err != nil {
 		return contracts.Appointment{}, c.errorf("Hold", "ledger: record intent: %w", err) // nothing made yet
 	}
@@ -54,7 +50,20 @@ func (c *Client) holdFirst(ctx context.Context, req contracts.HoldRequest) (cont
 		// now: calling too would race it to the same slot.
 		return contracts.Appointment{}, c.errorf("Hold", "the same hold is in flight elsewhere: %w", contracts.ErrConflict)
 	}
-	return c.create(ctx, req, info.SessionID)
+	return c.create(ctx, req, session)
+}
+
+// openSession finds the patient at the MIS (GetPatientInfo) and returns
+// the Session_ID later calls name the patient by.
+func (c *Client) openSession(ctx context.Context, p contracts.Patient) (string, error) {
+	var info GetPatientInfoResponse
+	if err := c.call(ctx, MethodGetPatientInfo, false, &GetPatientInfoRequest{OMSNumber: p.OMS, SNILS: p.SNILS}, &info); err != nil {
+		return "", err
+	}
+	if info.SessionID == "" {
+		return "", c.errorf(MethodGetPatientInfo, "answer has no Session_ID: %w", contracts.ErrRegionUnavailable)
+	}
+	return info.SessionID, nil
 }
 
 // resolve is a repeat after an unknown outcome: only the intent is
@@ -78,9 +87,28 @@ func (c *Client) resolve(ctx context.Context, req contracts.HoldRequest, session
 	return appt, err
 }
 
+// create calls CreateAppointment. A SESSION_EXPIRED answer (the MIS
+// expired or forgot the session) is a refusal that changed nothing, so a
+// new session is opened and the call repeated once: safe, unlike a repeat
+// after a lost answer. A second SESSION_EXPIRED is the region's failure,
+// reported as unavailable rather than guessed at. The ledger keeps the
+// intent's session (Begin writes it once): should the repeat's answer be
+// lost, the read-back of the step uses that older session, which an MIS
+// that expires sessions refuses, and the step stays unresolved (region
+// unavailable) rather than guessed.
 func (c *Client) create(ctx context.Context, req contracts.HoldRequest, session string) (contracts.Appointment, error) {
 	var resp CreateAppointmentResponse
 	err := c.call(ctx, MethodCreateAppointment, true, &CreateAppointmentRequest{SessionID: session, SlotID: req.SlotID}, &resp)
+	if isFault(err, FaultSessionExpired) {
+		fresh, serr := c.openSession(ctx, req.Patient)
+		if serr != nil {
+			return contracts.Appointment{}, serr
+		}
+		err = c.call(ctx, MethodCreateAppointment, true, &CreateAppointmentRequest{SessionID: fresh, SlotID: req.SlotID}, &resp)
+		if isFault(err, FaultSessionExpired) {
+			return contracts.Appointment{}, c.errorf(MethodCreateAppointment, "a new session expired too: %w", contracts.ErrRegionUnavailable)
+		}
+	}
 	if err != nil {
 		return contracts.Appointment{}, err
 	}
