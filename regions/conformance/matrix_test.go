@@ -183,7 +183,7 @@ var matrix = map[missim.Quirk]map[contracts.RegionKind]caught{
 		rpc:  {catches: ids("RPC-CANCEL-01"), collateral: ids("RPC-BOOK-01")},
 	},
 	missim.QuirkWrongFault: {
-		soap: {catches: ids("SOAP-FAULT-01", "SOAP-SCHED-04", "SOAP-BOOK-03")},
+		soap: {catches: ids("SOAP-FAULT-01", "SOAP-DIR-03", "SOAP-SCHED-04", "SOAP-BOOK-03")},
 		rpc:  {catches: ids("RPC-ENV-02", "RPC-ENV-03", "RPC-ENV-04", "RPC-BOOK-03", "RPC-CANCEL-02")},
 	},
 	missim.QuirkIDNotEchoed: {
@@ -228,8 +228,11 @@ func ids(xs ...string) []string { return xs }
 var noQuirk = map[string]string{
 	"FHIR-R4-01": "no quirk: the kit checks every search answer against the contract's OpenAPI, which requires Slot.schedule, start, end and Schedule.actor, " +
 		"so an MIS without one fails every search-based requirement first; FHIR-R4-01 names the R4 rule for a reviewer",
-	"FHIR-PORT-01":   "collateral only: it fails on whatever the broker's adapter refuses in a search (wrong-timezone, no-include, wrong-slot-read)",
-	"FHIR-PORT-02":   "collateral only: it fails on whatever the broker's adapter refuses in hold, book or cancel",
+	"FHIR-PORT-01": "collateral only: it fails on whatever the broker's adapter refuses in a search (wrong-timezone, no-include, wrong-slot-read)",
+	"FHIR-PORT-02": "collateral only: it fails on whatever the broker's adapter refuses in hold, book or cancel",
+	"SOAP-DIR-01": "no quirk yet: no simulator lists an organisation under an OID of another form or twice; " +
+		"the adapter searches by whatever MO_OID it is given, so only this requirement would fail",
+	"SOAP-DIR-02":    "no quirk yet: no simulator answers posts its own schedule contradicts",
 	"SOAP-PORT-01":   "collateral only: it fails on whatever the broker's adapter refuses in a search",
 	"SOAP-BOOK-02":   "collateral only: the adapter reads back before it repeats a step, so an MIS bug shows as a failed session or read-back first",
 	"SOAP-CANCEL-01": "collateral only: fails on a repeated cancel not answered CANCELLED, or a slot not freed (cancel-keeps-slot)",
