@@ -288,3 +288,32 @@ func TestASecondExpiredSessionIsTheRegionsFailure(t *testing.T) {
 		t.Errorf("%d appointments at the MIS after two refusals, want none", n)
 	}
 }
+
+func TestAnIncompleteDirectoryStillFindsTheLeftOutOrganisationByName(t *testing.T) {
+	cfg := soapsim.Config{Quirks: missim.Quirks{missim.QuirkIncompleteDirectory}}
+	w, _ := newWiredWorld(t, cfg)
+	ctx := context.Background()
+	all := oids(cfg)
+	left := all[len(all)-1]
+	mos, err := w.client.Organisations(ctx, "")
+	if err != nil || len(mos) != len(all)-1 || slices.ContainsFunc(mos, func(mo soap.MOInfo) bool { return mo.OID == left }) {
+		t.Fatalf("the lagging directory lists %v, %v; want all but %s", mos, err, left)
+	}
+	slots, err := w.client.SearchSlots(ctx, contracts.SlotQuery{FacilityID: left, Limit: 3})
+	if err != nil || len(slots) != 3 || slots[0].Facility.ID != left {
+		t.Fatalf("a search naming the left-out organisation: %v, %v; want its slots", slots, err)
+	}
+	a, err := w.client.Hold(ctx, contracts.HoldRequest{SlotID: slots[0].ID, Patient: patient(3), IdempotencyKey: "d/1"})
+	if err != nil || a.ID == "" {
+		t.Fatalf("holding a slot of the left-out organisation: %v", err)
+	}
+	region, err := w.client.SearchSlots(ctx, contracts.SlotQuery{Limit: 50})
+	if err != nil || len(region) == 0 {
+		t.Fatalf("a region-wide search: %d slots, %v", len(region), err)
+	}
+	for _, s := range region {
+		if s.Facility.ID == left {
+			t.Fatalf("a region-wide search found %s of %s, which the directory does not list", s.ID, left)
+		}
+	}
+}

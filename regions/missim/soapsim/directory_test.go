@@ -99,6 +99,25 @@ func TestTheDirectoryAndTheScheduleOfOneOrganisation(t *testing.T) {
 	}
 }
 
+func TestAnIncompleteDirectoryLeavesTheLastOrganisationOut(t *testing.T) {
+	cfg := soapsim.Config{Region: "25", Quirks: missim.Quirks{missim.QuirkIncompleteDirectory}}
+	url := serve(t, cfg)
+	dir := missim.Directory(cfg)
+	last := dir[len(dir)-1].OID
+	var mos soap.GetMOInfoExtendedResponse
+	call(t, url, &soap.GetMOInfoExtendedRequest{}, &mos)
+	if len(mos.MOs) != len(dir)-1 || mos.MOs[len(mos.MOs)-1].OID == last {
+		t.Fatalf("the directory lists %+v, want all but %s", mos.MOs, last)
+	}
+	var sched soap.GetScheduleInfoResponse
+	if _, fault := call(t, url, &soap.GetScheduleInfoRequest{MOOID: last, MaxCount: 1}, &sched); fault != "" || len(sched.Slots) != 1 {
+		t.Errorf("the left-out organisation's schedule: fault %q, %d slots; want it still served", fault, len(sched.Slots))
+	}
+	if _, err := soapsim.New(soapsim.Config{Region: "25", Quirks: missim.Quirks{missim.QuirkIncompleteManifest}}, nil); err == nil {
+		t.Error("soapsim took a feed's quirk")
+	}
+}
+
 // clock is a settable clock for the simulator's sessions.
 type clock struct {
 	mu  sync.Mutex

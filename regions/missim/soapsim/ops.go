@@ -41,6 +41,8 @@ func (s *Server) patientInfo(req *soap.GetPatientInfoRequest) (any, *simFault) {
 }
 
 // moInfo lists the organisations (with PostCode, those with that post).
+// Under missim.QuirkIncompleteDirectory the region's last organisation is
+// left out, though GetScheduleInfo still serves its slots.
 func (s *Server) moInfo(req *soap.GetMOInfoExtendedRequest) (any, *simFault) {
 	if req.BookingType != "" && req.BookingType != soap.BookingTypeAppointment {
 		return nil, clientFault(soap.FaultInvalidRequest, "Booking_Type must be APPOINTMENT")
@@ -52,8 +54,12 @@ func (s *Server) moInfo(req *soap.GetMOInfoExtendedRequest) (any, *simFault) {
 			return nil, f
 		}
 	}
+	facs := s.facilities
+	if s.cfg.Quirks.Has(missim.QuirkIncompleteDirectory) {
+		facs = facs[:len(facs)-1]
+	}
 	resp := &soap.GetMOInfoExtendedResponse{}
-	for _, f := range s.facilities {
+	for _, f := range facs {
 		if req.PostCode == "" || f.hasPost(req.PostCode) {
 			resp.MOs = append(resp.MOs, soap.MOInfo{OID: f.oid, Name: f.name, Address: f.address, Phone: f.phone})
 		}
