@@ -317,3 +317,33 @@ func TestAnIncompleteDirectoryStillFindsTheLeftOutOrganisationByName(t *testing.
 		}
 	}
 }
+
+func TestALostAnswerIsReadBackWithANewSessionAfterTheOldOneExpired(t *testing.T) {
+	const lifetime = 300 * time.Millisecond
+	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
+		w := newWorld(t, open, soapsim.Config{SessionTTL: lifetime}, func(c *soap.Config) { c.CallTimeout = 200 * time.Millisecond })
+		ctx := context.Background()
+		slot := w.firstFree(t, missim.SpecialtyNeurology)
+		req := contracts.HoldRequest{SlotID: slot.ID, Patient: patient(9), IdempotencyKey: "lost/expired"}
+		before := len(w.sim.Appointments())
+		w.setFaults(t, missim.Faults{TimeoutAfterCommitRate: 1})
+		_, err := w.client.Hold(ctx, req)
+		w.setFaults(t, missim.Faults{})
+		wantKind(t, "Hold whose answer is lost", err, contracts.KindOutcomeUnknown)
+		time.Sleep(2 * lifetime) // the session the ledger kept expires at the MIS
+		// Without the patient the old session is all there is: unresolved, not guessed.
+		_, err = w.client.FindHold(ctx, contracts.HoldRequest{SlotID: slot.ID, IdempotencyKey: req.IdempotencyKey})
+		wantKind(t, "FindHold with an expired session and no patient", err, contracts.KindUnavailable)
+		got, err := w.client.FindHold(ctx, req)
+		if len(w.sim.Appointments()) != before+1 {
+			t.Fatalf("%d appointments at the MIS, want %d", len(w.sim.Appointments()), before+1)
+		}
+		made := w.sim.Appointments()[before]
+		if err != nil || got.ID != made.ID {
+			t.Fatalf("FindHold after the session expired = %+v, %v; want %s", got, err, made.ID)
+		}
+		if again, err := w.client.Hold(ctx, req); err != nil || again.ID != made.ID || len(w.sim.Appointments()) != before+1 {
+			t.Fatalf("repeat = %+v, %v, %d appointments", again, err, len(w.sim.Appointments()))
+		}
+	})
+}
