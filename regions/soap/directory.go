@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/fedhealth/federation/contracts"
 )
@@ -32,12 +33,16 @@ const (
 type directory struct {
 	organisations *expirable.LRU[string, []MOInfo]
 	posts         *expirable.LRU[string, []ServicePost]
+	// fetching makes the searches that find the cache cold at once share
+	// one GetMOInfoExtended call per post code instead of each making it.
+	fetching *singleflight.Group
 }
 
 func newDirectory() directory {
 	return directory{
 		organisations: expirable.NewLRU[string, []MOInfo](organisationsCacheSize, nil, directoryTTL),
 		posts:         expirable.NewLRU[string, []ServicePost](postsCacheSize, nil, directoryTTL),
+		fetching:      &singleflight.Group{},
 	}
 }
 
@@ -50,18 +55,26 @@ func (c *Client) Organisations(ctx context.Context, postCode string) ([]MOInfo, 
 	if mos, ok := c.dir.organisations.Get(postCode); ok {
 		return slices.Clone(mos), nil
 	}
-	var resp GetMOInfoExtendedResponse
-	req := &GetMOInfoExtendedRequest{PostCode: postCode, BookingType: BookingTypeAppointment}
-	if err := c.call(ctx, MethodGetMOInfoExtended, false, req, &resp); err != nil {
+	// Shared by the searches waiting on it, so no one caller's cancel ends
+	// it; each attempt is bounded by the client's call timeout.
+	v, err, _ := c.dir.fetching.Do(postCode, func() (any, error) {
+		var resp GetMOInfoExtendedResponse
+		req := &GetMOInfoExtendedRequest{PostCode: postCode, BookingType: BookingTypeAppointment}
+		if err := c.call(context.WithoutCancel(ctx), MethodGetMOInfoExtended, false, req, &resp); err != nil {
+			return nil, err
+		}
+		for _, mo := range resp.MOs {
+			if mo.OID == "" {
+				return nil, c.errorf(MethodGetMOInfoExtended, "an organisation without MO_OID: %w", contracts.ErrRegionUnavailable)
+			}
+		}
+		c.dir.organisations.Add(postCode, resp.MOs)
+		return resp.MOs, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, mo := range resp.MOs {
-		if mo.OID == "" {
-			return nil, c.errorf(MethodGetMOInfoExtended, "an organisation without MO_OID: %w", contracts.ErrRegionUnavailable)
-		}
-	}
-	c.dir.organisations.Add(postCode, resp.MOs)
-	return slices.Clone(resp.MOs), nil
+	return slices.Clone(v.([]MOInfo)), nil
 }
 
 // Posts lists the posts (specialties) of the organisation moOID with their

@@ -164,6 +164,27 @@ func TestTheDirectoryIsCachedAndAFailureIsNot(t *testing.T) {
 		t.Errorf("a search of another specialty: GetMOInfoExtended called %d times in all, want 2", n)
 	}
 
+	// Searches that find the cache cold at once share one directory call.
+	wr.bend = func(_ http.ResponseWriter, method string, _ []byte, _ int) bool {
+		if method == soap.MethodGetMOInfoExtended {
+			time.Sleep(100 * time.Millisecond) // long enough for all to arrive
+		}
+		return false
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := w.client.SearchSlots(ctx, contracts.SlotQuery{Specialty: missim.SpecialtyNeurology, Limit: 1}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	wr.bend = nil
+	if n := wr.calls(soap.MethodGetMOInfoExtended); n != 3 {
+		t.Errorf("8 searches of a specialty not yet cached: GetMOInfoExtended called %d times in all, want 3 (one more)", n)
+	}
+
 	oid := oids(soapsim.Config{})[1]
 	w.setFaults(t, missim.Faults{Down: true})
 	_, err := w.client.Posts(ctx, oid)
