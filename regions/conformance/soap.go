@@ -113,12 +113,33 @@ func (r *soapRig) session(t kit.T) string {
 	return resp.SessionID
 }
 
-// schedule lists free slots over the next two weeks, at most max.
+// organisations lists the MIS's organisations that take appointments
+// (GetMOInfoExtended); none ends the requirement, as nothing can then be
+// searched.
+func (r *soapRig) organisations(t kit.T) []soap.MOInfo {
+	t.Helper()
+	var resp soap.GetMOInfoExtendedResponse
+	a := r.ok(t, soap.MethodGetMOInfoExtended, &soap.GetMOInfoExtendedRequest{BookingType: soap.BookingTypeAppointment}, &resp)
+	if len(resp.MOs) == 0 {
+		t.Fatalf("GetMOInfoExtended lists no organisation; %s", a.exchange)
+	}
+	return resp.MOs
+}
+
+// schedule lists free slots of the directory's first organisation over the
+// next two weeks, at most max (GetScheduleInfo answers per organisation).
 func (r *soapRig) schedule(t kit.T, max int) []soap.ScheduleSlot {
+	t.Helper()
+	return r.scheduleOf(t, r.organisations(t)[0].OID, max)
+}
+
+// scheduleOf lists free slots of the organisation moOID over the next two
+// weeks, at most max.
+func (r *soapRig) scheduleOf(t kit.T, moOID string, max int) []soap.ScheduleSlot {
 	t.Helper()
 	today := time.Now().In(r.loc)
 	var resp soap.GetScheduleInfoResponse
-	r.ok(t, soap.MethodGetScheduleInfo, &soap.GetScheduleInfoRequest{StartDate: today.Format(time.DateOnly),
+	r.ok(t, soap.MethodGetScheduleInfo, &soap.GetScheduleInfoRequest{MOOID: moOID, StartDate: today.Format(time.DateOnly),
 		EndDate: today.AddDate(0, 0, 14).Format(time.DateOnly), MaxCount: max}, &resp)
 	return resp.Slots
 }

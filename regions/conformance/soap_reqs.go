@@ -17,6 +17,9 @@ func soapRequirements(r *soapRig) []kit.Requirement {
 		{ID: "SOAP-WSDL-01", Title: "The endpoint serves its WSDL (?wsdl) with every operation the broker calls", ReadOnly: true, Run: r.wsdl},
 		{ID: "SOAP-PATIENT-01", Title: "GetPatientInfo opens a session: Session_ID", Required: true, ReadOnly: true, Run: r.patientInfo},
 		{ID: "SOAP-FAULT-01", Title: "A request the MIS cannot act on is a well-formed fault INVALID_REQUEST", Required: true, ReadOnly: true, Run: r.faultInvalid},
+		{ID: "SOAP-DIR-01", Title: "GetMOInfoExtended lists the organisations that take appointments, each by a registry OID of the region's form", Required: true, ReadOnly: true, Run: r.directory},
+		{ID: "SOAP-DIR-02", Title: "GetServicePostSpecsInfo lists each organisation's posts with their resources, and every slot of the organisation carries one of them", Required: true, ReadOnly: true, Run: r.posts},
+		{ID: "SOAP-DIR-03", Title: "GetServicePostSpecsInfo of an unknown MO_OID is the fault MO_NOT_FOUND", Required: true, ReadOnly: true, Run: r.postsUnknown},
 		{ID: "SOAP-SCHED-01", Title: "GetScheduleInfo lists free slots with id, times, post, resource and MO, by start, at most Max_Count", Required: true, ReadOnly: true, Run: r.scheduleShape},
 		{ID: "SOAP-SCHED-02", Title: "GetScheduleInfo gives Visit_Time and Visit_End_Time in the region's UTC offset", Required: true, ReadOnly: true, Run: r.scheduleOffsets},
 		{ID: "SOAP-SCHED-03", Title: "GetScheduleInfo by Slot_Id returns that one slot", Required: true, ReadOnly: true, Run: r.scheduleByID},
@@ -57,6 +60,61 @@ func (r *soapRig) faultInvalid(t kit.T) {
 	var resp soap.GetPatientInfoResponse
 	a := r.call(t, soap.MethodGetPatientInfo, &soap.GetPatientInfoRequest{}, &resp)
 	wantFault(t, a, soap.MethodGetPatientInfo+" without OMS_Number or SNILS", soap.FaultInvalidRequest)
+}
+
+// moOID is the registry OID's form of the region's organisations:
+// 1.2.643.5.1.13.13.12.2.<region>.<n>.
+func (r *soapRig) moOID() *regexp.Regexp {
+	return regexp.MustCompile(`^1\.2\.643\.5\.1\.13\.13\.12\.2\.` + regexp.QuoteMeta(r.t.Region.Code) + `\.[0-9]+$`)
+}
+
+func (r *soapRig) directory(t kit.T) {
+	form := r.moOID()
+	seen := map[string]bool{}
+	for _, mo := range r.organisations(t) {
+		switch {
+		case !form.MatchString(mo.OID):
+			t.Errorf("organisation %q has MO_OID %q, not of the region's form 1.2.643.5.1.13.13.12.2.%s.<n>", mo.Name, mo.OID, r.t.Region.Code)
+		case seen[mo.OID]:
+			t.Errorf("MO_OID %s is listed twice", mo.OID)
+		case mo.Name == "":
+			t.Errorf("organisation %s has no MO_Name", mo.OID)
+		}
+		seen[mo.OID] = true
+	}
+}
+
+func (r *soapRig) posts(t kit.T) {
+	for _, mo := range r.organisations(t) {
+		var resp soap.GetServicePostSpecsInfoResponse
+		a := r.ok(t, soap.MethodGetServicePostSpecsInfo, &soap.GetServicePostSpecsInfoRequest{MOOID: mo.OID}, &resp)
+		if len(resp.Posts) == 0 {
+			t.Errorf("GetServicePostSpecsInfo of %s lists no post; %s", mo.OID, a.exchange)
+			continue
+		}
+		posts := map[string]bool{}
+		for _, p := range resp.Posts {
+			if p.Code == "" || p.Name == "" || len(p.Resources) == 0 || slices.ContainsFunc(p.Resources, func(res soap.Resource) bool { return res.ID == "" }) {
+				t.Errorf("organisation %s: post %+v lacks Post_Code, Post_Name or resources with Resource_Id", mo.OID, p)
+			}
+			posts[p.Code] = true
+		}
+		for _, s := range r.scheduleOf(t, mo.OID, 50) {
+			switch {
+			case s.MO.OID != mo.OID:
+				t.Errorf("GetScheduleInfo of MO_OID %s answered slot %s of organisation %s", mo.OID, s.SlotID, s.MO.OID)
+			case !posts[s.Post.Code]:
+				t.Errorf("slot %s of %s has Post_Code %q, which GetServicePostSpecsInfo does not list for it", s.SlotID, mo.OID, s.Post.Code)
+			}
+		}
+	}
+}
+
+func (r *soapRig) postsUnknown(t kit.T) {
+	var resp soap.GetServicePostSpecsInfoResponse
+	unknown := "1.2.643.5.1.13.13.12.2." + r.t.Region.Code + ".999999999"
+	a := r.call(t, soap.MethodGetServicePostSpecsInfo, &soap.GetServicePostSpecsInfoRequest{MOOID: unknown}, &resp)
+	wantFault(t, a, "GetServicePostSpecsInfo of an unknown MO_OID", soap.FaultMONotFound)
 }
 
 func (r *soapRig) scheduleShape(t kit.T) {
@@ -182,8 +240,8 @@ func (r *soapRig) readBack(t kit.T) {
 
 func (r *soapRig) auth(t kit.T) {
 	refusedWithoutToken(t, r.wire, func(w *rawClient) exchange {
-		body, _ := soap.Marshal(&soap.GetScheduleInfoRequest{MaxCount: 1})
-		h := http.Header{"Content-Type": {soap.ContentType}, "Soapaction": {`"` + soap.Action(soap.MethodGetScheduleInfo) + `"`}}
-		return w.do(t, t.Context(), http.MethodPost, r.t.URL, soap.MethodGetScheduleInfo+" without token", h, body)
+		body, _ := soap.Marshal(&soap.GetMOInfoExtendedRequest{BookingType: soap.BookingTypeAppointment})
+		h := http.Header{"Content-Type": {soap.ContentType}, "Soapaction": {`"` + soap.Action(soap.MethodGetMOInfoExtended) + `"`}}
+		return w.do(t, t.Context(), http.MethodPost, r.t.URL, soap.MethodGetMOInfoExtended+" without token", h, body)
 	})
 }

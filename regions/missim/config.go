@@ -20,6 +20,11 @@ type Config struct {
 	Now func() time.Time
 	// HoldTTL is how long a hold lives before it lapses; default 5 minutes.
 	HoldTTL time.Duration
+	// SessionTTL is how long a Session_ID of the SOAP style (soapsim) lives
+	// after GetPatientInfo opens it; a call with an older one is the fault
+	// SESSION_EXPIRED. Default 20 minutes; the other styles have no
+	// sessions.
+	SessionTTL time.Duration
 	// Days is how many calendar days of slots are generated, starting with
 	// the local day of Now at New; default 14. Sundays have no slots.
 	Days int
@@ -71,6 +76,9 @@ func (c *Config) setDefaults() {
 	if c.HoldTTL == 0 {
 		c.HoldTTL = 5 * time.Minute
 	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 20 * time.Minute
+	}
 	setInt(&c.Days, 14)
 	setInt(&c.Facilities, 3)
 	setInt(&c.PractitionersPerFacility, 6)
@@ -92,6 +100,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("missim: region %q is not a federal subject code", c.Region)
 	case c.HoldTTL < 0:
 		return errors.New("missim: HoldTTL must be positive")
+	case c.SessionTTL < 0:
+		return errors.New("missim: SessionTTL must be positive")
 	case c.Days < 1 || c.Days > 366:
 		return errors.New("missim: Days must be within 1..366")
 	case c.Facilities < 1 || c.PractitionersPerFacility < 1:

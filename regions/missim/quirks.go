@@ -149,6 +149,10 @@ const (
 	// QuirkNoCacheHeaders serves the feed manifest without ETag or
 	// Last-Modified and ignores conditional requests.
 	QuirkNoCacheHeaders Quirk = "no-cache-headers"
+	// QuirkIncompleteDirectory leaves the region's last organisation out
+	// of GetMOInfoExtended while its schedule is still served: a directory
+	// that lags the schedule.
+	QuirkIncompleteDirectory Quirk = "incomplete-directory"
 )
 
 // SlowHoldDelay is how late a slow hold answers under QuirkSlowHold: past
@@ -211,6 +215,7 @@ var quirkKinds = []struct {
 	{QuirkDanglingReference, feedOnly},
 	{QuirkBadNDJSON, feedOnly},
 	{QuirkNoCacheHeaders, feedOnly},
+	{QuirkIncompleteDirectory, []contracts.RegionKind{contracts.RegionSOAP}},
 }
 
 // Kind sets of quirkKinds.

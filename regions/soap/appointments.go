@@ -37,15 +37,11 @@ func (c *Client) Hold(ctx context.Context, req contracts.HoldRequest) (contracts
 // holdFirst is the first Hold of a key: open a session, record the intent,
 // then create.
 func (c *Client) holdFirst(ctx context.Context, req contracts.HoldRequest) (contracts.Appointment, error) {
-	var info GetPatientInfoResponse
-	err := c.call(ctx, MethodGetPatientInfo, false, &GetPatientInfoRequest{OMSNumber: req.Patient.OMS, SNILS: req.Patient.SNILS}, &info)
+	session, err := c.openSession(ctx, req.Patient)
 	if err != nil {
 		return contracts.Appointment{}, err
 	}
-	if info.SessionID == "" {
-		return contracts.Appointment{}, c.errorf(MethodGetPatientInfo, "answer has no Session_ID: %w", contracts.ErrRegionUnavailable)
-	}
-	created, err := c.ledger.Begin(ctx, c.cfg.Region.Code, req.IdempotencyKey, req.SlotID, info.SessionID)
+	created, err := c.ledger.Begin(ctx, c.cfg.Region.Code, req.IdempotencyKey, req.SlotID, session)
 	if err != nil {
 		return contracts.Appointment{}, c.errorf("Hold", "ledger: record intent: %w", err) // nothing made yet
 	}
@@ -54,14 +50,27 @@ func (c *Client) holdFirst(ctx context.Context, req contracts.HoldRequest) (cont
 		// now: calling too would race it to the same slot.
 		return contracts.Appointment{}, c.errorf("Hold", "the same hold is in flight elsewhere: %w", contracts.ErrConflict)
 	}
-	return c.create(ctx, req, info.SessionID)
+	return c.create(ctx, req, session)
+}
+
+// openSession finds the patient at the MIS (GetPatientInfo) and returns
+// the Session_ID later calls name the patient by.
+func (c *Client) openSession(ctx context.Context, p contracts.Patient) (string, error) {
+	var info GetPatientInfoResponse
+	if err := c.call(ctx, MethodGetPatientInfo, false, &GetPatientInfoRequest{OMSNumber: p.OMS, SNILS: p.SNILS}, &info); err != nil {
+		return "", err
+	}
+	if info.SessionID == "" {
+		return "", c.errorf(MethodGetPatientInfo, "answer has no Session_ID: %w", contracts.ErrRegionUnavailable)
+	}
+	return info.SessionID, nil
 }
 
 // resolve is a repeat after an unknown outcome: only the intent is
 // recorded. The read-back decides; CreateAppointment runs again only when
 // the session's patient has nothing live on the slot.
 func (c *Client) resolve(ctx context.Context, req contracts.HoldRequest, session string) (contracts.Appointment, error) {
-	if bookID, found, err := c.findOnSlot(ctx, session, req.SlotID); err != nil || found {
+	if bookID, found, err := c.findOnSlot(ctx, session, req.Patient, req.SlotID); err != nil || found {
 		if err != nil {
 			return contracts.Appointment{}, err
 		}
@@ -71,16 +80,34 @@ func (c *Client) resolve(ctx context.Context, req contracts.HoldRequest, session
 	if errors.Is(err, contracts.ErrSlotTaken) {
 		// The lost call may have landed at the MIS after the read-back: the
 		// taker may be this very step.
-		if bookID, found, rerr := c.findOnSlot(ctx, session, req.SlotID); rerr == nil && found {
+		if bookID, found, rerr := c.findOnSlot(ctx, session, req.Patient, req.SlotID); rerr == nil && found {
 			return c.record(ctx, req, bookID)
 		}
 	}
 	return appt, err
 }
 
+// create calls CreateAppointment. A SESSION_EXPIRED answer (the MIS
+// expired or forgot the session) is a refusal that changed nothing, so a
+// new session is opened and the call repeated once: safe, unlike a repeat
+// after a lost answer. A second SESSION_EXPIRED is the region's failure,
+// reported as unavailable rather than guessed at. The ledger keeps the
+// intent's session (Begin writes it once): should the repeat's answer be
+// lost, the read-back of the step starts from that older session and,
+// when the MIS has expired it, opens a new one (findOnSlot).
 func (c *Client) create(ctx context.Context, req contracts.HoldRequest, session string) (contracts.Appointment, error) {
 	var resp CreateAppointmentResponse
 	err := c.call(ctx, MethodCreateAppointment, true, &CreateAppointmentRequest{SessionID: session, SlotID: req.SlotID}, &resp)
+	if isFault(err, FaultSessionExpired) {
+		fresh, serr := c.openSession(ctx, req.Patient)
+		if serr != nil {
+			return contracts.Appointment{}, serr
+		}
+		err = c.call(ctx, MethodCreateAppointment, true, &CreateAppointmentRequest{SessionID: fresh, SlotID: req.SlotID}, &resp)
+		if isFault(err, FaultSessionExpired) {
+			return contracts.Appointment{}, c.errorf(MethodCreateAppointment, "a new session expired too: %w", contracts.ErrRegionUnavailable)
+		}
+	}
 	if err != nil {
 		return contracts.Appointment{}, err
 	}
@@ -105,9 +132,23 @@ func held(bookID string, req contracts.HoldRequest) contracts.Appointment {
 }
 
 // findOnSlot reads back the session patient's live appointment on slotID.
-func (c *Client) findOnSlot(ctx context.Context, session, slotID string) (bookID string, found bool, err error) {
+// A read-back may come long after the session was opened (the MIS was
+// down, the broker was stopped), when the MIS has expired it: then, with
+// the patient at hand, a new session names the same patient and the read
+// is repeated once; without the patient the step stays unresolved (region
+// unavailable), never guessed. The new session also finds an appointment
+// that create made under a renewed session, since both name one patient.
+func (c *Client) findOnSlot(ctx context.Context, session string, patient contracts.Patient, slotID string) (bookID string, found bool, err error) {
 	var resp GetPatientAppointmentsResponse
-	if err := c.call(ctx, MethodGetPatientAppointments, false, &GetPatientAppointmentsRequest{SessionID: session}, &resp); err != nil {
+	err = c.call(ctx, MethodGetPatientAppointments, false, &GetPatientAppointmentsRequest{SessionID: session}, &resp)
+	if isFault(err, FaultSessionExpired) && (patient.OMS != "" || patient.SNILS != "") {
+		fresh, serr := c.openSession(ctx, patient)
+		if serr != nil {
+			return "", false, serr
+		}
+		err = c.call(ctx, MethodGetPatientAppointments, false, &GetPatientAppointmentsRequest{SessionID: fresh}, &resp)
+	}
+	if err != nil {
 		return "", false, err
 	}
 	for _, a := range resp.Appointments {
@@ -188,7 +229,7 @@ func (c *Client) FindHold(ctx context.Context, req contracts.HoldRequest) (contr
 	case req.SlotID != "" && req.SlotID != slotID:
 		return contracts.Appointment{}, c.errorf("FindHold", "the key's hold was made for another slot: %w", contracts.ErrInvalid)
 	case bookID == "":
-		id, found, err := c.findOnSlot(ctx, session, slotID)
+		id, found, err := c.findOnSlot(ctx, session, req.Patient, slotID)
 		if err != nil {
 			return contracts.Appointment{}, err
 		}

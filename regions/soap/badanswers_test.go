@@ -14,6 +14,10 @@ import (
 	"github.com/fedhealth/federation/sagas/sqldb/sqldbtest"
 )
 
+// oneMO names the organisation the scripted searches ask for: one
+// GetScheduleInfo, no directory call.
+const oneMO = "1.2.643.5.1.13.13.12.2.25.1"
+
 // brokenMIS answers each method with a scripted handler and counts calls.
 type brokenMIS struct {
 	mu    sync.Mutex
@@ -115,7 +119,7 @@ func TestBadAnswersGiveClearErrors(t *testing.T) {
 			if tc.method == soap.MethodCreateAppointment {
 				_, err = c.Hold(context.Background(), contracts.HoldRequest{SlotID: "SL-1", Patient: patient(1), IdempotencyKey: "bad/" + pad4(i)})
 			} else {
-				_, err = c.SearchSlots(context.Background(), contracts.SlotQuery{})
+				_, err = c.SearchSlots(context.Background(), contracts.SlotQuery{FacilityID: oneMO})
 			}
 			wantKind(t, tc.name, err, tc.kind)
 			if !strings.Contains(err.Error(), tc.says) {
@@ -145,7 +149,7 @@ func TestSlotsInAnotherOffsetAreRefusedAndCountedForOperators(t *testing.T) {
 	srv := httptest.NewServer(mis)
 	defer srv.Close()
 	c := newClient(t, srv.URL+"/", l, nil)
-	slots, err := c.SearchSlots(context.Background(), contracts.SlotQuery{})
+	slots, err := c.SearchSlots(context.Background(), contracts.SlotQuery{FacilityID: oneMO})
 	if err != nil || len(slots) != 1 || slots[0].ID != "SL-1" {
 		t.Fatalf("search: %+v %v, want only the slot in the region's offset", slots, err)
 	}

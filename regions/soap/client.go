@@ -26,6 +26,7 @@ type Client struct {
 	http    *mishttp.Client
 	steps   steplock.Locks // a repeat of a step waits for the first call
 	offsets slotoffset.Log // slots refused for their UTC offset
+	dir     directory      // GetMOInfoExtended and GetServicePostSpecsInfo, cached
 }
 
 var (
@@ -51,7 +52,7 @@ func New(cfg Config, ledger Ledger, logger *slog.Logger) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("soap client for region %s: %w", cfg.Region.Code, err)
 	}
-	return &Client{cfg: cfg, loc: loc, ledger: ledger, log: logger.With("region", cfg.Region.Code), http: h}, nil
+	return &Client{cfg: cfg, loc: loc, ledger: ledger, log: logger.With("region", cfg.Region.Code), http: h, dir: newDirectory()}, nil
 }
 
 // Close releases idle connections; later calls open new ones.
@@ -62,7 +63,7 @@ func (c *Client) Region() contracts.Region { return c.cfg.Region }
 
 // call POSTs in as method and decodes the answer into out. changes marks
 // CreateAppointment and CancelAppointment: when their answer is lost the
-// error is ErrOutcomeUnknown. Only the two safe reads are repeated (a SOAP
+// error is ErrOutcomeUnknown. Only the safe reads are repeated (a SOAP
 // fault is the MIS's answer and final). Every error wraps one contracts
 // sentinel, or is of kind internal for a fault code outside the
 // vocabulary.
@@ -74,7 +75,8 @@ func (c *Client) call(ctx context.Context, method string, changes bool, in, out 
 	header := http.Header{}
 	header.Set("Content-Type", ContentType)
 	header.Set("SOAPAction", `"`+Action(method)+`"`) // SOAP 1.1 quotes the URI
-	safe := method == MethodGetScheduleInfo || method == MethodGetPatientAppointments || method == MethodGetAppointmentsByPeriod
+	safe := method == MethodGetScheduleInfo || method == MethodGetPatientAppointments || method == MethodGetAppointmentsByPeriod ||
+		method == MethodGetMOInfoExtended || method == MethodGetServicePostSpecsInfo
 	ans, err := c.http.Post(ctx, c.cfg.Endpoint, body, header, safe)
 	var lost *mishttp.NoAnswerError
 	switch {

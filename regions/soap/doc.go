@@ -5,8 +5,11 @@
 // WSDL/XSD are not public; eregistry.wsdl beside this file is this
 // project's description of the style, and wire.md explains it.
 //
-// Methods: GetPatientInfo (OMS, SNILS, birth date -> Session_ID),
-// GetScheduleInfo (-> slots with Slot_Id, times in the region's offset),
+// Methods, in the style's call order: GetPatientInfo (OMS, SNILS, birth
+// date -> Session_ID), GetMOInfoExtended (the region's organisations, by
+// registry OID), GetServicePostSpecsInfo (an organisation's posts and
+// their practitioners), GetScheduleInfo (one organisation's slots with
+// Slot_Id, times in the region's offset),
 // CreateAppointment(Session_ID, Slot_Id) -> Book_Id, CancelAppointment
 // (Book_Id), and two reads of this project's design: GetPatientAppointments
 // (the session's appointments, or one by Book_Id) and
@@ -38,14 +41,30 @@
 //     idempotent at the MIS, so its repeat is safe.
 //   - FindHold answers from the ledger (and the read-back when only an
 //     intent is recorded); ErrNotFound when nothing was made for the key.
-//   - Retries: only the safe reads (GetScheduleInfo, GetPatientAppointments)
-//     are retried (regions/mishttp, the HTTP plumbing every kind shares);
+//   - Retries: only the safe reads (the directory, GetScheduleInfo,
+//     GetPatientAppointments, GetAppointmentsByPeriod) are retried (regions/mishttp, the HTTP plumbing every kind shares);
 //     CreateAppointment never is,
 //     since the MIS cannot tell a repeat from a second booking.
 //   - No double booking of one slot comes from the MIS (one live
 //     appointment per slot, SLOT_TAKEN otherwise).
 //   - Privacy: the ledger holds the MIS's session token, never SNILS, OMS
 //     or birth date; fault texts are never quoted in errors.
+//
+// # Searching a region
+//
+// GetScheduleInfo answers for one organisation, as the e-registry does.
+// A search without a facility lists the organisations first
+// (GetMOInfoExtended, cached five minutes: directory.go), asks each for
+// its slots, at most four at once, and merges them by start; one
+// organisation's failure fails the search rather than shorten it
+// silently.
+//
+// # Sessions
+//
+// A Session_ID lives as long as the MIS keeps it; a call with one it no
+// longer knows is the fault SESSION_EXPIRED, which changed nothing.
+// CreateAppointment then opens a new session and repeats once; every
+// other call reports it as the region's unavailability.
 //
 // SOAP faults map to contracts errors by their Error_Code (errors.go); a
 // code outside that vocabulary is an error of kind internal. Answers are

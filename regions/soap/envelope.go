@@ -23,6 +23,10 @@ const (
 	FaultAppointmentNotFound = "APPOINTMENT_NOT_FOUND"
 	FaultMISBusy             = "MIS_BUSY"
 	FaultMISUnavailable      = "MIS_UNAVAILABLE"
+	FaultMONotFound          = "MO_NOT_FOUND"
+	// FaultSessionExpired answers a call whose Session_ID is unknown or has
+	// lived past the MIS's session lifetime; the call changed nothing.
+	FaultSessionExpired = "SESSION_EXPIRED"
 )
 
 // Fault is a SOAP 1.1 fault with the e-registry's error detail.

@@ -13,19 +13,26 @@ const EnvelopeNamespace = "http://schemas.xmlsoap.org/soap/envelope/"
 // operation whose SOAPAction is Action(method) and whose messages are the
 // elements <method>Request and <method>Response.
 const (
-	MethodGetPatientInfo         = "GetPatientInfo"
-	MethodGetScheduleInfo        = "GetScheduleInfo"
-	MethodCreateAppointment      = "CreateAppointment"
-	MethodCancelAppointment      = "CancelAppointment"
-	MethodGetPatientAppointments = "GetPatientAppointments"
+	MethodGetPatientInfo = "GetPatientInfo"
+	// MethodGetMOInfoExtended lists the region's medical organisations.
+	MethodGetMOInfoExtended = "GetMOInfoExtended"
+	// MethodGetServicePostSpecsInfo lists one organisation's posts
+	// (specialties) and their resources (practitioners).
+	MethodGetServicePostSpecsInfo = "GetServicePostSpecsInfo"
+	MethodGetScheduleInfo         = "GetScheduleInfo"
+	MethodCreateAppointment       = "CreateAppointment"
+	MethodCancelAppointment       = "CancelAppointment"
+	MethodGetPatientAppointments  = "GetPatientAppointments"
 	// MethodGetAppointmentsByPeriod is reconciliation's read by period.
 	MethodGetAppointmentsByPeriod = "GetAppointmentsByPeriod"
 )
 
-// Methods lists every method the adapter calls and the simulator serves.
+// Methods lists every method the adapter calls and the simulator serves,
+// in the e-registry's call order: patient, organisations, posts,
+// schedule, then the appointment.
 func Methods() []string {
-	return []string{MethodGetPatientInfo, MethodGetScheduleInfo, MethodCreateAppointment,
-		MethodCancelAppointment, MethodGetPatientAppointments, MethodGetAppointmentsByPeriod}
+	return []string{MethodGetPatientInfo, MethodGetMOInfoExtended, MethodGetServicePostSpecsInfo, MethodGetScheduleInfo,
+		MethodCreateAppointment, MethodCancelAppointment, MethodGetPatientAppointments, MethodGetAppointmentsByPeriod}
 }
 
 // Action is the SOAPAction header value of method.
@@ -62,9 +69,60 @@ type GetPatientInfoResponse struct {
 	SessionID string   `xml:"Session_ID"`
 }
 
+// BookingTypeAppointment is the one Booking_Type of GetMOInfoExtended this
+// style serves: organisations that take appointments.
+const BookingTypeAppointment = "APPOINTMENT"
+
+// GetMOInfoExtendedRequest asks for the region's medical organisations:
+// with PostCode, only those with that post; BookingType, when given, must
+// be BookingTypeAppointment.
+type GetMOInfoExtendedRequest struct {
+	XMLName     xml.Name `xml:"http://www.rt-eu.ru/med/er/v2_0 GetMOInfoExtendedRequest"`
+	SessionID   string   `xml:"Session_ID,omitempty"`
+	PostCode    string   `xml:"Post_Code,omitempty"`
+	BookingType string   `xml:"Booking_Type,omitempty"`
+}
+
+// GetMOInfoExtendedResponse lists the organisations.
+type GetMOInfoExtendedResponse struct {
+	XMLName xml.Name `xml:"http://www.rt-eu.ru/med/er/v2_0 GetMOInfoExtendedResponse"`
+	MOs     []MOInfo `xml:"MO_List>MO"`
+}
+
+// MOInfo is one organisation of the directory.
+type MOInfo struct {
+	OID     string `xml:"MO_OID"`
+	Name    string `xml:"MO_Name"`
+	Address string `xml:"MO_Address"`
+	Phone   string `xml:"MO_Phone,omitempty"`
+}
+
+// GetServicePostSpecsInfoRequest asks for the posts of the organisation
+// MO_OID (required); an unknown one is the fault MO_NOT_FOUND.
+type GetServicePostSpecsInfoRequest struct {
+	XMLName   xml.Name `xml:"http://www.rt-eu.ru/med/er/v2_0 GetServicePostSpecsInfoRequest"`
+	SessionID string   `xml:"Session_ID,omitempty"`
+	MOOID     string   `xml:"MO_OID"`
+}
+
+// GetServicePostSpecsInfoResponse lists the organisation's posts.
+type GetServicePostSpecsInfoResponse struct {
+	XMLName xml.Name      `xml:"http://www.rt-eu.ru/med/er/v2_0 GetServicePostSpecsInfoResponse"`
+	Posts   []ServicePost `xml:"Posts>Post"`
+}
+
+// ServicePost is one post (specialty, by its federal code) of an
+// organisation with the resources (practitioners) that serve it.
+type ServicePost struct {
+	Code      string     `xml:"Post_Code"`
+	Name      string     `xml:"Post_Name"`
+	Resources []Resource `xml:"Resources>Resource"`
+}
+
 // GetScheduleInfoRequest selects slots. Dates are calendar dates in the
 // region's time zone, both inclusive. With SlotID it returns that one slot,
-// free or busy; without it, free slots only.
+// free or busy; without it, free slots only, of the organisation MOOID,
+// which is then required (the fault INVALID_REQUEST otherwise).
 type GetScheduleInfoRequest struct {
 	XMLName    xml.Name `xml:"http://www.rt-eu.ru/med/er/v2_0 GetScheduleInfoRequest"`
 	MOOID      string   `xml:"MO_OID,omitempty"`

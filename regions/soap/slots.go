@@ -7,10 +7,11 @@ import (
 	"sort"
 	"time"
 
-	"github.com/fedhealth/federation/regions/slotoffset"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/contracts/misv2"
+	"github.com/fedhealth/federation/regions/slotoffset"
 )
 
 // errOffset marks a slot whose time carries a UTC offset the region does
@@ -18,14 +19,62 @@ import (
 // cannot tell whether the wall time or the instant is wrong.
 var errOffset = errors.New("slot time's UTC offset is not the region's")
 
-// SearchSlots lists the free slots matching q (GetScheduleInfo), ordered
-// by start. Slots whose times carry another offset than the region's are
-// left out and logged.
+// searchParallel bounds the GetScheduleInfo calls one search makes at
+// once: enough to hide the latency of a region's handful of organisations,
+// few enough not to flood its MIS.
+const searchParallel = 4
+
+// SearchSlots lists the free slots matching q, ordered by start. The style
+// has no region-wide schedule: GetScheduleInfo answers for one
+// organisation. With q.FacilityID that is one call; without it the
+// organisations come from the cached directory (Organisations, of q's
+// specialty when it has one), each is asked at most searchParallel at a
+// time, and the answers are merged by start and cut to q.Limit. One
+// organisation's failure fails the search with its error: a citizen must
+// not take a silently partial list for the region's. Slots whose times
+// carry another offset than the region's are left out and logged.
 func (c *Client) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contracts.Slot, error) {
 	if q.Limit < 0 || (!q.From.IsZero() && !q.To.IsZero() && c.date(q.To) < c.date(q.From)) {
 		return nil, c.errorf(MethodGetScheduleInfo, "limit below 0 or To before From: %w", contracts.ErrInvalid)
 	}
-	req := &GetScheduleInfoRequest{MOOID: q.FacilityID, PostCode: q.Specialty, ResourceID: q.PractitionerID, MaxCount: q.Limit}
+	if q.FacilityID != "" {
+		return c.searchOrganisation(ctx, q, q.FacilityID)
+	}
+	mos, err := c.Organisations(ctx, q.Specialty)
+	if err != nil {
+		return nil, err
+	}
+	found := make([][]contracts.Slot, len(mos))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(searchParallel)
+	for i, mo := range mos {
+		g.Go(func() error {
+			slots, err := c.searchOrganisation(gctx, q, mo.OID)
+			found[i] = slots
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []contracts.Slot
+	for _, slots := range found {
+		out = append(out, slots...)
+	}
+	// Stable, so slots of one start keep the directory's order of their
+	// organisations and each organisation's own order.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// searchOrganisation lists the free slots of the organisation moOID that
+// match q (one GetScheduleInfo), ordered by start and cut to q.Limit: the
+// first q.Limit of each organisation are all a merged search can need.
+func (c *Client) searchOrganisation(ctx context.Context, q contracts.SlotQuery, moOID string) ([]contracts.Slot, error) {
+	req := &GetScheduleInfoRequest{MOOID: moOID, PostCode: q.Specialty, ResourceID: q.PractitionerID, MaxCount: q.Limit}
 	if !q.From.IsZero() {
 		req.StartDate = c.date(q.From)
 	}

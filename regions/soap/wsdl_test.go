@@ -218,6 +218,10 @@ func TestEveryOperationIsServedAndEncodedAsTheWSDLSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = c.Hold(ctx, contracts.HoldRequest{SlotID: slots[0].ID, Patient: patient(2), IdempotencyKey: "w/2"}) // a fault
+	if posts, err := c.Posts(ctx, slots[0].Facility.ID); err != nil || len(posts) == 0 {
+		t.Errorf("posts of %s: %v, %v", slots[0].Facility.ID, posts, err)
+	}
+	_, _ = c.Posts(ctx, "1.2.643.5.1.13.13.12.2."+region.Code+".999") // a fault: MO_NOT_FOUND
 	_, _ = c.ReadSlot(ctx, slots[1].ID)
 	_, _ = c.Book(ctx, contracts.BookRequest{AppointmentID: held.ID, IdempotencyKey: "w/book"})
 	_, _ = c.Cancel(ctx, held.ID, "w/cancel")

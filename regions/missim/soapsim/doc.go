@@ -8,7 +8,13 @@
 // It serves missim's seeded region (missim.Directory and missim.SlotStarts:
 // the same polyclinics with registry OIDs, doctors with specialties and
 // slots on working days in the region's time zone as the FHIR simulator
-// of the same seed) under this style's ids, one live
+// of the same seed) under this style's ids: the polyclinics are the
+// organisations of GetMOInfoExtended, their doctors the resources of
+// GetServicePostSpecsInfo under their posts, and GetScheduleInfo answers
+// one organisation's schedule (MO_OID required unless Slot_Id is given).
+// A Session_ID lives Config.SessionTTL (20 minutes by default); a call
+// with an older or unknown one is the fault SESSION_EXPIRED and changes
+// nothing. One live
 // appointment per slot, a fault injector (down, latency, error rate, read
 // error rate, commit-then-no-answer, commit-then-error: the same Faults as
 // missim) and missim's admin endpoints (missim.AdminHandler:

@@ -74,6 +74,8 @@ type operation struct {
 
 var operations = map[string]operation{
 	soap.MethodGetPatientInfo:          {run: decodeRun((*Server).patientInfo)},
+	soap.MethodGetMOInfoExtended:       {run: decodeRun((*Server).moInfo)},
+	soap.MethodGetServicePostSpecsInfo: {run: decodeRun((*Server).postSpecsInfo)},
 	soap.MethodGetScheduleInfo:         {run: decodeRun((*Server).scheduleInfo)},
 	soap.MethodCreateAppointment:       {changes: true, run: decodeRun((*Server).createAppointment)},
 	soap.MethodCancelAppointment:       {changes: true, run: decodeRun((*Server).cancelAppointment)},

@@ -32,7 +32,7 @@ func (s *Server) patientInfo(req *soap.GetPatientInfoRequest) (any, *simFault) {
 	}
 	id := newSessionID()
 	s.mu.Lock()
-	s.sessions[id] = patientKey(snils, req.OMSNumber)
+	s.sessions[id] = session{patient: patientKey(snils, req.OMSNumber), expires: s.cfg.Now().Add(s.cfg.SessionTTL)}
 	s.mu.Unlock()
 	if s.cfg.Quirks.Has(missim.QuirkMissingRequired) {
 		return &soap.GetPatientInfoResponse{}, nil // the session is opened, its id left out
@@ -40,7 +40,59 @@ func (s *Server) patientInfo(req *soap.GetPatientInfoRequest) (any, *simFault) {
 	return &soap.GetPatientInfoResponse{SessionID: id}, nil
 }
 
+// moInfo lists the organisations (with PostCode, those with that post).
+// Under missim.QuirkIncompleteDirectory the region's last organisation is
+// left out, though GetScheduleInfo still serves its slots.
+func (s *Server) moInfo(req *soap.GetMOInfoExtendedRequest) (any, *simFault) {
+	if req.BookingType != "" && req.BookingType != soap.BookingTypeAppointment {
+		return nil, clientFault(soap.FaultInvalidRequest, "Booking_Type must be APPOINTMENT")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.SessionID != "" {
+		if _, f := s.session(req.SessionID); f != nil {
+			return nil, f
+		}
+	}
+	facs := s.facilities
+	if s.cfg.Quirks.Has(missim.QuirkIncompleteDirectory) {
+		facs = facs[:len(facs)-1]
+	}
+	resp := &soap.GetMOInfoExtendedResponse{}
+	for _, f := range facs {
+		if req.PostCode == "" || f.hasPost(req.PostCode) {
+			resp.MOs = append(resp.MOs, soap.MOInfo{OID: f.oid, Name: f.name, Address: f.address, Phone: f.phone})
+		}
+	}
+	return resp, nil
+}
+
+// postSpecsInfo lists one organisation's posts with their resources.
+func (s *Server) postSpecsInfo(req *soap.GetServicePostSpecsInfoRequest) (any, *simFault) {
+	if req.MOOID == "" {
+		return nil, clientFault(soap.FaultInvalidRequest, "MO_OID is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.SessionID != "" {
+		if _, f := s.session(req.SessionID); f != nil {
+			return nil, f
+		}
+	}
+	i := slices.IndexFunc(s.facilities, func(f *facility) bool { return f.oid == req.MOOID })
+	if i < 0 {
+		return nil, clientFault(soap.FaultMONotFound, "no such organisation")
+	}
+	return &soap.GetServicePostSpecsInfoResponse{Posts: s.facilities[i].posts()}, nil
+}
+
+// scheduleInfo answers one slot by Slot_Id, or the free slots of one
+// organisation: the e-registry has no region-wide schedule, so MO_OID is
+// required without Slot_Id.
 func (s *Server) scheduleInfo(req *soap.GetScheduleInfoRequest) (any, *simFault) {
+	if req.SlotID == "" && req.MOOID == "" {
+		return nil, clientFault(soap.FaultInvalidRequest, "MO_OID is required unless Slot_Id is given")
+	}
 	from, err1 := s.date(req.StartDate, 0)
 	till, err2 := s.date(req.EndDate, 1) // the end date is inclusive
 	if err1 != nil || err2 != nil || req.MaxCount < 0 {
@@ -91,9 +143,9 @@ func (s *Server) createAppointment(req *soap.CreateAppointmentRequest) (any, *si
 	now := s.cfg.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	patient, ok := s.sessions[req.SessionID]
-	if !ok {
-		return nil, clientFault(soap.FaultInvalidRequest, "unknown Session_ID")
+	patient, fault := s.session(req.SessionID)
+	if fault != nil {
+		return nil, fault
 	}
 	sl, ok := s.slots[req.SlotID]
 	switch {
@@ -116,8 +168,15 @@ func (s *Server) cancelAppointment(req *soap.CancelAppointmentRequest) (any, *si
 	now := s.cfg.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var patient string
+	if req.SessionID != "" {
+		var fault *simFault
+		if patient, fault = s.session(req.SessionID); fault != nil {
+			return nil, fault
+		}
+	}
 	a := s.appt(req.BookID)
-	if a == nil || (req.SessionID != "" && s.sessions[req.SessionID] != a.patient) {
+	if a == nil || (req.SessionID != "" && patient != a.patient) {
 		return nil, clientFault(soap.FaultAppointmentNotFound, "no such appointment")
 	}
 	if a.status == soap.StatusBooked {
@@ -135,9 +194,12 @@ func (s *Server) patientAppointments(req *soap.GetPatientAppointmentsRequest) (a
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	patient, ok := s.sessions[req.SessionID]
-	if req.SessionID != "" && !ok {
-		return nil, clientFault(soap.FaultInvalidRequest, "unknown Session_ID")
+	var patient string
+	if req.SessionID != "" {
+		var fault *simFault
+		if patient, fault = s.session(req.SessionID); fault != nil {
+			return nil, fault
+		}
 	}
 	resp := &soap.GetPatientAppointmentsResponse{}
 	for _, a := range s.appts {

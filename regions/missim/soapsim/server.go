@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/missim"
+	"github.com/fedhealth/federation/regions/soap"
 )
 
 // Server is one simulated MIS of the SOAP style. It is safe for concurrent
@@ -31,8 +32,28 @@ type Server struct {
 	notifier        *missim.Notifier
 
 	mu       sync.Mutex
-	sessions map[string]string // Session_ID -> patient key
-	appts    []*appointment    // appts[i].id == "B-<i+1>"
+	sessions map[string]session // by Session_ID
+	appts    []*appointment     // appts[i].id == "B-<i+1>"
+}
+
+// session is what a Session_ID names: a patient, until it expires
+// (Config.SessionTTL after GetPatientInfo opened it).
+type session struct {
+	patient string // patientKey's "snils:…" or "oms:…"
+	expires time.Time
+}
+
+// faultSessionExpired answers a call naming a session the MIS no longer
+// has, or never had; the call changes nothing.
+var faultSessionExpired = clientFault(soap.FaultSessionExpired, "the session is unknown or has expired; open a new one with GetPatientInfo")
+
+// session returns the patient of a live Session_ID; the caller holds mu.
+func (s *Server) session(id string) (patient string, fault *simFault) {
+	ss, ok := s.sessions[id]
+	if !ok || !s.cfg.Now().Before(ss.expires) {
+		return "", faultSessionExpired
+	}
+	return ss.patient, nil
 }
 
 // appointment is one booking; guarded by Server.mu.
@@ -59,7 +80,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	}
 	loc, _ := time.LoadLocation(cfg.TimeZone) // Validate checked it
 	s := &Server{cfg: cfg, loc: loc, log: logger.With("region", cfg.Region, "kind", "soap"),
-		slots: map[string]*slot{}, sessions: map[string]string{},
+		slots: map[string]*slot{}, sessions: map[string]session{},
 		requireAttach: set(cfg.RequireAttachment), requireReferral: set(cfg.RequireReferral)}
 	s.facilities, s.order = buildWorld(cfg, loc)
 	for _, sl := range s.order {

@@ -2,6 +2,7 @@ package soapsim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fedhealth/federation/contracts/misv2"
@@ -9,9 +10,11 @@ import (
 	"github.com/fedhealth/federation/regions/soap"
 )
 
-// facility is a medical organisation (MO).
+// facility is a medical organisation (MO) with its practitioners, in the
+// directory's order.
 type facility struct {
-	oid, name, address string
+	oid, name, address, phone string
+	pracs                     []*practitioner
 }
 
 // practitioner is a resource: a doctor with one post at one MO.
@@ -36,11 +39,13 @@ type slot struct {
 // (missim.SlotStarts), in start order.
 func buildWorld(cfg Config, loc *time.Location) (facs []*facility, slots []*slot) {
 	var pracs []*practitioner
-	for _, f := range missim.Directory(cfg) {
-		fac := &facility{oid: f.OID, name: f.Name, address: f.Address}
+	for i, f := range missim.Directory(cfg) {
+		fac := &facility{oid: f.OID, name: f.Name, address: f.Address, phone: fmt.Sprintf("+7 800 200-%s-%02d", cfg.Region, i+1)}
 		facs = append(facs, fac)
 		for _, d := range f.Doctors {
-			pracs = append(pracs, &practitioner{id: fmt.Sprintf("R-%d", d.N), name: d.Name, post: d.Specialty, fac: fac})
+			p := &practitioner{id: fmt.Sprintf("R-%d", d.N), name: d.Name, post: d.Specialty, fac: fac}
+			fac.pracs = append(fac.pracs, p)
+			pracs = append(pracs, p)
 		}
 	}
 	step := time.Duration(cfg.SlotMinutes) * time.Minute
@@ -50,6 +55,26 @@ func buildWorld(cfg Config, loc *time.Location) (facs []*facility, slots []*slot
 		}
 	}
 	return facs, slots
+}
+
+// posts groups the facility's practitioners by post, in the order each
+// post first appears, as GetServicePostSpecsInfo answers.
+func (f *facility) posts() []soap.ServicePost {
+	var out []soap.ServicePost
+	for _, p := range f.pracs {
+		i := slices.IndexFunc(out, func(sp soap.ServicePost) bool { return sp.Code == p.post.Code })
+		if i < 0 {
+			out = append(out, soap.ServicePost{Code: p.post.Code, Name: p.post.Display})
+			i = len(out) - 1
+		}
+		out[i].Resources = append(out[i].Resources, soap.Resource{ID: p.id, Name: p.name})
+	}
+	return out
+}
+
+// hasPost reports whether a practitioner of f serves the post code.
+func (f *facility) hasPost(code string) bool {
+	return slices.ContainsFunc(f.pracs, func(p *practitioner) bool { return p.post.Code == code })
 }
 
 // wire renders the slot as GetScheduleInfo does; the caller holds the lock.
