@@ -25,6 +25,13 @@ type Config struct {
 	// SESSION_EXPIRED. Default 20 minutes; the other styles have no
 	// sessions.
 	SessionTTL time.Duration
+	// FeedSlotPrefix is the prefix of the slot ids a publisher of the feed
+	// style (feedsim) writes; default "S-". A feed's slot ids are what the
+	// broker keys the slots its bookings hold by, so a harness that starts
+	// a new publisher per run against one shared broker database (the
+	// drills on PostgreSQL) gives each run its own: two real publishers'
+	// ids never meet. The other styles' ids are always "S-<n>".
+	FeedSlotPrefix string
 	// Days is how many calendar days of slots are generated, starting with
 	// the local day of Now at New; default 14. Sundays have no slots.
 	Days int

@@ -42,6 +42,9 @@ type Config struct {
 	// on every /admin call; when empty, only loopback connections are
 	// served. At least 16 characters.
 	AdminToken string
+	// SlotPrefix is the prefix of every slot id ("<prefix><n>"); default
+	// "S-" (see missim.Config.FeedSlotPrefix).
+	SlotPrefix string
 	// Quirks are bugs the publisher has on purpose (missim.Quirk): those
 	// missim.QuirkKinds gives kind feed.
 	Quirks missim.Quirks
@@ -53,6 +56,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.SlotPrefix == "" {
+		c.SlotPrefix = "S-"
 	}
 	setInt(&c.Days, 7)
 	setInt(&c.Facilities, 2)

@@ -157,3 +157,48 @@ func TestTheErrorRateFailsFeedRequestsOnly(t *testing.T) {
 		t.Errorf("admin under error_rate 1: status %d, want 200", got)
 	}
 }
+
+// slotIDs reads the ids of the publication's Slot file.
+func slotIDs(t *testing.T, base string) []string {
+	t.Helper()
+	var m wire.Manifest
+	if err := json.NewDecoder(get(t, base+"/$bulk-publish", nil).Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, o := range m.Output {
+		if o.Type != wire.TypeSlot {
+			continue
+		}
+		sc := bufio.NewScanner(get(t, o.URL, nil).Body)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var s struct{ ID string }
+			if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+func TestAPublishersSlotIdsCarryItsPrefixSoTwoPublishersNeverShareOne(t *testing.T) {
+	cfg := feedsim.Config{Region: "25", TimeZone: "Asia/Vladivostok", Seed: 3}
+	_, base := start(t, cfg)
+	plain := slotIDs(t, base)
+	if len(plain) == 0 || plain[0] != "S-1" {
+		t.Fatalf("default ids start %v, want S-1", plain[:min(1, len(plain))])
+	}
+	cfg.SlotPrefix = "S-run7-"
+	_, other := start(t, cfg)
+	prefixed := slotIDs(t, other)
+	if len(prefixed) != len(plain) {
+		t.Fatalf("%d slots with a prefix, %d without: the prefix changed the data set", len(prefixed), len(plain))
+	}
+	for i, id := range prefixed {
+		if id != "S-run7-"+strings.TrimPrefix(plain[i], "S-") {
+			t.Fatalf("slot %d is %q, want %q", i, id, "S-run7-"+strings.TrimPrefix(plain[i], "S-"))
+		}
+	}
+}

@@ -79,7 +79,7 @@ func (w *world) addSlots(cfg Config, loc *time.Location, r *rand.Rand) {
 }
 
 func (w *world) addSlot(cfg Config, sc wire.Schedule, l wire.Location, start, end time.Time, busy bool) {
-	id := fmt.Sprintf("S-%d", len(w.slots)+1)
+	id := fmt.Sprintf("%s%d", cfg.SlotPrefix, len(w.slots)+1)
 	status := wire.StatusFree
 	if busy {
 		status = wire.StatusBusy

@@ -148,9 +148,18 @@ func (s *Simulator) Close() error { return s.server.Close() }
 // (missim.Config.AdminToken), which is what the demo's loadgen and the
 // tests use; the drills set faults in process.
 func StartSimulators(regs []Region, seed int64, holdTTL time.Duration, logger *slog.Logger) ([]*Simulator, error) {
+	return StartSimulatorsFrom(regs, missim.Config{Seed: seed, HoldTTL: holdTTL}, logger)
+}
+
+// StartSimulatorsFrom is StartSimulators on base: each region's simulator
+// gets base with the region's code and zone, and base.Seed plus the
+// region's place in regs.
+func StartSimulatorsFrom(regs []Region, base missim.Config, logger *slog.Logger) ([]*Simulator, error) {
 	var sims []*Simulator
 	for i, r := range regs {
-		sim, err := Start(r, missim.Config{Region: r.Code, TimeZone: r.TimeZone, Seed: seed + int64(i), HoldTTL: holdTTL}, "127.0.0.1:0", logger)
+		cfg := base
+		cfg.Region, cfg.TimeZone, cfg.Seed = r.Code, r.TimeZone, base.Seed+int64(i)
+		sim, err := Start(r, cfg, "127.0.0.1:0", logger)
 		if err != nil {
 			return nil, errors.Join(err, CloseAll(sims))
 		}
@@ -192,7 +201,7 @@ func Start(r Region, cfg missim.Config, listen string, logger *slog.Logger) (*Si
 		// The publisher's own settings beyond the region, seed and admin
 		// token keep feedsim's defaults: a week of slots at two clinics.
 		pub, err := feedsim.New(feedsim.Config{Region: cfg.Region, TimeZone: cfg.TimeZone, Seed: cfg.Seed, Now: cfg.Now,
-			AdminToken: cfg.AdminToken, Quirks: cfg.Quirks}, logger)
+			AdminToken: cfg.AdminToken, Quirks: cfg.Quirks, SlotPrefix: cfg.FeedSlotPrefix}, logger)
 		if err != nil {
 			return nil, err
 		}

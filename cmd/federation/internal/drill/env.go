@@ -64,7 +64,12 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 	}
 	e := &env{cfg: cfg, t: cfg.timing(), dir: dir, rng: mrand.New(mrand.NewPCG(uint64(cfg.Seed), uint64(len(name)))),
 		probed: map[string]bool{}}
-	if e.sims, err = fleet.StartSimulators(fleet.Regions[:fleet.DefaultCount], cfg.Seed, holdTTL, slog.New(slog.DiscardHandler)); err != nil {
+	run := runID()
+	// The feed's slot ids are this run's own: in a database shared with
+	// earlier runs, their confirmed bookings of the same publisher's slots
+	// would otherwise use up the feed region's slots, run after run.
+	base := missim.Config{Seed: cfg.Seed, HoldTTL: holdTTL, FeedSlotPrefix: "S-" + run + "-"}
+	if e.sims, err = fleet.StartSimulatorsFrom(fleet.Regions[:fleet.DefaultCount], base, slog.New(slog.DiscardHandler)); err != nil {
 		return e, err
 	}
 	var regs []regionEntry
@@ -73,7 +78,6 @@ func setup(ctx context.Context, cfg Config, binary, name string) (*env, error) {
 		regs = append(regs, regionEntry{Code: s.Region.Code, Name: s.Region.Name, TimeZone: s.Region.TimeZone, URL: s.URL, Kind: string(s.Kind())})
 	}
 	e.ledger = newStepLedger(filepath.Join(dir, "data"), cfg.DatabaseURL)
-	run := runID()
 	e.run, e.regs = run, regs
 	if e.idp, err = startIssuer(); err != nil {
 		return e, err
