@@ -2,6 +2,7 @@ package soapsim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +33,13 @@ func (s *Server) patientInfo(req *soap.GetPatientInfoRequest) (any, *simFault) {
 	}
 	id := newSessionID()
 	s.mu.Lock()
-	s.sessions[id] = session{patient: patientKey(snils, req.OMSNumber), expires: s.cfg.Now().Add(s.cfg.SessionTTL)}
+	now := s.cfg.Now()
+	if len(s.sessions)%sessionSweepEvery == 0 {
+		// Every booking opens a session: without this a long run (the
+		// soak) would keep every one it ever opened.
+		maps.DeleteFunc(s.sessions, func(_ string, ss session) bool { return !now.Before(ss.expires) })
+	}
+	s.sessions[id] = session{patient: patientKey(snils, req.OMSNumber), expires: now.Add(s.cfg.SessionTTL)}
 	s.mu.Unlock()
 	if s.cfg.Quirks.Has(missim.QuirkMissingRequired) {
 		return &soap.GetPatientInfoResponse{}, nil // the session is opened, its id left out

@@ -48,6 +48,10 @@ type session struct {
 var faultSessionExpired = clientFault(soap.FaultSessionExpired, "the session is unknown or has expired; open a new one with GetPatientInfo")
 
 // session returns the patient of a live Session_ID; the caller holds mu.
+// sessionSweepEvery is how many open sessions, at each multiple, make
+// GetPatientInfo drop the expired ones.
+const sessionSweepEvery = 1024
+
 func (s *Server) session(id string) (patient string, fault *simFault) {
 	ss, ok := s.sessions[id]
 	if !ok || !s.cfg.Now().Before(ss.expires) {
