@@ -40,6 +40,7 @@ require (
 
 require (
 	github.com/hashicorp/golang-lru/v2 v2.0.7
+	github.com/jonboulle/clockwork v0.5.0
 	gonum.org/v1/plot v0.17.0
 )
 

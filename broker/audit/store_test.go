@@ -12,18 +12,14 @@ import (
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/sagas/sqldb"
 	"github.com/fedhealth/federation/sagas/sqldb/sqldbtest"
+	"github.com/jonboulle/clockwork"
 )
-
-// clock is a settable clock for the store.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func newStore(t *testing.T, db *sqldb.DB, c *clock) *audit.Store {
+func newStore(t *testing.T, db *sqldb.DB, c *clockwork.FakeClock) *audit.Store {
 	t.Helper()
-	s, err := audit.New(context.Background(), db, audit.Options{Now: c.now})
+	s, err := audit.New(context.Background(), db, audit.Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,16 +34,18 @@ func citizenRead(actor, booking string) audit.Record {
 func TestRecordsAreListedByBookingActorAndTimeOldestFirst(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
 		db, _ := open(t)
-		c := &clock{t0}
+		c := clockwork.NewFakeClockAt(t0)
 		s := newStore(t, db, c)
 		ctx := context.Background()
 		for i, r := range []audit.Record{citizenRead("p-anna", "b1"), citizenRead("p-boris", "b2"), citizenRead("p-anna", "b2")} {
-			c.t = t0.Add(time.Duration(i) * time.Hour)
+			if i > 0 {
+				c.Advance(time.Hour) // record i at t0 + i hours
+			}
 			got, err := s.Append(ctx, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.ID == "" || got.Seq == 0 || !got.At.Equal(c.t) {
+			if got.ID == "" || got.Seq == 0 || !got.At.Equal(c.Now()) {
 				t.Errorf("appended %+v: want an id, a seq and the clock's time", got)
 			}
 		}
@@ -91,7 +89,7 @@ func TestRecordsAreListedByBookingActorAndTimeOldestFirst(t *testing.T) {
 func TestAStoredRecordCannotBeChangedOrRemoved(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
 		db, _ := open(t)
-		s := newStore(t, db, &clock{t0})
+		s := newStore(t, db, clockwork.NewFakeClockAt(t0))
 		ctx := context.Background()
 		rec, err := s.Append(ctx, citizenRead("p-anna", "b1"))
 		if err != nil {
@@ -124,7 +122,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestAnUnfitRecordIsRefusedAndNothingIsWritten(t *testing.T) {
 	db, _ := sqldbtest.SQLite(t)
-	s := newStore(t, db, &clock{t0})
+	s := newStore(t, db, clockwork.NewFakeClockAt(t0))
 	op := audit.Record{ActorKind: audit.Operator, Actor: "kira", Action: audit.SagaRetry, BookingID: "b1", Outcome: audit.OK}
 	cases := []struct {
 		name   string

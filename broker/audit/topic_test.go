@@ -16,6 +16,7 @@ import (
 	"github.com/fedhealth/federation/sagas/bus"
 	"github.com/fedhealth/federation/sagas/bus/kafka"
 	"github.com/fedhealth/federation/sagas/sqldb/sqldbtest"
+	"github.com/jonboulle/clockwork"
 )
 
 // outage is a publisher that fails while down, as Kafka does when it is
@@ -35,7 +36,7 @@ func (o *outage) Publish(topic string, msgs ...*message.Message) error {
 func TestEveryRecordReachesTheTopicAlthoughKafkaWasDownWhenItWasWritten(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
 		db, _ := open(t)
-		c := &clock{t0}
+		c := clockwork.NewFakeClockAt(t0)
 		s := newStore(t, db, c)
 		ctx := context.Background()
 		gc := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
@@ -68,7 +69,7 @@ func TestEveryRecordReachesTheTopicAlthoughKafkaWasDownWhenItWasWritten(t *testi
 		if n, err := relay.Flush(ctx); n != 0 || err != nil {
 			t.Errorf("flush within the failed round's lease: %d, %v; want nothing yet", n, err)
 		}
-		c.t = c.t.Add(31 * time.Second) // the lease ran out
+		c.Advance(31 * time.Second) // the lease ran out
 		if n, err := relay.Flush(ctx); n != 3 || err != nil {
 			t.Fatalf("flush after Kafka came back: %d, %v; want the 3 copies", n, err)
 		}
@@ -93,7 +94,7 @@ func TestEveryRecordReachesTheTopicAlthoughKafkaWasDownWhenItWasWritten(t *testi
 			}
 			delete(want, msg.UUID)
 		}
-		c.t = c.t.Add(time.Hour)
+		c.Advance(time.Hour)
 		if n, err := relay.Flush(ctx); n != 0 || err != nil {
 			t.Errorf("flush after everything was published: %d, %v; want nothing", n, err)
 		}
@@ -106,7 +107,7 @@ func TestEveryRecordReachesTheTopicAlthoughKafkaWasDownWhenItWasWritten(t *testi
 func TestInstancesSharingTheTrailPublishEachCopyOnceAndTakeOverACrashedOnesCopies(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, open sqldbtest.Open) {
 		db, another := open(t)
-		c := &clock{t0}
+		c := clockwork.NewFakeClockAt(t0)
 		a, b := newStore(t, db, c), newStore(t, another(), c)
 		ctx := context.Background()
 		const n = 60
@@ -150,7 +151,7 @@ func TestInstancesSharingTheTrailPublishEachCopyOnceAndTakeOverACrashedOnesCopie
 			}
 		}
 		// Nobody deleted them: as if both instances crashed after fetching.
-		c.t = c.t.Add(time.Minute)
+		c.Advance(time.Minute)
 		recs, err := b.FetchOutbox(ctx, 1000)
 		if err != nil || len(recs) != n {
 			t.Errorf("after the leases ran out: %d copies (%v), want all %d again", len(recs), err, n)

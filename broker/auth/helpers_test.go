@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,26 +45,6 @@ func startIssuer(t testing.TB) *testIssuer {
 	ti.server.Start()
 	t.Cleanup(ti.server.Close)
 	return ti
-}
-
-// fakeClock is a settable clock, starting at the real time.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func newTestVerifier(t testing.TB, ti *testIssuer, tweak func(*VerifierConfig)) *Verifier {

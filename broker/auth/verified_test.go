@@ -5,11 +5,13 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 func TestARememberedTokenStillExpiresOnTime(t *testing.T) {
 	ti := startIssuer(t)
-	clock := newFakeClock()
+	clock := clockwork.NewFakeClock()
 	v := newTestVerifier(t, ti, func(c *VerifierConfig) { c.Now = clock.Now; c.Leeway = time.Second })
 	tok, err := ti.Issue("anna", 30*time.Second)
 	if err != nil {

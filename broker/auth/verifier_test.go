@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jonboulle/clockwork"
 )
 
 func TestVerifierAcceptsTokensFromTheDiscoveredIssuer(t *testing.T) {
@@ -202,7 +203,7 @@ func TestVerifierPicksUpARotatedKey(t *testing.T) {
 
 func TestVerifierRateLimitsRefetchesForUnknownKeys(t *testing.T) {
 	ti := startIssuer(t)
-	clock := newFakeClock()
+	clock := clockwork.NewFakeClock()
 	v := newTestVerifier(t, ti, func(c *VerifierConfig) { c.Now = clock.Now })
 	stranger, err := NewDevIssuer(ti.Issuer(), testAudience)
 	if err != nil {
@@ -246,7 +247,7 @@ func TestVerifierRefreshesKeysInTheBackgroundBeforeTheirTTL(t *testing.T) {
 
 func TestVerifierKeepsOldKeysWhenTheIssuerIsDown(t *testing.T) {
 	ti := startIssuer(t)
-	clock := newFakeClock()
+	clock := clockwork.NewFakeClock()
 	v := newTestVerifier(t, ti, func(c *VerifierConfig) { c.Now = clock.Now; c.CacheTTL = time.Minute })
 	tok := mustIssue(t, ti.DevIssuer, "esia-oid-1")
 	ti.server.Close()

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/broker/ratelimit"
+	"github.com/jonboulle/clockwork"
 )
 
 // clock is a settable time source.
-type clock struct{ t time.Time }
+func newClock() *clockwork.FakeClock {
+	return clockwork.NewFakeClockAt(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+}
 
-func (c *clock) now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
-func newClock() *clock                   { return &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)} }
 func drain(k *ratelimit.Keyed, key string) {
 	for ok, _ := k.Allow(key); ok; ok, _ = k.Allow(key) {
 	}
@@ -23,7 +23,7 @@ func drain(k *ratelimit.Keyed, key string) {
 
 func TestABucketRefusesOnceItsBurstIsSpentAndSaysWhenToComeBack(t *testing.T) {
 	c := newClock()
-	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 2, Burst: 3}, 10, c.now)
+	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 2, Burst: 3}, 10, c.Now)
 	for i := range 3 {
 		if ok, _ := k.Allow("olga"); !ok {
 			t.Fatalf("request %d of a burst of 3 refused", i+1)
@@ -37,7 +37,7 @@ func TestABucketRefusesOnceItsBurstIsSpentAndSaysWhenToComeBack(t *testing.T) {
 		t.Error("another key was refused: buckets are per key")
 	}
 	// A refusal takes nothing: after the delay it named, one request passes.
-	c.advance(after)
+	c.Advance(after)
 	if ok, _ := k.Allow("olga"); !ok {
 		t.Error("refused after waiting the Retry-After it was given")
 	}
@@ -48,11 +48,11 @@ func TestABucketRefusesOnceItsBurstIsSpentAndSaysWhenToComeBack(t *testing.T) {
 
 func TestAnIdleKeyIsForgottenOnlyOnceItsBucketIsFullAgain(t *testing.T) {
 	c := newClock()
-	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 1, Burst: 10}, 100, c.now) // refills in 10 s
+	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 1, Burst: 10}, 100, c.Now) // refills in 10 s
 	_, _ = k.Allow("pavel")                                                      // sweeps now, next in 10 s
-	c.advance(5 * time.Second)
+	c.Advance(5 * time.Second)
 	drain(k, "olga")
-	c.advance(5*time.Second + time.Millisecond)
+	c.Advance(5*time.Second + time.Millisecond)
 	_, _ = k.Allow("pavel") // the sweep, with olga's bucket half refilled
 	passed := 0
 	for ok, _ := k.Allow("olga"); ok; ok, _ = k.Allow("olga") {
@@ -61,7 +61,7 @@ func TestAnIdleKeyIsForgottenOnlyOnceItsBucketIsFullAgain(t *testing.T) {
 	if passed != 5 {
 		t.Fatalf("olga passed %d times 5 s after draining her bucket, want 5: a half-full bucket must be kept, not replaced by a full one", passed)
 	}
-	c.advance(20 * time.Second)
+	c.Advance(20 * time.Second)
 	_, _ = k.Allow("pavel") // the sweep, with every bucket full again
 	if n := k.Len(); n != 1 {
 		t.Errorf("%d buckets once olga's refilled, want 1 (pavel's, made anew)", n)
@@ -70,11 +70,11 @@ func TestAnIdleKeyIsForgottenOnlyOnceItsBucketIsFullAgain(t *testing.T) {
 
 func TestBucketsOfKeysThatStopComingAreDropped(t *testing.T) {
 	c := newClock()
-	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 20, Burst: 300}, 1_000_000, c.now) // refills in 15 s
+	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 20, Burst: 300}, 1_000_000, c.Now) // refills in 15 s
 	for i := range 100_000 {                                                             // 1,000 new callers a second
 		_, _ = k.Allow(fmt.Sprint("citizen-", i))
 		if i%100 == 0 {
-			c.advance(100 * time.Millisecond)
+			c.Advance(100 * time.Millisecond)
 		}
 	}
 	// Only the callers of the last sweep interval and a half remain.
@@ -85,7 +85,7 @@ func TestBucketsOfKeysThatStopComingAreDropped(t *testing.T) {
 
 func TestNewKeysBeyondMaxKeysShareOneOverflowBucket(t *testing.T) {
 	c := newClock()
-	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 1, Burst: 2}, 3, c.now)
+	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 1, Burst: 2}, 3, c.Now)
 	for _, key := range []string{"a", "b", "c"} {
 		_, _ = k.Allow(key)
 	}
@@ -229,11 +229,11 @@ func TestAFullMapDropsTheKeysThatAreFullAgainBeforeSendingNewcomersToTheOverflow
 	c := newClock()
 	// 100 tokens/s, burst 2: a key that took one token is full again in 10 ms,
 	// long before the periodic sweep (a refill interval, at least 1 s).
-	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 100, Burst: 2}, 3, c.now)
+	k := ratelimit.NewKeyed(ratelimit.Rate{PerSecond: 100, Burst: 2}, 3, c.Now)
 	for _, key := range []string{"flood-1", "flood-2", "flood-3"} {
 		_, _ = k.Allow(key)
 	}
-	c.advance(200 * time.Millisecond)
+	c.Advance(200 * time.Millisecond)
 	drain(k, "overflow-eater") // if it lands in the overflow bucket, that one is empty now
 	for i := range 3 {
 		if ok, _ := k.Allow(fmt.Sprint("citizen-", i)); !ok {

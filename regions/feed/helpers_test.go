@@ -12,27 +12,14 @@ import (
 	"github.com/fedhealth/federation/contracts"
 	"github.com/fedhealth/federation/regions/feed"
 	"github.com/fedhealth/federation/regions/missim/feedsim"
+	"github.com/jonboulle/clockwork"
 )
 
 const vladivostok = "Asia/Vladivostok"
 
 // clock is a settable time source for the source's staleness.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is a settable time source for the source's staleness.
+func clockAt(t time.Time) *clockwork.FakeClock { return clockwork.NewFakeClockAt(t) }
 
 // startSim serves a seeded publisher for region 25 on loopback.
 func startSim(t *testing.T) (*feedsim.Server, string) {
@@ -47,7 +34,7 @@ func startSim(t *testing.T) (*feedsim.Server, string) {
 }
 
 // newSource reads base with a one-minute poll interval on clk.
-func newSource(t *testing.T, base string, clk *clock, edit ...func(*feed.Config)) *feed.Source {
+func newSource(t *testing.T, base string, clk *clockwork.FakeClock, edit ...func(*feed.Config)) *feed.Source {
 	t.Helper()
 	cfg := feed.Config{
 		Region:       contracts.Region{Code: "25", Name: "Приморский край", TimeZone: vladivostok},

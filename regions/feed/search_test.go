@@ -43,7 +43,7 @@ func handWritten(t *testing.T) (*files, *feed.Source) {
 	t.Helper()
 	f := serveFiles(t, map[string]string{"/$bulk-publish": manifest,
 		"/locations.ndjson": locations, "/schedules.ndjson": schedules, "/slots.ndjson": slots})
-	src := newSource(t, f.srv.URL, &clock{t: time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC)})
+	src := newSource(t, f.srv.URL, clockAt(time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC)))
 	mustSync(t, src)
 	return f, src
 }

@@ -15,7 +15,7 @@ import (
 
 func TestAFullSyncKeepsEverySlotOfThePublisher(t *testing.T) {
 	sim, base := startSim(t)
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk)
 	if src.Availability() != feed.AvailabilityUnknown {
 		t.Fatal("a source never synced must be unknown")
@@ -57,7 +57,7 @@ func TestAFullSyncKeepsEverySlotOfThePublisher(t *testing.T) {
 
 func TestAnUnchangedFeedAnswers304AndCountsAsASuccessfulSync(t *testing.T) {
 	sim, base := startSim(t)
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk)
 	mustSync(t, src)
 	clk.Advance(time.Minute)
@@ -77,7 +77,7 @@ func TestAnUnchangedFeedAnswers304AndCountsAsASuccessfulSync(t *testing.T) {
 
 func TestAStaleFeedTurnsUnknownAndAGoodSyncMakesItKnownAgain(t *testing.T) {
 	_, base := startSim(t)
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk) // stale after 3 minutes
 	mustSync(t, src)
 	offered, err := src.SearchSlots(context.Background(), contracts.SlotQuery{Limit: 1})
@@ -111,7 +111,7 @@ func TestAStaleFeedTurnsUnknownAndAGoodSyncMakesItKnownAgain(t *testing.T) {
 
 func TestAFeedThatGoesDownKeepsItsLastDataAndTurnsUnknown(t *testing.T) {
 	sim, base := startSim(t)
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk)
 	mustSync(t, src)
 	before := src.Status()
@@ -155,7 +155,7 @@ func TestABrokenLineIsSkippedAndCountedAndTheRestKept(t *testing.T) {
 	if broken == 0 {
 		t.Fatal("the simulator broke no line")
 	}
-	src := newSource(t, base, &clock{t: time.Now()})
+	src := newSource(t, base, clockAt(time.Now()))
 	mustSync(t, src)
 	st := src.Status()
 	if st.Skipped[feed.SkipMalformed] != broken || st.Slots != all-broken || st.LastOutcome != feed.OutcomeOK {
@@ -165,7 +165,7 @@ func TestABrokenLineIsSkippedAndCountedAndTheRestKept(t *testing.T) {
 
 func TestAManifestPointingAtAnotherHostIsRefusedAndTheLastDataKept(t *testing.T) {
 	sim, base := startSim(t)
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk)
 	mustSync(t, src)
 	slots := src.Status().Slots
@@ -189,7 +189,7 @@ func TestAManifestPointingAtAnotherHostIsRefusedAndTheLastDataKept(t *testing.T)
 
 func TestAHugeFileIsCutWithAClearErrorAndTheLastDataKept(t *testing.T) {
 	sim, base := startSim(t)
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk, func(c *feed.Config) { c.MaxFileBytes = 1 << 20 })
 	mustSync(t, src)
 	slots := src.Status().Slots

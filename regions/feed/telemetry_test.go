@@ -17,7 +17,7 @@ import (
 func TestSyncsSkipsSlotsAndAgeAreExportedPerRegion(t *testing.T) {
 	sim, base := startSim(t)
 	reader := sdkmetric.NewManualReader()
-	clk := &clock{t: time.Now()}
+	clk := clockAt(time.Now())
 	src := newSource(t, base, clk, func(c *feed.Config) { c.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)) })
 	setFaults(t, sim, feedsim.Faults{BrokenLineRate: 0.05})
 	mustSync(t, src)

@@ -4,13 +4,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fedhealth/federation/regions/missim"
 	"github.com/fedhealth/federation/regions/missim/soapsim"
 	"github.com/fedhealth/federation/regions/soap"
+	"github.com/jonboulle/clockwork"
 )
 
 // call posts req to the simulator at url and decodes a success into out;
@@ -118,26 +118,8 @@ func TestAnIncompleteDirectoryLeavesTheLastOrganisationOut(t *testing.T) {
 	}
 }
 
-// clock is a settable clock for the simulator's sessions.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 func TestASessionLivesItsLifetimeAndAnExpiredOneChangesNothing(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := clockwork.NewFakeClock()                                          // the simulator's sessions' clock
 	sim, err := soapsim.New(soapsim.Config{Region: "25", Now: clk.Now}, nil) // SessionTTL: the default 20 minutes
 	if err != nil {
 		t.Fatal(err)
@@ -148,12 +130,12 @@ func TestASessionLivesItsLifetimeAndAnExpiredOneChangesNothing(t *testing.T) {
 	var info soap.GetPatientInfoResponse
 	call(t, url, &soap.GetPatientInfoRequest{SNILS: "11223344595"}, &info)
 
-	clk.advance(19 * time.Minute)
+	clk.Advance(19 * time.Minute)
 	var appts soap.GetPatientAppointmentsResponse
 	if _, fault := call(t, url, &soap.GetPatientAppointmentsRequest{SessionID: info.SessionID}, &appts); fault != "" {
 		t.Fatalf("a 19-minute-old session: fault %q", fault)
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	var created soap.CreateAppointmentResponse
 	if code, fault := call(t, url, &soap.CreateAppointmentRequest{SessionID: info.SessionID, SlotID: "SL-1"}, &created); code != 500 || fault != soap.FaultSessionExpired {
 		t.Errorf("CreateAppointment with a 20-minute-old session: %d %q, want 500 SESSION_EXPIRED", code, fault)

@@ -2,20 +2,18 @@ package soapsim
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fedhealth/federation/regions/soap"
+	"github.com/jonboulle/clockwork"
 )
 
 // The map of sessions is not visible from outside: hence a test inside
 // the package.
 func TestExpiredSessionsAreDroppedAsNewOnesOpen(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	s, err := New(Config{Region: "16", Now: clock, SessionTTL: time.Minute}, nil)
+	clock := clockwork.NewFakeClock()
+	s, err := New(Config{Region: "16", Now: clock.Now, SessionTTL: time.Minute}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +25,7 @@ func TestExpiredSessionsAreDroppedAsNewOnesOpen(t *testing.T) {
 		}
 	}
 	open(sessionSweepEvery)
-	mu.Lock()
-	now = now.Add(2 * time.Minute) // every session so far has expired
-	mu.Unlock()
+	clock.Advance(2 * time.Minute) // every session so far has expired
 	open(1)
 	if n := len(s.sessions); n != 1 {
 		t.Fatalf("%d sessions kept after the sweep, want only the one just opened", n)
