@@ -34,7 +34,11 @@ func TestTheSOAPAdapterKeepsThePortsPromises(t *testing.T) {
 		t.Fatal(err)
 	}
 	newClient := func(t *testing.T) contracts.MIS {
-		c, err := soap.New(soap.Config{Region: region, EndpointConfig: mishttp.EndpointConfig{Endpoint: srv.URL + "/", CallTimeout: 500 * time.Millisecond, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}}, l, nil)
+		// 5 s, not the fhir suite's 500 ms: the style has no region-wide
+		// schedule, so the suite's search of 1000 slots is one answer of
+		// up to 1000 per organisation (three here), which a loaded CI
+		// machine under the race detector did not always read within 500 ms.
+		c, err := soap.New(soap.Config{Region: region, EndpointConfig: mishttp.EndpointConfig{Endpoint: srv.URL + "/", CallTimeout: 5 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}}, l, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
