@@ -6,22 +6,12 @@ import (
 	"time"
 
 	"github.com/fedhealth/federation/broker/analytics"
-	"github.com/fedhealth/federation/cmd/federation/internal/system"
 	"github.com/fedhealth/federation/contracts"
-	"github.com/fedhealth/federation/sagas/sqldb"
 )
 
 func TestAnalyticsRebuildEmptiesTheModelForTheNextGeneration(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	opts := system.Options{DataDir: dir}
-	if err := system.Migrate(ctx, opts, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqldb.Open(system.DatabaseConfig(opts))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := migratedDataDir(t)
 	defer db.Close()
 	st, err := analytics.NewStore(ctx, db, true, nil, nil)
 	if err != nil {

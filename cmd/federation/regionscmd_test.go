@@ -14,15 +14,7 @@ import (
 
 func TestRegionsStatusShowsSlotsRefusedForTheirOffset(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	opts := system.Options{DataDir: dir}
-	if err := system.Migrate(ctx, opts, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqldb.Open(system.DatabaseConfig(opts))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := migratedDataDir(t)
 	st, err := regionstatus.NewStore(ctx, db, true, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -73,15 +65,7 @@ func TestRegionsStatusShowsSlotsRefusedForTheirOffset(t *testing.T) {
 
 func TestRegionsStatusShowsRefusedCallbacks(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	opts := system.Options{DataDir: dir}
-	if err := system.Migrate(ctx, opts, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqldb.Open(system.DatabaseConfig(opts))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := migratedDataDir(t)
 	st, _ := regionstatus.NewStore(ctx, db, true, nil)
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	for range 3 {
@@ -104,15 +88,7 @@ func TestRegionsStatusShowsRefusedCallbacks(t *testing.T) {
 
 func TestRegionsStatusShowsTheLastProbeRunOfEachRegion(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	opts := system.Options{DataDir: dir}
-	if err := system.Migrate(ctx, opts, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqldb.Open(system.DatabaseConfig(opts))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := migratedDataDir(t)
 	st, _ := probes.NewStore(ctx, db, true, nil)
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	_ = st.Save(ctx, probes.Run{Region: "77", Kind: "fhir", Started: at, Finished: at, Passed: 20}, nil)
@@ -132,4 +108,20 @@ func TestRegionsStatusShowsTheLastProbeRunOfEachRegion(t *testing.T) {
 		!strings.Contains(lines[2], "FHIR-SEARCH-01,FHIR-R4-04") {
 		t.Errorf("output:\n%s\nwant each region's last run with its failed IDs", out)
 	}
+}
+
+// migratedDataDir is a fresh data directory with every store's tables, and
+// its database opened (the caller closes it before a command reads it).
+func migratedDataDir(t *testing.T) (string, *sqldb.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	opts := system.Options{DataDir: dir}
+	if err := system.Migrate(t.Context(), opts, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqldb.Open(system.DatabaseConfig(opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
 }
