@@ -129,6 +129,13 @@ func (r *Result) stall(offers []offer, frozen, resumed time.Time) {
 			w = &window{}
 		}
 		parts = append(parts, fmt.Sprintf("+%ds:%s", i*int(stallWindow/time.Second), w))
+		if w.n > 0 && w.n < stallJudgedWindow {
+			// A window of a few bookings (the last, cut short by the end
+			// of the load) says nothing of a rate: one failure of four is
+			// 25% beside a 2% baseline. It neither ends a recovery nor
+			// starts one.
+			continue
+		}
 		if w.rate() <= base.rate()+stallSlack {
 			if recoveredAt < 0 {
 				recoveredAt = i
@@ -139,8 +146,6 @@ func (r *Result) stall(offers []offer, frozen, resumed time.Time) {
 	}
 	r.extra("failed_per_5s_after_resume", strings.Join(parts, ","))
 	r.extra("failures", failureBreakdown(offers))
-	// The last window may be cut short by the end of the load; it still
-	// counts, as a short window of failures is a failure too.
 	switch recovered := time.Duration(recoveredAt) * stallWindow; {
 	case recoveredAt < 0:
 		r.extra("recovered_after", "never")
@@ -175,6 +180,10 @@ func failureBreakdown(offers []offer) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// stallJudgedWindow is the fewest bookings a window after the resume
+// needs for its failure rate to be judged against the baseline's.
+const stallJudgedWindow = 20
 
 // window counts the offers of one stretch of time and how many failed
 // (refused, failed, rejected or never answered: anything but confirmed).
