@@ -35,8 +35,14 @@ type Store interface {
 	// version); Update then retries fn on the fresh state.
 	// ErrNotFound when the id does not exist.
 	Update(ctx context.Context, id string, fn func(*Booking) error) error
-	// Get returns one booking with its timeline. ErrNotFound when absent.
+	// Get returns one booking with its timeline, and the patient keys of a
+	// booking made elsewhere (no Citizen: the keys are how its patient is
+	// found). ErrNotFound when absent.
 	Get(ctx context.Context, id string) (*Booking, error)
+	// State returns one booking without its timeline and patient keys, as
+	// Update's fn sees it: what a saga decides its next step by, for one
+	// read per step instead of three. ErrNotFound when absent.
+	State(ctx context.Context, id string) (*Booking, error)
 	// ListByCitizen returns a citizen's bookings, newest first: those the
 	// citizen made (by pseudonym) and those made for the patient through
 	// another channel (by any of patientKeys, see Booking.PatientKeys).

@@ -69,7 +69,7 @@ var errMoved = errors.New("booking moved on")
 // ErrRegionUnavailable or ErrOutcomeUnknown for the MIS's troubles) when the
 // same command must be delivered again later.
 func (s *Saga) Advance(ctx context.Context, id string) error {
-	b, err := s.cfg.Store.Get(ctx, id)
+	b, err := s.cfg.Store.State(ctx, id)
 	for range 8 { // each pass makes one step; a booking has at most four
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 		next, stepErr := s.step(ctx, mis, b)
 		switch {
 		case errors.Is(stepErr, errMoved):
-			b, err = s.cfg.Store.Get(ctx, id) // checked at the top of the loop
+			b, err = s.cfg.Store.State(ctx, id) // checked at the top of the loop
 		case stepErr != nil:
 			return stepErr
 		default:

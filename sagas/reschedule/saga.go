@@ -62,7 +62,7 @@ var errMoved = errors.New("booking moved on")
 // nil when the move is over or waits for nothing, and an error when the
 // same command must be delivered again later.
 func (s *Saga) Advance(ctx context.Context, id string) error {
-	b, err := s.cfg.Store.Get(ctx, id)
+	b, err := s.cfg.Store.State(ctx, id)
 	for range 8 { // each pass makes one step; a move has at most four
 		if err != nil {
 			return err
@@ -77,7 +77,7 @@ func (s *Saga) Advance(ctx context.Context, id string) error {
 		next, stepErr := s.step(ctx, mis, b)
 		switch {
 		case errors.Is(stepErr, errMoved):
-			b, err = s.cfg.Store.Get(ctx, id)
+			b, err = s.cfg.Store.State(ctx, id)
 		case stepErr != nil:
 			return stepErr
 		default:

@@ -83,7 +83,7 @@ func (s *Saga) bookHold(ctx context.Context, mis contracts.MIS, b *sagas.Booking
 // ended meanwhile (another delivery saw its deadline pass and released),
 // unless the booking now shows that very appointment.
 func (s *Saga) releaseLate(ctx context.Context, mis contracts.MIS, b *sagas.Booking, appointmentID string) {
-	now, err := s.cfg.Store.Get(ctx, b.ID)
+	now, err := s.cfg.Store.State(ctx, b.ID)
 	if err != nil || now.AppointmentID == appointmentID || (now.Rescheduling() && now.Move.ID == b.Move.ID) {
 		return // this move goes on, or shows it
 	}

@@ -177,9 +177,25 @@ func (s *DB) get(ctx context.Context, q querier, id, lock string) (*sagas.Bookin
 	if err := s.loadTimelines(ctx, q, []*sagas.Booking{b}); err != nil {
 		return nil, err
 	}
+	if b.Citizen != "" {
+		// A citizen's own booking is found and shown by its citizen: its
+		// patient keys (written for the history by keys) decide nothing
+		// here, and every status read would pay a query for them.
+		return b, nil
+	}
 	if b.PatientKeys, err = s.patientKeys(ctx, q, b.ID); err != nil {
 		return nil, err
 	}
+	return b, nil
+}
+
+// State implements sagas.Store.
+func (s *DB) State(ctx context.Context, id string) (*sagas.Booking, error) {
+	b, _, err := s.row(ctx, s.r, id, "")
+	if err != nil {
+		return nil, err
+	}
+	b.MarkSaved()
 	return b, nil
 }
 

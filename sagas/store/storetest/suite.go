@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		fn   func(*testing.T, Store)
 	}{
 		{"a created booking reads back whole", createdReadsBack},
+		{"a booking's state is its row as Get reads it, without the timeline", stateIsTheRow},
 		{"creating an existing id is a conflict", createTwiceConflicts},
 		{"an unknown booking is not found", unknownNotFound},
 		{"an update saves state, timeline and outbox together", updateSavesAll},
@@ -120,6 +122,40 @@ func createdReadsBack(t *testing.T, s Store) {
 	topics := map[string]string{recs[0].Topic: recs[0].Key, recs[1].Topic: recs[1].Key}
 	if topics[contracts.RegionTopic("25")] != "b1" || topics[contracts.TopicEvents] != "b1" {
 		t.Errorf("outbox %v, want the region command and the event, keyed by the booking", topics)
+	}
+}
+
+func stateIsTheRow(t *testing.T, s Store) {
+	ctx := context.Background()
+	b := newBooking("b1", "c1", t0)
+	b.PatientKeys = []string{"k-snils"}
+	if err := s.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, "b1", func(b *sagas.Booking) error {
+		b.Confirm(contracts.Appointment{ID: "A-1"}, t0.Add(time.Second))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.State(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Timeline) != 0 || len(got.Timeline) != 2 {
+		t.Errorf("state has a timeline of %d entries, Get of %d: want none and both", len(st.Timeline), len(got.Timeline))
+	}
+	got.Timeline = nil
+	got.MarkSaved() // the count of saved timeline entries, now none
+	if !reflect.DeepEqual(st, got) {
+		t.Errorf("state %+v\nwant Get's row %+v", st, got)
+	}
+	if _, err := s.State(ctx, "nope"); !errors.Is(err, contracts.ErrNotFound) {
+		t.Errorf("the state of an unknown booking: %v, want not found", err)
 	}
 }
 
