@@ -71,24 +71,21 @@ type guards struct {
 	allowOverlaps bool
 }
 
-// check refuses b given the citizen's other live bookings (sagas.Store.Live
-// as of now). Active are the pending, cancelling and rescheduling bookings
-// and the confirmed ones whose visit has not begun.
-func (g guards) check(b *sagas.Booking, live []*sagas.Booking, now time.Time) error {
-	active := 0
-	for _, o := range live {
-		if !g.allowOverlaps && overlaps(b.Slot, o.Slot) {
-			return &OverlapError{Other: o.ID, Start: o.Slot.Start, End: o.Slot.End}
-		}
-		if !g.allowOverlaps && o.Move != nil && overlaps(b.Slot, o.Move.Slot) {
-			// A booking being moved holds its new time too.
-			return &OverlapError{Other: o.ID, Start: o.Move.Slot.Start, End: o.Move.Slot.End}
-		}
-		if o.Status != sagas.StatusConfirmed || o.Slot.Start.After(now) {
-			active++
+// check refuses b given the citizen's load as of now (sagas.Store.Load
+// for b's slot, b itself left out).
+func (g guards) check(b *sagas.Booking, load sagas.CitizenLoad, now time.Time) error {
+	if !g.allowOverlaps {
+		for _, o := range load.Near {
+			if overlaps(b.Slot, o.Slot) {
+				return &OverlapError{Other: o.ID, Start: o.Slot.Start, End: o.Slot.End}
+			}
+			if o.Move != nil && overlaps(b.Slot, o.Move.Slot) {
+				// A booking being moved holds its new time too.
+				return &OverlapError{Other: o.ID, Start: o.Move.Slot.Start, End: o.Move.Slot.End}
+			}
 		}
 	}
-	if g.maxActive > 0 && active >= g.maxActive {
+	if g.maxActive > 0 && load.Active >= g.maxActive {
 		return &TooManyError{Max: g.maxActive}
 	}
 	return nil
@@ -109,21 +106,15 @@ func (s *Service) precheck(ctx context.Context, id, citizen string) error {
 		return nil
 	}
 	now := s.cfg.Now()
-	live, err := s.cfg.Bookings.Live(ctx, citizen, now)
+	load, err := s.cfg.Bookings.Load(ctx, citizen, sagas.SlotSnapshot{}, now, id)
 	if err != nil {
 		return err
 	}
-	others := live[:0]
-	for _, o := range live {
-		if o.ID != id {
-			others = append(others, o)
-		}
-	}
 	capOnly := guards{maxActive: s.guards.maxActive, allowOverlaps: true}
-	return capOnly.check(&sagas.Booking{}, others, now)
+	return capOnly.check(&sagas.Booking{}, load, now)
 }
 
 // guard is the check the store runs on b's insert.
-func (s *Service) guard(b *sagas.Booking) func([]*sagas.Booking) error {
-	return func(live []*sagas.Booking) error { return s.guards.check(b, live, b.CreatedAt) }
+func (s *Service) guard(b *sagas.Booking) func(sagas.CitizenLoad) error {
+	return func(load sagas.CitizenLoad) error { return s.guards.check(b, load, b.CreatedAt) }
 }

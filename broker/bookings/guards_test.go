@@ -16,31 +16,31 @@ func TestTheGuardsRefuseOverlapsAsInstantsAndCountActiveBookings(t *testing.T) {
 	}
 	// 10:00 in Moscow is 17:00 in Vladivostok: the same instant.
 	moscow10 := time.Date(2026, 12, 3, 10, 0, 0, 0, msk)
+	near := func(bs ...*sagas.Booking) sagas.CitizenLoad { return sagas.CitizenLoad{Active: len(bs), Near: bs} }
+	// Which bookings are active (a confirmed visit that has begun is not)
+	// the store counts: storetest's "a citizen's load ..." holds it to that.
 	tests := []struct {
 		name     string
 		g        guards
-		live     []*sagas.Booking
+		load     sagas.CitizenLoad
 		want     error
 		wantWith string // the booking an overlap names
 	}{
 		{"a slot at the same instant in another zone overlaps", guards{maxActive: 10},
-			[]*sagas.Booking{at("b1", sagas.StatusConfirmed, time.Date(2026, 12, 3, 17, 10, 0, 0, vlad))}, ErrOverlaps, "b1"},
+			near(at("b1", sagas.StatusConfirmed, time.Date(2026, 12, 3, 17, 10, 0, 0, vlad))), ErrOverlaps, "b1"},
 		{"the same wall-clock time in another zone does not overlap", guards{maxActive: 10},
-			[]*sagas.Booking{at("b1", sagas.StatusPending, time.Date(2026, 12, 3, 10, 0, 0, 0, vlad))}, nil, ""},
+			near(at("b1", sagas.StatusPending, time.Date(2026, 12, 3, 10, 0, 0, 0, vlad))), nil, ""},
 		{"a slot that ends as the new one starts does not overlap", guards{maxActive: 10},
-			[]*sagas.Booking{at("b1", sagas.StatusPending, moscow10.Add(-20*time.Minute))}, nil, ""},
+			near(at("b1", sagas.StatusPending, moscow10.Add(-20*time.Minute))), nil, ""},
 		{"overlaps may be allowed", guards{maxActive: 10, allowOverlaps: true},
-			[]*sagas.Booking{at("b1", sagas.StatusPending, moscow10)}, nil, ""},
-		{"a citizen at the cap is refused", guards{maxActive: 2},
-			[]*sagas.Booking{at("b1", sagas.StatusPending, now), at("b2", sagas.StatusCancelling, now.Add(time.Hour))}, ErrTooManyActive, ""},
-		{"a confirmed visit that has begun is not active", guards{maxActive: 2},
-			[]*sagas.Booking{at("b1", sagas.StatusConfirmed, now.Add(-10*time.Minute)), at("b2", sagas.StatusConfirmed, now.Add(time.Hour))}, nil, ""},
-		{"no cap when the cap is off", guards{maxActive: -1},
-			[]*sagas.Booking{at("b1", sagas.StatusPending, now), at("b2", sagas.StatusPending, now.Add(time.Hour))}, nil, ""},
+			near(at("b1", sagas.StatusPending, moscow10)), nil, ""},
+		{"a citizen at the cap is refused", guards{maxActive: 2}, sagas.CitizenLoad{Active: 2}, ErrTooManyActive, ""},
+		{"a citizen below the cap is not", guards{maxActive: 2}, sagas.CitizenLoad{Active: 1}, nil, ""},
+		{"no cap when the cap is off", guards{maxActive: -1}, sagas.CitizenLoad{Active: 50}, nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.g.check(at("new", sagas.StatusPending, moscow10), tc.live, now)
+			err := tc.g.check(at("new", sagas.StatusPending, moscow10), tc.load, now)
 			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 				t.Fatalf("check: %v, want %v", err, tc.want)
 			}

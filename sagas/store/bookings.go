@@ -23,9 +23,9 @@ const bookingColumns = `id, citizen, region, slot, status, reason, step, appoint
 // Create implements sagas.Store.
 func (s *DB) Create(ctx context.Context, b *sagas.Booking) error { return s.create(ctx, b, nil) }
 
-// create inserts b, after guard (when set) has passed the citizen's live
-// bookings in the same transaction (guards.go).
-func (s *DB) create(ctx context.Context, b *sagas.Booking, guard func([]*sagas.Booking) error) error {
+// create inserts b, after guard (when set) has passed the citizen's load
+// in the same transaction (guards.go).
+func (s *DB) create(ctx context.Context, b *sagas.Booking, guard func(sagas.CitizenLoad) error) error {
 	slot, err := json.Marshal(b.Slot)
 	if err != nil {
 		return fmt.Errorf("store: encode slot: %w", err)

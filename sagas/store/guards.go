@@ -21,31 +21,59 @@ import (
 // writer at a time (immediate transactions on one connection, and a file
 // lock between processes), so there the transactions are already serial
 // and the upsert is merely the same statement.
-func (s *DB) CreateGuarded(ctx context.Context, b *sagas.Booking, guard func(live []*sagas.Booking) error) error {
+func (s *DB) CreateGuarded(ctx context.Context, b *sagas.Booking, guard func(sagas.CitizenLoad) error) error {
 	if guard == nil {
 		return fmt.Errorf("store: CreateGuarded needs a guard")
 	}
 	return s.create(ctx, b, guard)
 }
 
-// guard takes the citizen's lock, reads the citizen's live bookings other
-// than b and calls fn with them, inside tx.
-func (s *DB) guard(ctx context.Context, tx txn, b *sagas.Booking, fn func([]*sagas.Booking) error) error {
+// guard takes the citizen's lock, reads the citizen's load for b's slot
+// (b left out: a request run again, whose insert finds it) and calls fn
+// with it, inside tx.
+func (s *DB) guard(ctx context.Context, tx txn, b *sagas.Booking, fn func(sagas.CitizenLoad) error) error {
 	if _, err := tx.ExecContext(ctx, s.d.Bind(`INSERT INTO citizen_guards (citizen, touched_at) VALUES (?, ?)
 		ON CONFLICT (citizen) DO UPDATE SET touched_at = excluded.touched_at`), b.Citizen, nanos(b.CreatedAt)); err != nil {
 		return fmt.Errorf("store: lock the citizen: %w", err)
 	}
-	live, err := s.live(ctx, tx, b.Citizen, b.CreatedAt)
+	load, err := s.load(ctx, tx, b.Citizen, b.Slot, b.CreatedAt, b.ID)
 	if err != nil {
 		return err
 	}
-	others := live[:0]
-	for _, o := range live {
-		if o.ID != b.ID { // a request run again: the insert finds it (ErrConflict)
-			others = append(others, o)
-		}
+	return fn(load)
+}
+
+// Load implements sagas.Store.
+func (s *DB) Load(ctx context.Context, citizen string, slot sagas.SlotSnapshot, now time.Time, except string) (sagas.CitizenLoad, error) {
+	return s.load(ctx, s.r, citizen, slot, now, except)
+}
+
+// liveCondition selects a citizen's live bookings (Live) over
+// bookings_live_by_citizen: pending and cancelling whatever their slot's
+// time, confirmed whose slot ends after now (the second parameter).
+const liveCondition = `citizen = ? AND status IN ('pending', 'confirmed', 'cancelling', 'rescheduling')
+		AND (status <> 'confirmed' OR slot_end > ?)`
+
+// load counts the citizen's active bookings and reads those near slot.
+// A slot without an end shares no instant with another (guards'
+// overlaps), nor does a booking whose slot has none.
+func (s *DB) load(ctx context.Context, q querier, citizen string, slot sagas.SlotSnapshot, now time.Time, except string) (sagas.CitizenLoad, error) {
+	var load sagas.CitizenLoad
+	if err := q.QueryRowContext(ctx, s.d.Bind(`SELECT COUNT(*) FROM bookings WHERE `+liveCondition+`
+		AND id <> ? AND (status <> 'confirmed' OR slot_start > ?)`), citizen, nanos(now), except, nanos(now)).Scan(&load.Active); err != nil {
+		return load, fmt.Errorf("store: count active bookings: %w", err)
 	}
-	return fn(others)
+	start, end := nanos(slot.Start), nanos(slot.End)
+	if slot.Start.IsZero() || slot.End.IsZero() {
+		start, end = 0, 0 // no instant: only the bookings being moved are near
+	}
+	near, err := s.liveRows(ctx, q, `AND id <> ? AND ((slot_start < ? AND slot_end > ?) OR move_state <> '')`,
+		citizen, nanos(now), except, end, start)
+	if err != nil {
+		return load, err
+	}
+	load.Near = near
+	return load, nil
 }
 
 // Live implements sagas.Store.
@@ -53,12 +81,18 @@ func (s *DB) Live(ctx context.Context, citizen string, now time.Time) ([]*sagas.
 	return s.live(ctx, s.r, citizen, now)
 }
 
-// live reads the citizen's live bookings over bookings_live_by_citizen.
+// live reads the citizen's live bookings.
 func (s *DB) live(ctx context.Context, q querier, citizen string, now time.Time) ([]*sagas.Booking, error) {
+	return s.liveRows(ctx, q, "", citizen, nanos(now))
+}
+
+// liveRows reads the citizen's live bookings that also meet more (an "AND
+// ..." condition whose parameters follow citizen and now in args), soonest
+// slot first.
+func (s *DB) liveRows(ctx context.Context, q querier, more string, args ...any) ([]*sagas.Booking, error) {
 	rows, err := q.QueryContext(ctx, s.d.Bind(`SELECT `+bookingColumns+` FROM bookings
-		WHERE citizen = ? AND status IN ('pending', 'confirmed', 'cancelling', 'rescheduling')
-		AND (status <> 'confirmed' OR slot_end > ?)
-		ORDER BY slot_start, id`), citizen, nanos(now))
+		WHERE `+liveCondition+` `+more+`
+		ORDER BY slot_start, id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: live bookings: %w", err)
 	}

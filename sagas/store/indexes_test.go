@@ -28,7 +28,9 @@ func TestEveryHotAccessPathOfTheBookingsIsServedByAnIndex(t *testing.T) {
 		"the bookings of a patient key":      `SELECT booking_id FROM booking_patient_keys WHERE patient_key = 'k'`,
 		"a citizen's history":                `SELECT id FROM bookings WHERE citizen = 'c'`,
 		"a citizen's live bookings (guards)": `SELECT id FROM bookings WHERE citizen = 'c' AND status IN ('pending', 'confirmed', 'cancelling') AND slot_end > 0`,
-		"a booking by its MIS appointment":   `SELECT id FROM bookings WHERE region = ? AND appointment_id = ? AND appointment_id <> ''`,
+		"a citizen's active bookings counted (guards)": `SELECT COUNT(*) FROM bookings WHERE citizen = 'c' AND status IN ('pending', 'confirmed', 'cancelling', 'rescheduling')
+			AND (status <> 'confirmed' OR slot_end > 5) AND id <> 'b' AND (status <> 'confirmed' OR slot_start > 5)`,
+		"a booking by its MIS appointment": `SELECT id FROM bookings WHERE region = ? AND appointment_id = ? AND appointment_id <> ''`,
 		"a page of a region's reconciliation": `SELECT id FROM bookings WHERE region = '77' AND appointment_id <> '' AND saga_kind <> 'operator'
 			AND slot_end >= 5 AND id > 'x' ORDER BY id LIMIT 100`,
 		"a clinic event applied":                     `SELECT COUNT(*) FROM clinic_events_applied WHERE event_id = 'e'`,

@@ -82,6 +82,55 @@ func liveOnly(t *testing.T, s Store) {
 	}
 }
 
+func loadCountsAndFilters(t *testing.T, s Store) {
+	ctx := context.Background()
+	day := t0.Add(72 * time.Hour)
+	confirm := func(b *sagas.Booking) *sagas.Booking { b.Confirm(contracts.Appointment{ID: "A-" + b.ID}, t0); return b }
+	for _, b := range []*sagas.Booking{
+		bookingAt("at-nine", "c1", day),                            // pending, 09:00-09:20
+		confirm(bookingAt("at-ten", "c1", day.Add(time.Hour))),     // confirmed, ahead
+		confirm(bookingAt("now", "c1", t0.Add(-10*time.Minute))),   // confirmed, its visit under way: live, not active
+		confirm(bookingAt("visited", "c1", t0.Add(-48*time.Hour))), // over
+		bookingAt("theirs", "c2", day),                             // another citizen
+		newFeedBooking("feed", "c1", "27", "S-9", t0),              // awaiting its operator
+	} {
+		if err := s.Create(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moving := confirm(bookingAt("moving", "c1", day.Add(5*time.Hour)))
+	if err := s.Create(ctx, moving); err != nil {
+		t.Fatal(err)
+	}
+	next := sagas.SlotSnapshot{ID: "25:n", MISSlotID: "n", Start: day.Add(6 * time.Hour), End: day.Add(6*time.Hour + 20*time.Minute)}
+	if err := s.Update(ctx, "moving", func(b *sagas.Booking) error { return b.RequestReschedule(next, false, nil, t0, time.Minute) }); err != nil {
+		t.Fatal(err)
+	}
+	slot := sagas.SlotSnapshot{Start: day.Add(10 * time.Minute), End: day.Add(30 * time.Minute)} // overlaps at-nine only
+	load, err := s.Load(ctx, "c1", slot, t0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if load.Active != 4 { // at-nine, at-ten, feed, moving
+		t.Errorf("%d active, want 4: pending, confirmed ahead, the feed booking and the one being moved", load.Active)
+	}
+	if got := fmt.Sprint(idsOf(load.Near)); got != "[at-nine moving]" {
+		t.Errorf("near %s, want the overlapping booking and the one being moved", got)
+	}
+	if load.Near[1].Move == nil {
+		t.Errorf("the booking being moved read back without its move")
+	}
+	if load, err := s.Load(ctx, "c1", slot, t0, "at-nine"); err != nil || load.Active != 3 || fmt.Sprint(idsOf(load.Near)) != "[moving]" {
+		t.Errorf("leaving at-nine out: %d active, near %v, %v", load.Active, idsOf(load.Near), err)
+	}
+	if load, err := s.Load(ctx, "c1", sagas.SlotSnapshot{}, t0, ""); err != nil || load.Active != 4 || fmt.Sprint(idsOf(load.Near)) != "[moving]" {
+		t.Errorf("with no slot: %d active, near %v, %v; want the count, and only the booking being moved near", load.Active, idsOf(load.Near), err)
+	}
+	if load, err := s.Load(ctx, "nobody", slot, t0, ""); err != nil || load.Active != 0 || len(load.Near) != 0 {
+		t.Errorf("a citizen with no bookings: %+v, %v", load, err)
+	}
+}
+
 // errRefused is what the suite's guards refuse with.
 var errRefused = errors.New("refused by the guard")
 
@@ -93,15 +142,16 @@ func guardedCreation(t *testing.T, s Store) {
 	}
 	drain(t, s)
 	var seen []string
-	err := s.CreateGuarded(ctx, bookingAt("b2", "c1", day), func(live []*sagas.Booking) error {
-		seen = idsOf(live)
+	active := -1
+	err := s.CreateGuarded(ctx, bookingAt("b2", "c1", day), func(load sagas.CitizenLoad) error {
+		seen, active = idsOf(load.Near), load.Active
 		return errRefused
 	})
 	if !errors.Is(err, errRefused) {
 		t.Fatalf("a refused creation: %v, want the guard's error as it is", err)
 	}
-	if fmt.Sprint(seen) != "[b1]" {
-		t.Errorf("the guard saw %v, want the citizen's live booking b1", seen)
+	if fmt.Sprint(seen) != "[b1]" || active != 1 {
+		t.Errorf("the guard saw %v near and %d active, want the citizen's live booking b1 at the same time, one active", seen, active)
 	}
 	if _, err := s.Get(ctx, "b2"); !errors.Is(err, contracts.ErrNotFound) {
 		t.Errorf("a refused booking was written: %v", err)
@@ -109,18 +159,18 @@ func guardedCreation(t *testing.T, s Store) {
 	if recs, _ := s.FetchOutbox(ctx, 10); len(recs) != 0 {
 		t.Errorf("a refused booking queued %d messages", len(recs))
 	}
-	pass := func([]*sagas.Booking) error { return nil }
+	pass := func(sagas.CitizenLoad) error { return nil }
 	if err := s.CreateGuarded(ctx, bookingAt("b3", "c1", day.Add(time.Hour)), pass); err != nil {
 		t.Fatal(err)
 	}
 	// The same request again: the guard does not see the booking itself,
 	// and the insert finds it.
-	err = s.CreateGuarded(ctx, bookingAt("b3", "c1", day.Add(time.Hour)), func(live []*sagas.Booking) error {
-		seen = idsOf(live)
+	err = s.CreateGuarded(ctx, bookingAt("b3", "c1", day.Add(time.Hour)), func(load sagas.CitizenLoad) error {
+		seen, active = idsOf(load.Near), load.Active
 		return nil
 	})
-	if !errors.Is(err, contracts.ErrConflict) || fmt.Sprint(seen) != "[b1]" {
-		t.Errorf("created again: %v, the guard saw %v; want ErrConflict, having seen b1 only", err, seen)
+	if !errors.Is(err, contracts.ErrConflict) || len(seen) != 0 || active != 1 {
+		t.Errorf("created again: %v, the guard saw %v near and %d active; want ErrConflict, having counted b1 only", err, seen, active)
 	}
 }
 
@@ -138,9 +188,9 @@ func guardedOneWinner(t *testing.T, a, b Store) {
 			s = b
 		}
 		wg.Go(func() {
-			errs[i] = s.CreateGuarded(ctx, bookingAt(fmt.Sprintf("r%d", i), "c1", t0.Add(72*time.Hour)), func(live []*sagas.Booking) error {
+			errs[i] = s.CreateGuarded(ctx, bookingAt(fmt.Sprintf("r%d", i), "c1", t0.Add(72*time.Hour)), func(load sagas.CitizenLoad) error {
 				time.Sleep(20 * time.Millisecond) // widen the window between the read and the insert
-				if len(live) > 0 {
+				if load.Active > 0 || len(load.Near) > 0 {
 					return errRefused
 				}
 				return nil
@@ -161,8 +211,8 @@ func guardedOneWinner(t *testing.T, a, b Store) {
 		t.Fatalf("%d of %d concurrent guarded creations of one citizen passed, want exactly 1", won, n)
 	}
 	// Another citizen is not held back by c1's lock.
-	if err := a.CreateGuarded(ctx, bookingAt("other", "c2", t0.Add(72*time.Hour)), func(live []*sagas.Booking) error {
-		if len(live) != 0 {
+	if err := a.CreateGuarded(ctx, bookingAt("other", "c2", t0.Add(72*time.Hour)), func(load sagas.CitizenLoad) error {
+		if load.Active != 0 || len(load.Near) != 0 {
 			return errRefused
 		}
 		return nil

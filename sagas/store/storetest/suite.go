@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"the operator queue is the region's, oldest first, in pages", operatorQueuePages},
 		{"a feed region's confirmed bookings are the region's, soonest first, bounded", operatorConfirmedOnly},
 		{"live lists a citizen's pending, cancelling and not yet ended confirmed bookings, soonest first", liveOnly},
+		{"a citizen's load counts the active bookings and reads only those near the slot", loadCountsAndFilters},
 		{"a guarded creation shows the guard the citizen's live bookings and writes nothing when refused", guardedCreation},
 		{"of concurrent guarded creations of one citizen exactly one passes", func(t *testing.T, s Store) { guardedOneWinner(t, s, s) }},
 		{"a clinic's change is saved with its source, code, both times and who cancelled", clinicChangeSaved},
