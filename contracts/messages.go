@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,13 @@ const (
 // RegionTopic names the topic that carries SagaCommand v1 for one region.
 // One topic per region keeps a slow or failing MIS from delaying the others.
 func RegionTopic(regionCode string) string { return "fed.saga.r" + regionCode + ".v1" }
+
+// IsRegionTopic reports whether topic is a region's saga commands
+// (RegionTopic), behind an optional namespace prefix.
+func IsRegionTopic(topic string) bool {
+	i := strings.Index(topic, "fed.saga.r")
+	return i >= 0 && strings.HasSuffix(topic, ".v1") && len(topic) > i+len("fed.saga.r")+len(".v1")
+}
 
 // MessageVersion is the version every v1 message carries in its "v" field.
 const MessageVersion = 1

@@ -130,3 +130,17 @@ func TestSlotLeadTimesNeedARegionAndBothTimes(t *testing.T) {
 		t.Errorf("an observation without the slot's start: %v", err)
 	}
 }
+
+func TestARegionTopicIsKnownBehindANamespace(t *testing.T) {
+	for topic, want := range map[string]bool{
+		contracts.RegionTopic("77"):             true,
+		"staging." + contracts.RegionTopic("5"): true,
+		contracts.TopicEvents:                   false,
+		contracts.TopicDeadLetter:               false,
+		"fed.saga.r.v1":                         false,
+	} {
+		if got := contracts.IsRegionTopic(topic); got != want {
+			t.Errorf("Iscontracts.RegionTopic(%q) = %v, want %v", topic, got, want)
+		}
+	}
+}

@@ -37,6 +37,16 @@ type Relay struct {
 	Poll  time.Duration
 	// Namespace prefixes every topic published to (see runner.Config).
 	Namespace string
+	// First selects the topics published first in each round, before the
+	// others (nil: all at once): those whose messages something waits on.
+	First func(topic string) bool
+	// Linger is how long a wake-up waits before fetching, so that the
+	// records written meanwhile leave in the same produce requests; 0
+	// fetches at once. For a stream nobody waits on (the audit trail's
+	// copies): each produce request is a write and fsync per partition of
+	// the embedded broker, in the one loop that also serves the sagas'
+	// messages.
+	Linger time.Duration
 }
 
 // NewRelay returns a relay from src to pub.
@@ -61,6 +71,13 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-r.src.OutboxSignal():
+			if r.Linger > 0 {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(r.Linger):
+				}
+			}
 		case <-time.After(r.Poll):
 		}
 	}
@@ -92,6 +109,28 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	// broker's acknowledgement, and one round's latency is what every
 	// booking in it waits. Order within a topic (and so per saga, whose
 	// messages share a key) is kept; rounds do not overlap.
+	// The first wave's topics go alone, the rest after them: the embedded
+	// broker writes and fsyncs one produce request at a time, and a saga
+	// command queued behind the events of the same round waited for
+	// their fsyncs too.
+	var first, rest []string
+	for _, t := range topics {
+		if r.First != nil && r.First(t) {
+			first = append(first, t)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	for _, wave := range [][]string{first, rest} {
+		if err := r.publish(wave, byTopic); err != nil {
+			return 0, err
+		}
+	}
+	return len(recs), r.src.DeleteOutbox(ctx, seqs)
+}
+
+// publish publishes each topic's messages, the topics side by side.
+func (r *Relay) publish(topics []string, byTopic map[string][]*message.Message) error {
 	errs := make([]error, len(topics))
 	var wg sync.WaitGroup
 	for i, t := range topics {
@@ -102,8 +141,5 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return 0, err
-	}
-	return len(recs), r.src.DeleteOutbox(ctx, seqs)
+	return errors.Join(errs...)
 }

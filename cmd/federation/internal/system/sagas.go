@@ -94,11 +94,13 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 	}
 	relay := bus.NewRelay(s.Store, pub, s.logger)
 	relay.Namespace = ns
+	relay.First = contracts.IsRegionTopic // a saga waits on its command; the events' readers do not
 	s.goRun(func() error { return relay.Run(ctx) })
 	// The audit trail's copies leave through a relay of their own, so a
 	// backlog of either never holds up the other.
 	auditRelay := bus.NewRelay(s.Audit, pub, s.logger)
 	auditRelay.Namespace = ns
+	auditRelay.Linger = auditLinger
 	s.goRun(func() error { return auditRelay.Run(ctx) })
 	s.goRun(func() error { return rt.Run(ctx) })
 	if err := s.startAnalytics(ctx, opts, tel); err != nil {
@@ -142,3 +144,8 @@ func (s *System) goRun(fn func() error) {
 		}
 	}()
 }
+
+// auditLinger gathers the audit trail's copies to Kafka into fewer produce
+// requests (bus.Relay.Linger): the trail itself is committed before each
+// answer leaves, the copy only feeds systems downstream.
+const auditLinger = 100 * time.Millisecond
