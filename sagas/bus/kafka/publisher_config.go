@@ -13,10 +13,13 @@ type PublisherConfig struct {
 	// Brokers are the bootstrap addresses ("host:port"); required.
 	Brokers []string
 	// BatchTimeout is how long the writer waits to fill a batch; default
-	// 200µs. kafka-go's own default of 1s would make every synchronous
-	// single-message publish wait a second, and 2ms was 2 ms of every
-	// booking's latency: the relay hands a round's messages to the writer
-	// in one call, so they are batched without waiting.
+	// 1µs, as good as none: the relay hands a round's messages to the
+	// writer in one call, so they are batched without waiting. kafka-go's
+	// own default of 1s would make every synchronous single-message
+	// publish wait a second, and a timer of less than a millisecond fires
+	// late when the process sleeps: with 200µs a single publish to the
+	// embedded broker (no fsync) took 1.5 ms at the median, with 1µs
+	// 0.07 ms.
 	BatchTimeout time.Duration
 	// BatchSize is the most messages per partition in one produce request;
 	// default 64. kafka-go allocates room for BatchSize messages in every
@@ -40,7 +43,7 @@ type PublisherConfig struct {
 
 func (c *PublisherConfig) setDefaults() {
 	if c.BatchTimeout == 0 {
-		c.BatchTimeout = 200 * time.Microsecond
+		c.BatchTimeout = time.Microsecond
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 64
