@@ -45,9 +45,13 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	if _, err := s.cfg.Regions.MIS(region); err != nil {
 		return Booking{}, err
 	}
-	// The cap is checked before the slot is described, overlaps once its
-	// time is known (at the insert, with the cap again).
-	err = s.precheck(ctx, id, citizen)
+	// The cap is checked before the slot is described when describing it
+	// asks the MIS, overlaps once its time is known (at the insert, with
+	// the cap again). A slot the index holds costs no read, and the
+	// insert's check is the one that decides.
+	if !s.slotIndexed(region, misID) {
+		err = s.precheck(ctx, id, citizen)
+	}
 	if err == nil {
 		err = s.admission.admit(ctx, region)
 	}

@@ -214,6 +214,16 @@ func ParseSlotID(id string) (region, misID string, err error) {
 	return region, misID, nil
 }
 
+// slotIndexed reports whether describeSlot answers from the slot index,
+// without a read at the MIS.
+func (s *Service) slotIndexed(region, misID string) bool {
+	if s.kinds[region] == contracts.RegionFeed {
+		return false
+	}
+	_, ok := s.slots.get(GlobalSlotID(region, misID))
+	return ok
+}
+
 // describeSlot describes the slot from the search cache, or asks the MIS.
 // A feed region's slot is always read from its feed (an in-memory read),
 // so a stale feed refuses it as its search does (ErrRegionUnavailable),
