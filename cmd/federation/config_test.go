@@ -35,7 +35,7 @@ func TestTheExampleConfigParsesIntoTheOptionsItDescribes(t *testing.T) {
 	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
 		t.Errorf("log level %q, format %q; want info, auto", cfg.LogLevel, cfg.LogFormat)
 	}
-	if opts.Listen != "127.0.0.1:8080" || opts.InternalListen != "127.0.0.1:9090" || opts.Partitions != 4 || opts.DevIssuer ||
+	if opts.Listen != "127.0.0.1:8080" || opts.InternalListen != "127.0.0.1:9090" || opts.Partitions != 0 || opts.DevIssuer ||
 		opts.Issuer != "http://127.0.0.1:9400" || opts.Audience != "federation" || opts.BookingDeadline != 2*time.Minute ||
 		len(opts.PseudonymKey) != 32 || len(opts.SealKey) != 32 || len(opts.KafkaBrokers) != 0 {
 		t.Errorf("options %+v", opts)

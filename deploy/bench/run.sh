@@ -69,6 +69,7 @@
 #                            its allocations as OUT/saga.allocs.pprof
 #   REGIONS_N=0              85: the run over that many FHIR regions too
 #   ISO85_N=5000             bookings of each isolation run over REGIONS_N regions
+#   PARTITIONS=              partitions per topic (default: serve's, 1 embedded)
 #   OUT=                     directory to keep the JSON reports and logs in
 #   FEDERATION_BIN=          a prebuilt binary to use instead of building one
 #
@@ -201,7 +202,7 @@ data_dir: $DATA
 log_level: warn
 kafka:
   embedded_listen: 127.0.0.1:$((PORT_BASE + 92))
-  partitions: 4
+$([[ -n ${PARTITIONS:-} ]] && echo "  partitions: $PARTITIONS")
   replication: 1
 auth:
   issuer: $IDP
