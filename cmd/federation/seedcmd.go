@@ -88,7 +88,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// A page cache big enough for the indexes' hot pages: inserts into
 		// indexes on random keys (ids, pseudonyms) otherwise read a page
 		// from the file for nearly every row.
-		if _, err := db.W.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+		if err := onWriter(ctx, db, `PRAGMA cache_size = -1048576`); err != nil {
 			return err
 		}
 	}
@@ -225,7 +225,7 @@ func storeSize(ctx context.Context, db *sqldb.DB, opts system.Options) (sizeOf, 
 		}
 		return sizeOf{n, "pg_total_relation_size of " + strings.Join(seededTables, ", ")}, nil
 	}
-	if _, err := db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if err := onWriter(ctx, db, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return sizeOf{}, fmt.Errorf("seed: checkpoint: %w", err)
 	}
 	path := system.DatabaseConfig(opts).Path
@@ -234,4 +234,17 @@ func storeSize(ctx context.Context, db *sqldb.DB, opts system.Options) (sizeOf, 
 		return sizeOf{}, err
 	}
 	return sizeOf{fi.Size(), "file size of " + path + " after a checkpoint"}, nil
+}
+
+// onWriter runs a pragma on SQLite's one writing connection itself, outside
+// any transaction (the writer pool's statements join the group commit's,
+// where a checkpoint cannot run).
+func onWriter(ctx context.Context, db *sqldb.DB, pragma string) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, pragma)
+	return err
 }

@@ -155,3 +155,48 @@ func TestATransactionAloneInItsBatchIsAllOrNothing(t *testing.T) {
 		t.Fatalf("rows %v, want ok1 and ok2 only", got)
 	}
 }
+
+// Lone statements on the writer pool join the batches, each atomic on its
+// own: of concurrent inserts, the duplicates fail with their own error,
+// every other lands and reports its row, and an InTx beside them is
+// committed too.
+func TestLoneWritesJoinTheGroupCommitEachOnItsOwn(t *testing.T) {
+	db := openSQLite(t)
+	ctx := context.Background()
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	affected := make([]int64, n)
+	for i := range n {
+		wg.Go(func() {
+			res, err := db.W.ExecContext(ctx, "INSERT INTO g (k, v) VALUES (?, ?)", fmt.Sprint("k", i%150), i)
+			errs[i] = err
+			if err == nil {
+				affected[i], _ = res.RowsAffected()
+			}
+		})
+	}
+	wg.Go(func() {
+		if err := db.InTx(ctx, func(tx sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO g (k, v) VALUES ('tx', 0)")
+			return err
+		}); err != nil {
+			t.Errorf("the transaction beside them: %v", err)
+		}
+	})
+	wg.Wait()
+	failed := 0
+	for i, err := range errs {
+		switch {
+		case err != nil && !sqldb.IsUniqueViolation(err):
+			t.Errorf("insert %d: %v, want nil or a unique violation", i, err)
+		case err != nil:
+			failed++
+		case affected[i] != 1:
+			t.Errorf("insert %d reports %d rows", i, affected[i])
+		}
+	}
+	if got := keys(t, db); failed != n-150 || len(got) != 151 || !got["tx"] {
+		t.Errorf("%d inserts failed and %d keys landed; want the 50 duplicates refused, 150 keys and the transaction's", failed, len(got))
+	}
+}

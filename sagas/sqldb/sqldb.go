@@ -105,9 +105,10 @@ func Open(cfg Config) (*DB, error) {
 	if rdb == db {
 		rc = wc
 	}
-	out := &DB{W: Pool{wc}, R: Pool{rc}, Dialect: d, db: db, rdb: rdb, wc: wc, rc: rc}
+	out := &DB{W: Pool{c: wc}, R: Pool{c: rc}, Dialect: d, db: db, rdb: rdb, wc: wc, rc: rc}
 	if d == SQLite {
 		out.group = newGroupCommit(db, wc)
+		out.W.group = out.group
 	}
 	return out, nil
 }

@@ -38,10 +38,29 @@ func (c *stmtCache) close() {
 }
 
 // Pool runs queries on a *sql.DB through the statement cache.
-type Pool struct{ c *stmtCache }
+type Pool struct {
+	c *stmtCache
+	// group, on SQLite's writer pool, takes each statement run outside a
+	// transaction into the next group commit (groupcommit.go); nil
+	// otherwise.
+	group *groupCommit
+}
 
-// ExecContext runs a statement.
+// ExecContext runs a statement. On SQLite's writer pool the statement
+// joins the group commit, atomic on its own as before: a commit of its own
+// cost a write of the WAL and held the one writing connection from the
+// batches (the idempotency records and the outbox deletions are two such
+// writes per booking).
 func (p Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if p.group != nil {
+		var res sql.Result
+		err := p.group.inTx(ctx, func(t Tx) error {
+			var err error
+			res, err = t.ExecContext(ctx, query, args...)
+			return err
+		})
+		return res, err
+	}
 	st, err := p.c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
