@@ -70,6 +70,10 @@
 #   REGIONS_N=0              85: the run over that many FHIR regions too
 #   ISO85_N=5000             bookings of each isolation run over REGIONS_N regions
 #   PARTITIONS=              partitions per topic (default: serve's, 1 embedded)
+#   BENCH_KAFKA_BROKERS=     a real Kafka's bootstrap addresses (host:port,...) instead of
+#                            the embedded broker (deploy/local/kafka-start.sh), with a
+#                            namespace of this run's own; DATABASE_URL (PostgreSQL) is
+#                            serve's own setting and passes through
 #   OUT=                     directory to keep the JSON reports and logs in
 #   FEDERATION_BIN=          a prebuilt binary to use instead of building one
 #
@@ -203,6 +207,7 @@ log_level: warn
 kafka:
   embedded_listen: 127.0.0.1:$((PORT_BASE + 92))
 $([[ -n ${PARTITIONS:-} ]] && echo "  partitions: $PARTITIONS")
+$([[ -n ${BENCH_KAFKA_BROKERS:-} ]] && printf '  brokers: [%s]\n  namespace: bench%s.\n' "$BENCH_KAFKA_BROKERS" "$$")
   replication: 1
 auth:
   issuer: $IDP
