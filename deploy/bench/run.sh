@@ -384,7 +384,9 @@ row() { # row NAME BROKER_COLUMNS(yes|no)
 }
 
 echo
-echo "Benchmark $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, N=$N C=$C, simulators at ${LATENCY_MS} ms, embedded Kafka + SQLite"
+echo "Benchmark $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, N=$N C=$C, simulators at ${LATENCY_MS} ms," \
+	"$([[ -n ${BENCH_KAFKA_BROKERS:-} ]] && echo "Kafka at $BENCH_KAFKA_BROKERS" || echo "embedded Kafka") +" \
+	"$([[ -n ${DATABASE_URL:-} ]] && echo PostgreSQL || echo SQLite)"
 printf "%-8s %11s %9s %9s %9s %10s %14s %9s %9s\n" mode bookings/s "p50 ms" "p99 ms" "RSS MiB" "CPU s/1k" "MIS CPU s/1k" confirmed other
 [[ $DIRECT == 1 ]] && row direct no
 row saga yes
