@@ -114,8 +114,16 @@ func TestAStoreThatRefusesWritesMakesTheInstanceUnreadyAndAnswers503NotInFlight(
 	key := map[string]string{"Idempotency-Key": "store-refuses-1"}
 	readOnly := func(on bool) {
 		t.Helper()
-		// The writer pool is one connection, so this is every write's.
-		if _, err := h.sys.SQL.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA query_only = %t", on)); err != nil {
+		// The writer pool is one connection, so this is every write's. The
+		// pragma runs on the connection itself: the pool's lone statements
+		// join a transaction of the group commit, whose BEGIN a read-only
+		// connection refuses.
+		conn, err := h.sys.SQL.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA query_only = %t", on)); err != nil {
 			t.Fatal(err)
 		}
 	}
