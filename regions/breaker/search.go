@@ -48,9 +48,11 @@ func (m *MIS) SearchSlots(ctx context.Context, q contracts.SlotQuery) ([]contrac
 	if err != nil {
 		return nil, m.rejected(ctx, op, err)
 	}
+	// Timed from before the deadline is set, so a search cut short is
+	// observed as lasting at least SearchTimeout.
+	start := time.Now()
 	sctx, cancel := context.WithTimeoutCause(ctx, m.cfg.SearchTimeout, errSearchTimeout)
 	defer cancel()
-	start := time.Now()
 	slots, err := finish(sctx, done, func(ctx context.Context) ([]contracts.Slot, error) { return m.next.SearchSlots(ctx, q) })
 	m.observe(op, time.Since(start), outcomeOf(sctx, err))
 	if err != nil && searchTimedOut(sctx) {
