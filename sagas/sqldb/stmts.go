@@ -53,10 +53,14 @@ type Pool struct {
 // writes per booking).
 func (p Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if p.group != nil {
+		// ctx bounds the wait for a batch; the statement itself is not
+		// cancelled. A write interrupted inside a transaction makes SQLite
+		// roll back the whole transaction, the other requests of the batch
+		// with it.
 		var res sql.Result
 		err := p.group.inTx(ctx, func(t Tx) error {
 			var err error
-			res, err = t.ExecContext(ctx, query, args...)
+			res, err = t.ExecContext(context.WithoutCancel(ctx), query, args...)
 			return err
 		})
 		return res, err
