@@ -55,7 +55,7 @@ const liveCondition = `citizen = ? AND status IN ('pending', 'confirmed', 'cance
 		AND (status <> 'confirmed' OR slot_end > ?)`
 
 // load counts the citizen's active bookings and reads those near slot.
-// A slot without an end shares no instant with another (guards'
+// A slot without an end shares no instant with another (the guards'
 // overlaps), nor does a booking whose slot has none.
 func (s *DB) load(ctx context.Context, q querier, citizen string, slot sagas.SlotSnapshot, now time.Time, except string) (sagas.CitizenLoad, error) {
 	var load sagas.CitizenLoad
@@ -63,8 +63,8 @@ func (s *DB) load(ctx context.Context, q querier, citizen string, slot sagas.Slo
 		AND id <> ? AND (status <> 'confirmed' OR slot_start > ?)`), citizen, nanos(now), except, nanos(now)).Scan(&load.Active); err != nil {
 		return load, fmt.Errorf("store: count active bookings: %w", err)
 	}
-	start, end := nanos(slot.Start), nanos(slot.End)
-	if slot.Start.IsZero() || slot.End.IsZero() {
+	start, end := nanos(slot.Start), nanos(slot.End) // a zero start is 0: before every slot, as overlaps has it
+	if slot.End.IsZero() {
 		start, end = 0, 0 // no instant: only the bookings being moved are near
 	}
 	near, err := s.liveRows(ctx, q, `AND id <> ? AND ((slot_start < ? AND slot_end > ?) OR move_state <> '')`,

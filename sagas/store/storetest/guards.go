@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -125,6 +126,10 @@ func loadCountsAndFilters(t *testing.T, s Store) {
 	}
 	if load, err := s.Load(ctx, "c1", sagas.SlotSnapshot{}, t0, ""); err != nil || load.Active != 4 || fmt.Sprint(idsOf(load.Near)) != "[moving]" {
 		t.Errorf("with no slot: %d active, near %v, %v; want the count, and only the booking being moved near", load.Active, idsOf(load.Near), err)
+	}
+	noStart := sagas.SlotSnapshot{End: day.Add(15 * time.Minute)} // shares every instant before its end, as overlaps has it
+	if load, err := s.Load(ctx, "c1", noStart, t0, ""); err != nil || !slices.Contains(idsOf(load.Near), "at-nine") {
+		t.Errorf("a slot with no start: near %v, %v; want the booking before its end", idsOf(load.Near), err)
 	}
 	if load, err := s.Load(ctx, "nobody", slot, t0, ""); err != nil || load.Active != 0 || len(load.Near) != 0 {
 		t.Errorf("a citizen with no bookings: %+v, %v", load, err)
