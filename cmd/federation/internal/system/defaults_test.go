@@ -18,3 +18,13 @@ func TestTheEmbeddedBrokerDefaultsToOnePartitionAClusterToFour(t *testing.T) {
 		}
 	}
 }
+
+func TestARegionWorksAsManySagasAtOnceOnOnePartitionAsOnFour(t *testing.T) {
+	one, four := Options{Partitions: 1, Consumers: 1}, Options{Partitions: 4, Consumers: 1}
+	if got, want := inFlightPerMember(one), inFlightPerMember(four); got != want || got != 4*sagasPerPartition {
+		t.Errorf("in flight per member: %d with one partition, %d with four; want both %d", got, want, 4*sagasPerPartition)
+	}
+	if got := inFlightPerMember(Options{Partitions: 24, Consumers: 2}); got != 12*sagasPerPartition {
+		t.Errorf("24 partitions over 2 members: %d in flight each, want %d", got, 12*sagasPerPartition)
+	}
+}

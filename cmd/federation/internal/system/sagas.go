@@ -118,11 +118,17 @@ func (s *System) startSagas(ctx context.Context, opts Options, tel *telemetry) (
 // at once.
 const sagasPerPartition = 32
 
+// minPartitionsWorth is the fewest partitions a region's concurrency is
+// sized for: the embedded broker's one partition per topic (and a topic
+// created with fewer) carries as many sagas at once as four did.
+const minPartitionsWorth = 4
+
 // inFlightPerMember sizes a group member's messages in flight to the
 // partitions it may hold, so that fewer members per region keep the
 // region's concurrency.
 func inFlightPerMember(opts Options) int {
-	return sagasPerPartition * max(1, (opts.Partitions+opts.Consumers-1)/opts.Consumers)
+	partitions := max(opts.Partitions, minPartitionsWorth)
+	return sagasPerPartition * max(1, (partitions+opts.Consumers-1)/opts.Consumers)
 }
 
 // WaitConsumersAssigned returns once every region's consumer group (and

@@ -83,17 +83,19 @@ type Options struct {
 	// Partitions per topic; default 1 with the embedded broker, 4 with a
 	// cluster. Partitions spread a region's sagas over the instances of a
 	// cluster; within one, a member works many bookings of a partition side
-	// by side (Consumers), so the embedded broker gains nothing from more
-	// and pays a write and an fsync per partition in each produce request:
-	// with 4, the bench's saga throughput was a fifth lower.
+	// by side (Consumers; a region's concurrency is sized for at least four
+	// partitions), so the embedded broker gains nothing from more and pays
+	// a write and an fsync per partition in each produce request: with 4,
+	// the bench's saga throughput was a fifth lower.
 	Partitions int
 	// Consumers is the number of consumer-group members per region in
 	// this instance; default 1. Each member reads several partitions and
 	// works up to 32 messages per partition it may hold at once (different
-	// bookings side by side), so one member keeps a region's concurrency
-	// while every extra member costs the broker a coordinator connection
-	// and a heartbeat loop: with 85 regions, 4 members each made the
-	// embedded broker spend most of its time on heartbeats.
+	// bookings side by side; at least four partitions' worth), so one
+	// member keeps a region's concurrency while every extra member costs
+	// the broker a coordinator connection and a heartbeat loop: with 85
+	// regions, 4 members each made the embedded broker spend most of its
+	// time on heartbeats.
 	Consumers int
 	// SlotIndex sizes and paces the slot index behind the search across
 	// regions; zero fields take bookings.IndexConfig's defaults.
