@@ -131,7 +131,7 @@ func (g *groupCommit) commit(batch []*txRequest) {
 		}
 		return
 	}
-	t := Tx{tx: tx, c: g.c}
+	t := Tx{tx: tx, c: g.c, batched: true}
 	if len(batch) == 1 {
 		// Alone in its batch: a plain transaction. A savepoint would cost
 		// a copy of every page the request changes (SQLite's

@@ -200,3 +200,25 @@ func TestLoneWritesJoinTheGroupCommitEachOnItsOwn(t *testing.T) {
 		t.Errorf("%d inserts failed and %d keys landed; want the 50 duplicates refused, 150 keys and the transaction's", failed, len(got))
 	}
 }
+
+// A caller whose context ends while its transaction runs does not
+// interrupt the batch's statements: SQLite would roll back the whole
+// shared transaction. What its fn returns decides, as for any other.
+func TestACallerCancelledMidTransactionDoesNotInterruptTheBatch(t *testing.T) {
+	db := openSQLite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := db.InTx(ctx, func(tx sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO g (k, v) VALUES ('before', 1)"); err != nil {
+			return err
+		}
+		cancel() // the caller hangs up mid-transaction
+		_, err := tx.ExecContext(ctx, "INSERT INTO g (k, v) VALUES ('after', 2)")
+		return err
+	})
+	if got := keys(t, db); err != nil || !got["before"] || !got["after"] {
+		t.Fatalf("InTx: %v, rows %v; want both writes committed", err, got)
+	}
+	if _, err := db.W.ExecContext(ctx, "INSERT INTO g (k, v) VALUES ('late', 3)"); err == nil {
+		t.Error("a lone write whose context had ended before its turn ran anyway")
+	}
+}

@@ -53,14 +53,12 @@ type Pool struct {
 // writes per booking).
 func (p Pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if p.group != nil {
-		// ctx bounds the wait for a batch; the statement itself is not
-		// cancelled. A write interrupted inside a transaction makes SQLite
-		// roll back the whole transaction, the other requests of the batch
-		// with it.
+		// ctx bounds the wait for a batch (Tx, batched, does not cancel
+		// the statement itself).
 		var res sql.Result
 		err := p.group.inTx(ctx, func(t Tx) error {
 			var err error
-			res, err = t.ExecContext(context.WithoutCancel(ctx), query, args...)
+			res, err = t.ExecContext(ctx, query, args...)
 			return err
 		})
 		return res, err
@@ -98,6 +96,19 @@ func (p Pool) QueryRowContext(ctx context.Context, query string, args ...any) *s
 type Tx struct {
 	tx *sql.Tx
 	c  *stmtCache
+	// batched: the transaction is a group commit's (groupcommit.go),
+	// shared by several callers. Its statements run without their caller's
+	// cancellation: a write interrupted inside a transaction makes SQLite
+	// roll back the whole transaction, every other caller's writes with it.
+	batched bool
+}
+
+// stmtCtx is the context a statement of t runs with.
+func (t Tx) stmtCtx(ctx context.Context) context.Context {
+	if t.batched {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t Tx) cached(ctx context.Context, query string) *sql.Stmt {
@@ -110,6 +121,7 @@ func (t Tx) cached(ctx context.Context, query string) *sql.Stmt {
 
 // ExecContext runs a statement in the transaction.
 func (t Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.stmtCtx(ctx)
 	if st := t.cached(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -118,6 +130,7 @@ func (t Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Res
 
 // QueryContext runs a query in the transaction.
 func (t Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.stmtCtx(ctx)
 	if st := t.cached(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -126,6 +139,7 @@ func (t Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.R
 
 // QueryRowContext runs a query in the transaction expected to return at most one row.
 func (t Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.stmtCtx(ctx)
 	if st := t.cached(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
