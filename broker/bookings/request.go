@@ -49,7 +49,7 @@ func (s *Service) RequestBooking(ctx context.Context, cmd RequestBooking) (Booki
 	// asks the MIS, overlaps once its time is known (at the insert, with
 	// the cap again). A slot the index holds costs no read, and the
 	// insert's check is the one that decides.
-	if !s.slotIndexed(region, misID) {
+	if _, indexed := s.indexedSlot(region, misID); !indexed {
 		err = s.precheck(ctx, id, citizen)
 	}
 	if err == nil {

@@ -214,14 +214,14 @@ func ParseSlotID(id string) (region, misID string, err error) {
 	return region, misID, nil
 }
 
-// slotIndexed reports whether describeSlot answers from the slot index,
-// without a read at the MIS.
-func (s *Service) slotIndexed(region, misID string) bool {
+// indexedSlot is the slot as the slot index describes it, when
+// describeSlot answers from it without a read at the MIS (never for a feed
+// region).
+func (s *Service) indexedSlot(region, misID string) (contracts.Slot, bool) {
 	if s.kinds[region] == contracts.RegionFeed {
-		return false
+		return contracts.Slot{}, false
 	}
-	_, ok := s.slots.get(GlobalSlotID(region, misID))
-	return ok
+	return s.slots.get(GlobalSlotID(region, misID))
 }
 
 // describeSlot describes the slot from the search cache, or asks the MIS.
@@ -229,10 +229,10 @@ func (s *Service) slotIndexed(region, misID string) bool {
 // so a stale feed refuses it as its search does (ErrRegionUnavailable),
 // and a slot a live booking holds is ErrSlotTaken, as the store says.
 func (s *Service) describeSlot(ctx context.Context, region, misID string) (contracts.Slot, error) {
-	feed := s.kinds[region] == contracts.RegionFeed
-	if sl, ok := s.slots.get(GlobalSlotID(region, misID)); ok && !feed {
+	if sl, ok := s.indexedSlot(region, misID); ok {
 		return sl, nil
 	}
+	feed := s.kinds[region] == contracts.RegionFeed
 	mis, err := s.cfg.Regions.MIS(region)
 	if err != nil {
 		return contracts.Slot{}, err

@@ -105,10 +105,6 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		byTopic[topic] = append(byTopic[topic], msg)
 		seqs[i] = rec.Seq
 	}
-	// Topics are published in parallel: each Publish waits for the
-	// broker's acknowledgement, and one round's latency is what every
-	// booking in it waits. Order within a topic (and so per saga, whose
-	// messages share a key) is kept; rounds do not overlap.
 	// The first wave's topics go alone, the rest after them: the embedded
 	// broker writes and fsyncs one produce request at a time, and a saga
 	// command queued behind the events of the same round waited for
@@ -129,7 +125,10 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	return len(recs), r.src.DeleteOutbox(ctx, seqs)
 }
 
-// publish publishes each topic's messages, the topics side by side.
+// publish publishes each topic's messages, the topics side by side: each
+// Publish waits for the broker's acknowledgement, and one round's latency
+// is what every booking in it waits. Order within a topic (and so per
+// saga, whose messages share a key) is kept; rounds do not overlap.
 func (r *Relay) publish(topics []string, byTopic map[string][]*message.Message) error {
 	errs := make([]error, len(topics))
 	var wg sync.WaitGroup
